@@ -1,0 +1,25 @@
+"""constructs-obs: AWS CDK v2 constructs for observability and audit, secure by construction."""
+
+from __future__ import annotations
+
+from constructs_obs.errors import ConstructsObsError, InvalidParameterError
+from constructs_obs.log_archive import LogArchive, LogArchiveOptions
+from constructs_obs.log_group import (
+    ALLOWED_RETENTION_DAYS,
+    DEFAULT_METRIC_NAMESPACE,
+    EncryptedLogGroup,
+    PatternAlarm,
+    PiiProtection,
+)
+
+__all__ = [
+    "ALLOWED_RETENTION_DAYS",
+    "DEFAULT_METRIC_NAMESPACE",
+    "ConstructsObsError",
+    "EncryptedLogGroup",
+    "InvalidParameterError",
+    "LogArchive",
+    "LogArchiveOptions",
+    "PatternAlarm",
+    "PiiProtection",
+]

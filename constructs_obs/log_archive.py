@@ -1,0 +1,274 @@
+"""Archive a log group's events to S3: subscription filter -> encrypted Firehose stream -> S3.
+
+CloudWatch Logs keeps events at most 10 years and costs more per GB stored than S3; an archive
+keeps them (decompressed, one JSON event per line, gzipped by Firehose) in a hardened bucket
+with lifecycle transitions, for as long as the bucket's lifecycle says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jsii
+from aws_cdk import Aws, Duration, RemovalPolicy, Size
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk.interfaces.aws_logs import ILogGroupRef
+from constructs import Construct
+
+from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.validate import Check
+
+__all__ = ["LogArchive", "LogArchiveOptions"]
+
+_PREFIX_PATTERN = r"(?:[A-Za-z0-9!_.*'()-]+/)+"
+
+
+@dataclass(frozen=True)
+class LogArchiveOptions:
+    """Options for archiving a log group's events to S3.
+
+    Attributes
+    ----------
+    bucket:
+        Where the archive goes. Default: a hardened bucket (KMS, TLS only, versioned, access
+        logs, RETAIN) with transitions to Glacier Instant Retrieval after 90 days and Deep
+        Archive after 365 days, created by the archive.
+    prefix:
+        Key prefix of the archived objects, ending with ``/``. Default: ``"logs/"``.
+    filter_pattern:
+        Which events to archive, as a CloudWatch Logs filter pattern. Default: all events.
+    buffering_interval / buffering_size:
+        How long / how much Firehose buffers before writing an object.
+        Default: 300 s and 5 MiB.
+    expiration:
+        When the created bucket deletes archived objects. Default: never (keep forever).
+    """
+
+    bucket: s3.IBucket | None = None
+    prefix: str = "logs/"
+    filter_pattern: str = ""
+    buffering_interval: Duration = field(default_factory=lambda: Duration.seconds(300))
+    buffering_size: Size = field(default_factory=lambda: Size.mebibytes(5))
+    expiration: Duration | None = None
+
+
+class LogArchive(Construct):
+    """The subscription filter, Firehose stream and bucket that archive one log group.
+
+    Usually created by ``EncryptedLogGroup(..., archive=LogArchiveOptions())``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        log_group: logs.ILogGroup,
+        encryption_key: kms.IKey,
+        options: LogArchiveOptions,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check = Check("LogArchive", construct_id)
+        prefix = check.text(
+            "prefix",
+            options.prefix,
+            max_length=512,
+            pattern=_PREFIX_PATTERN,
+            pattern_doc="must be a relative S3 key prefix that ends with '/'",
+        )
+        interval = int(options.buffering_interval.to_seconds())
+        check.integer("buffering_interval", interval, minimum=0, maximum=900)
+        size_mib = int(options.buffering_size.to_mebibytes())
+        check.integer("buffering_size", size_mib, minimum=1, maximum=128)
+
+        self.bucket: s3.IBucket
+        if options.bucket is None:
+            transitions = [
+                s3.Transition(
+                    storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                    transition_after=Duration.days(90),
+                ),
+                s3.Transition(
+                    storage_class=s3.StorageClass.DEEP_ARCHIVE,
+                    transition_after=Duration.days(365),
+                ),
+            ]
+            hardened = HardenedBucket(
+                self,
+                "Bucket",
+                encryption_key=encryption_key,
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        id="ArchiveTiers",
+                        transitions=transitions,
+                        expiration=options.expiration,
+                    )
+                ],
+            )
+            self.bucket = hardened.bucket
+        else:
+            self.bucket = options.bucket
+
+        self.delivery_errors = logs.LogGroup(
+            self,
+            "DeliveryErrors",
+            encryption_key=encryption_key,
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        error_stream = self.delivery_errors.add_stream("S3Delivery")
+
+        self.role = iam.Role(
+            self,
+            "DeliveryRole",
+            assumed_by=iam.ServicePrincipal(
+                "firehose.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+            ),
+            description="Lets Firehose write the archived log events to S3",
+        )
+        policy = iam.ManagedPolicy(
+            self,
+            "DeliveryPolicy",
+            description="Least privilege for the Firehose stream that archives log events",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetBucketLocation",
+                        "s3:ListBucket",
+                        "s3:ListBucketMultipartUploads",
+                    ],
+                    resources=[self.bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                    resources=[
+                        self.bucket.arn_for_objects(f"{prefix}*"),
+                        self.bucket.arn_for_objects("errors/*"),
+                    ],
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[encryption_key.key_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["logs:PutLogEvents"],
+                    resources=[self.delivery_errors.log_group_arn],
+                ),
+            ],
+        )
+        for object_prefix in (prefix, "errors/"):
+            objects = nag_ref(self, self.bucket.arn_for_objects(f"{object_prefix}*"))
+            acknowledge_nag(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{objects}]",
+                "Firehose names each object itself (date path and random suffix); object "
+                "permissions are scoped to the archive and error prefixes of this bucket.",
+            )
+
+        self.delivery_stream = firehose.CfnDeliveryStream(
+            self,
+            "Resource",
+            delivery_stream_type="DirectPut",
+            delivery_stream_encryption_configuration_input=firehose.CfnDeliveryStream.DeliveryStreamEncryptionConfigurationInputProperty(
+                key_type="CUSTOMER_MANAGED_CMK", key_arn=encryption_key.key_arn
+            ),
+            extended_s3_destination_configuration=firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty(
+                bucket_arn=self.bucket.bucket_arn,
+                role_arn=self.role.role_arn,
+                prefix=prefix,
+                error_output_prefix="errors/!{firehose:error-output-type}/",
+                compression_format="GZIP",
+                buffering_hints=firehose.CfnDeliveryStream.BufferingHintsProperty(
+                    interval_in_seconds=interval, size_in_m_bs=size_mib
+                ),
+                encryption_configuration=firehose.CfnDeliveryStream.EncryptionConfigurationProperty(
+                    kms_encryption_config=firehose.CfnDeliveryStream.KMSEncryptionConfigProperty(
+                        awskms_key_arn=encryption_key.key_arn
+                    )
+                ),
+                cloud_watch_logging_options=firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
+                    enabled=True,
+                    log_group_name=self.delivery_errors.log_group_name,
+                    log_stream_name=error_stream.log_stream_name,
+                ),
+                # Subscription filters deliver gzipped CloudWatch Logs envelopes: unpack them so
+                # the archive holds the events themselves, one per line.
+                processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
+                    enabled=True,
+                    processors=[
+                        firehose.CfnDeliveryStream.ProcessorProperty(
+                            type="Decompression",
+                            parameters=[
+                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
+                                    parameter_name="CompressionFormat", parameter_value="GZIP"
+                                )
+                            ],
+                        ),
+                        firehose.CfnDeliveryStream.ProcessorProperty(
+                            type="CloudWatchLogProcessing",
+                            parameters=[
+                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
+                                    parameter_name="DataMessageExtraction", parameter_value="true"
+                                )
+                            ],
+                        ),
+                    ],
+                ),
+            ),
+        )
+        self.delivery_stream.node.add_dependency(policy)
+
+        self.subscription_filter = logs.SubscriptionFilter(
+            self,
+            "Subscription",
+            log_group=log_group,
+            destination=_FirehoseArnDestination(self.delivery_stream.attr_arn),
+            filter_pattern=logs.FilterPattern.literal(options.filter_pattern)
+            if options.filter_pattern
+            else logs.FilterPattern.all_events(),
+        )
+
+
+@jsii.implements(logs.ILogSubscriptionDestination)
+class _FirehoseArnDestination:
+    """Subscription destination for an L1 Firehose stream, with a role CloudWatch Logs assumes
+    only on behalf of this account's log groups (confused-deputy protection)."""
+
+    def __init__(self, stream_arn: str) -> None:
+        self._stream_arn = stream_arn
+
+    def bind(
+        self, scope: Construct, source_log_group: ILogGroupRef
+    ) -> logs.LogSubscriptionDestinationConfig:
+        role = iam.Role(
+            scope,
+            "CloudWatchLogsCanPutRecords",
+            assumed_by=iam.ServicePrincipal(
+                "logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": source_log_group.log_group_ref.log_group_arn},
+                },
+            ),
+            description="Lets CloudWatch Logs put subscribed events into the archive stream",
+        )
+        iam.ManagedPolicy(
+            scope,
+            "CloudWatchLogsPutRecordsPolicy",
+            description="Lets CloudWatch Logs put subscribed events into the archive stream",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["firehose:PutRecord", "firehose:PutRecordBatch"],
+                    resources=[self._stream_arn],
+                )
+            ],
+        )
+        return logs.LogSubscriptionDestinationConfig(arn=self._stream_arn, role=role)

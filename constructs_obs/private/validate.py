@@ -1,0 +1,105 @@
+"""Construct-time validation helpers.
+
+A :class:`Check` is bound to the construct being configured, so each failing check raises an
+:class:`~constructs_obs.errors.InvalidParameterError` that names the construct, the parameter
+and what is allowed. Values that are unresolved CDK tokens are not validated (their value is
+only known at deploy time), like aws-cdk-lib does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable
+from typing import NoReturn, TypeVar
+
+from aws_cdk import Token
+
+from constructs_obs.errors import InvalidParameterError
+
+_T = TypeVar("_T")
+
+
+def is_token(value: object) -> bool:
+    """True when ``value`` is (or contains) a CDK token resolved only at deploy time."""
+    return Token.is_unresolved(value)
+
+
+class Check:
+    """Validation bound to one construct (its kind and id) for readable errors."""
+
+    def __init__(self, kind: str, construct_id: str) -> None:
+        self.owner = f"{kind} '{construct_id}'"
+
+    def fail(self, parameter: str, problem: str) -> NoReturn:
+        raise InvalidParameterError(self.owner, parameter, problem)
+
+    def finite(self, parameter: str, value: object) -> float:
+        """A real, finite number (not bool, not NaN, not infinity)."""
+        # Check finiteness before anything reaches jsii: NaN and infinity are not JSON and
+        # would crash the jsii kernel. (Number tokens are large finite negative numbers.)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            self.fail(parameter, f"expected a finite number, got {value!r}")
+        return float(value)
+
+    def integer(
+        self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
+    ) -> int:
+        """An int in ``[minimum, maximum]``."""
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(parameter, f"expected an integer, got {value!r}")
+        if is_token(value):
+            return value
+        if value < minimum or (maximum is not None and value > maximum):
+            upper = "" if maximum is None else f" and <= {maximum}"
+            self.fail(parameter, f"must be >= {minimum}{upper}, got {value}")
+        return value
+
+    def choice(self, parameter: str, value: _T, allowed: Collection[_T], shown: str) -> _T:
+        """One of ``allowed``; ``shown`` lists the allowed values for the message."""
+        if value not in allowed:
+            self.fail(parameter, f"{value!r} is not allowed; allowed: {shown}")
+        return value
+
+    def text(
+        self,
+        parameter: str,
+        value: object,
+        *,
+        max_length: int,
+        pattern: str | None = None,
+        pattern_doc: str = "",
+        allow_empty: bool = False,
+    ) -> str:
+        """A string of at most ``max_length`` characters, optionally matching ``pattern``."""
+        if not isinstance(value, str):
+            self.fail(parameter, f"expected a string, got {type(value).__name__}")
+        if is_token(value):
+            return value
+        if not allow_empty and not value.strip():
+            self.fail(parameter, "must not be empty or only whitespace")
+        if len(value) > max_length:
+            self.fail(parameter, f"must be at most {max_length} characters, got {len(value)}")
+        if pattern is not None and re.fullmatch(pattern, value) is None:
+            self.fail(parameter, f"{value!r} {pattern_doc or f'must match {pattern}'}")
+        return value
+
+    def exclusive(self, **given: object) -> None:
+        """At most one of the keyword arguments may be set (not None)."""
+        names = [name for name, value in given.items() if value is not None]
+        if len(names) > 1:
+            self.fail(
+                " and ".join(names),
+                f"pass at most one of {', '.join(given)}; they configure the same thing",
+            )
+
+    def unique(self, parameter: str, values: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for value in values:
+            if value in seen:
+                self.fail(parameter, f"{value!r} is given more than once")
+            seen.add(value)

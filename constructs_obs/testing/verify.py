@@ -1,0 +1,275 @@
+"""Verify synthesized templates the way constructs-obs verifies its own: cfn-lint and checkov.
+
+cdk-nag runs inside synthesis (``Validations.of(app).add_plugins(...)``); this module reads what
+synthesis wrote (the cloud assembly and its ``validation-report.json``) and lints every
+template with cfn-lint (in process) and checkov (through one long-lived worker process, since
+checkov usually lives in a virtual environment of its own and takes seconds to start).
+
+An acknowledgement without a written reason (a checkov skip without a comment, a cfn-lint
+ignore without a recorded reason) counts as a finding.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CheckovWorker",
+    "Finding",
+    "TemplateReport",
+    "VerificationError",
+    "acknowledged_rules",
+    "validation_report_findings",
+    "verify_assembly",
+    "verify_template",
+]
+
+ACK_METADATA_KEY = "constructs-obs:acknowledgements"
+MIN_REASON_LENGTH = 20
+
+
+class VerificationError(AssertionError):
+    """Synthesized templates have findings nobody acknowledged."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of one checker at one place (a construct path or a template resource)."""
+
+    tool: str
+    rule: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.tool}] {self.rule} at {self.where}: {self.message}"
+
+
+@dataclass
+class TemplateReport:
+    """What the checkers said about the templates of one cloud assembly."""
+
+    stacks: dict[str, Path] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    acknowledged: list[Finding] = field(default_factory=list)
+
+    def raise_for_findings(self, headline: str = "templates have unacknowledged findings") -> None:
+        if self.findings:
+            raise VerificationError(format_findings(headline, self.findings))
+
+
+def format_findings(headline: str, findings: Iterable[Finding]) -> str:
+    listed = list(findings)
+    lines = "\n".join(f"  - {finding}" for finding in listed)
+    return f"{headline} ({len(listed)}):\n{lines}"
+
+
+def validation_report_findings(outdir: Path, *, severities: Iterable[str]) -> list[Finding]:
+    """Findings of the validation plugins (cdk-nag, CloudFormation validation, annotations)
+    from ``<outdir>/validation-report.json``."""
+    wanted = set(severities)
+    report_path = outdir / "validation-report.json"
+    if not report_path.exists():
+        return []
+    report = json.loads(report_path.read_text())
+    return [
+        Finding(
+            tool=plugin["pluginName"],
+            rule=violation["ruleName"],
+            where=construct["constructPath"],
+            message=violation["description"][:300],
+        )
+        for plugin in report.get("pluginReports", [])
+        for violation in plugin.get("violations", [])
+        if violation.get("severity") in wanted
+        for construct in violation.get("violatingConstructs", [])
+    ]
+
+
+def acknowledged_rules(outdir: Path) -> list[Finding]:
+    """Rules acknowledged with ``Validations.of(scope).acknowledge(...)`` (cdk-nag and the
+    other validation plugins), with their reasons, from the stacks' metadata files."""
+    found: list[Finding] = []
+    for metadata_file in sorted(outdir.glob("**/*.metadata.json")):
+        for path, entries in json.loads(metadata_file.read_text()).items():
+            for entry in entries:
+                if entry.get("type") != "aws:cdk:acknowledged-rules":
+                    continue
+                found += [
+                    Finding("acknowledge", rule.removeprefix("Annotation::"), path, reason)
+                    for rule, reason in entry["data"].items()
+                ]
+    return found
+
+
+def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
+    try:
+        from cfnlint.api import ManualArgs, lint  # noqa: PLC0415 -- optional dependency
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise VerificationError("cfn-lint is not installed (pip install cfn-lint)") from error
+    matches = lint(json.dumps(template), config=ManualArgs(regions=[region or "us-east-1"]))
+    return [
+        Finding(
+            tool="cfn-lint",
+            rule=match.rule.id,
+            where="/".join(str(part) for part in match.path) if match.path else "",
+            message=match.message,
+        )
+        for match in matches
+        # Errors and warnings count unless ignored in the resource's metadata (cfn-lint applies
+        # those ignores itself; their reasons are checked in _acknowledged_in_metadata).
+        if match.rule.id[0] in {"E", "W"}
+    ]
+
+
+def _acknowledged_in_metadata(stack_name: str, template: dict[str, Any]) -> list[Finding]:
+    """cfn-lint ignores in resource metadata, with the reasons constructs-obs recorded."""
+    found: list[Finding] = []
+    for logical_id, resource in template.get("Resources", {}).items():
+        metadata = resource.get("Metadata", {})
+        ignored = metadata.get("cfn-lint", {}).get("config", {}).get("ignore_checks", [])
+        reasons = metadata.get(ACK_METADATA_KEY, {}).get("cfn-lint", {})
+        found += [
+            Finding("cfn-lint", rule, f"{stack_name}/{logical_id}", reasons.get(rule, ""))
+            for rule in ignored
+        ]
+    return found
+
+
+class CheckovWorker:
+    """One checkov process fed template paths line by line (one start for many scans).
+
+    ``python`` is the interpreter of the environment checkov is installed in. Default: the
+    ``CONSTRUCTS_OBS_CHECKOV_PYTHON`` environment variable, else ``.venv-checkov/bin/python``
+    under the current directory.
+    """
+
+    def __init__(self, python: Path | None = None) -> None:
+        default = os.environ.get(
+            "CONSTRUCTS_OBS_CHECKOV_PYTHON", str(Path(".venv-checkov") / "bin" / "python")
+        )
+        # absolute(), not resolve(): a venv interpreter is a symlink that must stay unresolved.
+        self.python = (python or Path(default)).absolute()
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+
+    def _start(self) -> subprocess.Popen[str]:
+        if not self.python.exists():
+            raise VerificationError(
+                f"checkov's Python ({self.python}) is missing; create its virtual environment "
+                "(in this repository: make setup) or set CONSTRUCTS_OBS_CHECKOV_PYTHON"
+            )
+        process = subprocess.Popen(  # noqa: S603 -- our own worker script, no shell
+            [str(self.python), str(Path(__file__).with_name("_checkov_worker.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        if '"ready"' not in ready:
+            process.kill()
+            raise VerificationError(f"the checkov worker did not start: {ready!r}")
+        atexit.register(process.kill)
+        return process
+
+    def scan(self, path: Path) -> dict[str, Any]:
+        """Scan one template: ``{"passed": n, "failed": [...], "skipped": [...]}``."""
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._start()
+            assert self._process.stdin is not None
+            assert self._process.stdout is not None
+            self._process.stdin.write(json.dumps({"file": str(path.resolve())}) + "\n")
+            self._process.stdin.flush()
+            answer: dict[str, Any] = json.loads(self._process.stdout.readline())
+        if "error" in answer:
+            raise VerificationError(f"checkov could not scan {path}: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        with self._lock:
+            if self._process is not None:
+                self._process.kill()
+                self._process = None
+
+
+_DEFAULT_WORKER: CheckovWorker | None = None
+
+
+def _default_worker() -> CheckovWorker:
+    global _DEFAULT_WORKER  # noqa: PLW0603 -- one worker per process, started on first use
+    if _DEFAULT_WORKER is None:
+        _DEFAULT_WORKER = CheckovWorker()
+    return _DEFAULT_WORKER
+
+
+def verify_template(
+    path: Path,
+    stack_name: str,
+    *,
+    region: str | None = None,
+    checkov: CheckovWorker | None = None,
+) -> tuple[list[Finding], list[Finding]]:
+    """cfn-lint and checkov over one template file: (unacknowledged findings, acknowledged)."""
+    template = json.loads(path.read_text())
+    findings = _cfn_lint(template, region)
+    answer = (checkov or _default_worker()).scan(path)
+    findings += [
+        Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["name"])
+        for c in answer["failed"]
+    ]
+    acknowledged = [
+        Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["comment"] or "")
+        for c in answer["skipped"]
+    ]
+    acknowledged += _acknowledged_in_metadata(stack_name, template)
+    findings += [
+        Finding(f.tool, f.rule, f.where, "acknowledged without a written reason")
+        for f in acknowledged
+        if len(f.message.strip()) < MIN_REASON_LENGTH
+    ]
+    return findings, acknowledged
+
+
+def verify_assembly(outdir: Path, *, checkov: CheckovWorker | None = None) -> TemplateReport:
+    """cfn-lint and checkov over every stack template of the cloud assembly in ``outdir``
+    (nested stages included)."""
+    report = TemplateReport()
+    for stack_name, template_path, region in _stack_templates(outdir):
+        report.stacks[stack_name] = template_path
+        findings, acknowledged = verify_template(
+            template_path, stack_name, region=region, checkov=checkov
+        )
+        report.findings += findings
+        report.acknowledged += acknowledged
+    return report
+
+
+def _stack_templates(outdir: Path) -> list[tuple[str, Path, str | None]]:
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    found: list[tuple[str, Path, str | None]] = []
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") == "cdk:cloud-assembly":
+            found += _stack_templates(outdir / artifact["properties"]["directoryName"])
+        elif artifact.get("type") == "aws:cloudformation:stack":
+            environment = artifact.get("environment", "")
+            region = environment.rsplit("/", 1)[-1]
+            found.append(
+                (
+                    artifact.get("displayName", artifact_id),
+                    outdir / artifact["properties"]["templateFile"],
+                    None if region in {"", "unknown-region"} else region,
+                )
+            )
+    return found

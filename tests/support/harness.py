@@ -1,0 +1,119 @@
+"""The verification harness every synthesis in the suite goes through.
+
+``synth(name, build)`` builds an App with the same context as ``cdk.json``, attaches cdk-nag's
+AwsSolutions and NIST 800-53 R5 packs, synthesizes, then runs cfn-lint and checkov (one
+long-lived worker for the session) over every template. Any finding not acknowledged next to
+its resource with a written reason fails with the whole list.
+
+Use it from module- or session-scoped fixtures: a synth costs seconds, an assertion
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import assertions
+from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+from constructs_obs.testing.verify import (
+    CheckovWorker,
+    Finding,
+    VerificationError,
+    acknowledged_rules,
+    format_findings,
+    validation_report_findings,
+    verify_assembly,
+    verify_template,
+)
+
+__all__ = [
+    "CDK_CONTEXT",
+    "CHECKOV",
+    "DEFAULT_ENV",
+    "Finding",
+    "Synthesized",
+    "VerificationError",
+    "check_app",
+    "new_app",
+    "new_stack",
+    "synth",
+    "verify_template",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / ".test-out"
+CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+DEFAULT_ENV = cdk.Environment(account="123456789012", region="eu-west-1")
+CHECKOV = CheckovWorker(ROOT / ".venv-checkov" / "bin" / "python")
+
+
+@dataclass
+class Synthesized:
+    """What a checked synthesis produced."""
+
+    assembly: cdk.cx_api.CloudAssembly
+    templates: dict[str, dict[str, Any]]
+    warnings: list[Finding] = field(default_factory=list)
+    acknowledged: list[Finding] = field(default_factory=list)
+
+    def template(self, stack_name: str | None = None) -> assertions.Template:
+        return assertions.Template.from_json(self.raw(stack_name))
+
+    def raw(self, stack_name: str | None = None) -> dict[str, Any]:
+        if stack_name is None:
+            if len(self.templates) != 1:
+                raise KeyError(f"several stacks, name one of {sorted(self.templates)}")
+            return next(iter(self.templates.values()))
+        return self.templates[stack_name]
+
+    def resources(
+        self, resource_type: str, stack_name: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.raw(stack_name)["Resources"].items()
+            if resource["Type"] == resource_type
+        }
+
+
+def new_app(name: str) -> cdk.App:
+    """An App with cdk.json's context and the nag packs attached; output under .test-out."""
+    app = cdk.App(context=dict(CDK_CONTEXT), outdir=str(OUT / "cdk" / name))
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    return app
+
+
+def new_stack(app: cdk.App, name: str = "Test", *, env: cdk.Environment | None = None) -> cdk.Stack:
+    return cdk.Stack(app, name, env=env or DEFAULT_ENV)
+
+
+def synth(name: str, build: Callable[[cdk.App], object]) -> Synthesized:
+    """Build with ``build(app)``, synthesize with nag, then cfn-lint and checkov every stack."""
+    app = new_app(name)
+    build(app)
+    return check_app(app)
+
+
+def check_app(app: cdk.App) -> Synthesized:
+    outdir = Path(app.outdir)
+    try:
+        assembly = app.synth()
+    except RuntimeError:
+        errors = validation_report_findings(outdir, severities={"error"})
+        if not errors:
+            raise
+        raise VerificationError(format_findings("synthesis failed validation", errors)) from None
+    report = verify_assembly(outdir, checkov=CHECKOV)
+    report.raise_for_findings()
+    return Synthesized(
+        assembly,
+        {stack.stack_name: stack.template for stack in assembly.stacks},
+        warnings=validation_report_findings(outdir, severities={"warning"}),
+        acknowledged=report.acknowledged + acknowledged_rules(outdir),
+    )
