@@ -1,0 +1,1 @@
+"""Alarm remediation handler (see issue 3)."""
