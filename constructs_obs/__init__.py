@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+from constructs_obs.alarms import (
+    AlarmIdentity,
+    AlarmOptions,
+    AlarmRemediation,
+    AlarmRouting,
+    AlarmTopic,
+    FargateServiceAlarms,
+    IncidentMatch,
+    IncidentTarget,
+    LambdaFunctionAlarms,
+    RdsInstanceAlarms,
+    RemediationAction,
+    Severity,
+    add_anomaly_alarm,
+    add_composite_alarm,
+    add_threshold_alarm,
+)
 from constructs_obs.errors import ConstructsObsError, InvalidParameterError
 from constructs_obs.log_archive import LogArchive, LogArchiveOptions
 from constructs_obs.log_group import (
@@ -15,11 +32,26 @@ from constructs_obs.log_group import (
 __all__ = [
     "ALLOWED_RETENTION_DAYS",
     "DEFAULT_METRIC_NAMESPACE",
+    "AlarmIdentity",
+    "AlarmOptions",
+    "AlarmRemediation",
+    "AlarmRouting",
+    "AlarmTopic",
     "ConstructsObsError",
     "EncryptedLogGroup",
+    "FargateServiceAlarms",
+    "IncidentMatch",
+    "IncidentTarget",
     "InvalidParameterError",
+    "LambdaFunctionAlarms",
     "LogArchive",
     "LogArchiveOptions",
     "PatternAlarm",
     "PiiProtection",
+    "RdsInstanceAlarms",
+    "RemediationAction",
+    "Severity",
+    "add_anomaly_alarm",
+    "add_composite_alarm",
+    "add_threshold_alarm",
 ]

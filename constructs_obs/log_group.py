@@ -21,6 +21,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
+from constructs_obs.alarms.naming import Severity
+from constructs_obs.alarms.routing import AlarmRouting
 from constructs_obs.log_archive import LogArchive, LogArchiveOptions
 from constructs_obs.private.acknowledge import acknowledge_nag, skip_checkov
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
@@ -71,7 +74,7 @@ _RETENTION_BY_DAYS: Final[dict[int, logs.RetentionDays]] = {
 ALLOWED_RETENTION_DAYS: Final = tuple(_RETENTION_BY_DAYS)
 
 _LOG_GROUP_NAME = r"[.\-_/#A-Za-z0-9]{1,512}"
-_MAX_DESCRIPTION_LENGTH = 1024
+_SHOWN_PATTERN = 200
 
 
 class _Unset(Enum):
@@ -199,6 +202,7 @@ class EncryptedLogGroup(Construct):
         )
         self.key_policy_updated = allow_cloudwatch_logs(self, self.encryption_key)
 
+        self._log_group_name = None if is_token(log_group_name) else log_group_name
         self.log_group = logs.LogGroup(
             self,
             "Resource",
@@ -292,8 +296,11 @@ class EncryptedLogGroup(Construct):
         evaluation_periods: int = 1,
         datapoints_to_alarm: int | None = None,
         treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: Severity = Severity.WARNING,
+        routing: AlarmRouting | None = None,
+        summary: str | None = None,
+        runbook_url: str | None = None,
         alarm_name: str | None = None,
-        alarm_description: str | None = None,
         actions: Sequence[cloudwatch.IAlarmAction] = (),
     ) -> PatternAlarm:
         """A metric filter for ``pattern`` and an alarm on the metric it publishes.
@@ -317,8 +324,15 @@ class EncryptedLogGroup(Construct):
         datapoints_to_alarm, treat_missing_data:
             The alarm. Defaults: ``Sum >= 1`` over one 5-minute period, missing data not
             breaching.
+        severity, routing:
+            Where the alarm goes: the routing's targets for the severity. The alarm is named
+            ``<routing prefix or stack name>-<log group>-<metric name>-<severity>``.
+        summary, runbook_url:
+            The alarm description: what it means, and the runbook link for whoever is paged.
+        alarm_name:
+            Overrides the generated name.
         actions:
-            Alarm actions (any ``IAlarmAction``).
+            Extra alarm actions (any ``IAlarmAction``), besides the routing's.
         """
         check = Check("EncryptedLogGroup.add_pattern_alarm", id)
         if self._infrequent_access:
@@ -352,23 +366,33 @@ class EncryptedLogGroup(Construct):
 
         metric_filter = create_metric_filter(self, id, self.log_group, spec)
         metric = alarm_metric(spec, metric_filter, statistic=statistic, period=period)
-        alarm = cloudwatch.Alarm(
+        shown = pattern if len(pattern) <= _SHOWN_PATTERN else pattern[:_SHOWN_PATTERN] + "..."
+        alarm = add_threshold_alarm(
             self,
             f"{id}Alarm",
             metric=metric,
             threshold=threshold,
+            identity=AlarmIdentity(
+                resource=self._resource_name,
+                signal=metric_name,
+                severity=severity,
+                summary=summary or f"log events matching {shown!r} in {self.node.path}",
+                runbook_url=runbook_url,
+            ),
+            routing=routing,
             comparison_operator=comparison_operator,
             evaluation_periods=evaluation_periods,
             datapoints_to_alarm=datapoints_to_alarm,
             treat_missing_data=treat_missing_data,
             alarm_name=alarm_name,
-            alarm_description=(
-                alarm_description or f"Log events matching {pattern!r} in {self.node.path}"
-            )[:_MAX_DESCRIPTION_LENGTH],
+            actions=tuple(actions),
         )
-        for action in actions:
-            alarm.add_alarm_action(action)
         return PatternAlarm(metric_filter=metric_filter, metric=metric, alarm=alarm)
+
+    @property
+    def _resource_name(self) -> str:
+        """The log group name (or construct id) as the resource part of alarm names."""
+        return self._log_group_name or self.node.id
 
 
 def _cfn_log_group(log_group: logs.LogGroup) -> logs.CfnLogGroup:

@@ -1,0 +1,487 @@
+"""AlarmRemediation: a Lambda function that acts when an alarm fires, and is watched itself.
+
+The function (``lambdas/alarm_remediation``) receives CloudWatch's native Lambda alarm action,
+EventBridge "CloudWatch Alarm State Change" events or SNS alarm notifications, and runs the
+action configured for the alarm: reboot an RDS instance, stop or reboot an EC2 instance, scale
+an ECS service, or only notify. It starts in dry-run (it logs what it would do), acts once per
+alarm state change (Powertools idempotency in DynamoDB), writes one structured audit line per
+decision, and may touch only the resources named in its actions (IAM scoped to their ARNs).
+Failed asynchronous invocations land in an encrypted dead-letter queue; alarms on the
+function's errors and on that queue's depth notify ``monitor_topic``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Final
+
+import jsii
+from aws_cdk import (
+    ArnFormat,
+    Duration,
+    IStableStringProducer,
+    Lazy,
+    RemovalPolicy,
+    Stack,
+    Token,
+)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from constructs_obs.alarms.topic import AlarmTopic
+from constructs_obs.log_group import EncryptedLogGroup
+from constructs_obs.private.acknowledge import (
+    acknowledge_nag,
+    ignore_cfn_lint,
+    nag_ref,
+    skip_checkov,
+)
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.queues import DLQ_RETENTION
+from constructs_obs.private.validate import Check
+
+__all__ = ["POWERTOOLS_VERSION", "AlarmRemediation", "RemediationAction"]
+
+POWERTOOLS_VERSION: Final = "3.37.0"
+SERVICE_NAME: Final = "alarm-remediation"
+METRICS_NAMESPACE: Final = "ConstructsObs/Remediation"
+RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
+_POWERTOOLS_LAYER_PARAMETER: Final = (
+    f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"
+)
+
+
+@dataclass(frozen=True)
+class RemediationAction:
+    """What the function does for one alarm; build one with the class methods.
+
+    ``iam_actions`` on the resource ``resource_arn(stack)`` is all the function is allowed to
+    do for it.
+    """
+
+    config: Mapping[str, Any]
+    iam_actions: tuple[str, ...] = ()
+    resource_arn: Callable[[Stack], str] | None = None
+
+    @classmethod
+    def reboot_rds_instance(cls, instance: rds.IDatabaseInstance) -> RemediationAction:
+        identifier = instance.instance_identifier
+        return cls(
+            config={"action": "reboot_rds_instance", "db_instance_identifier": identifier},
+            iam_actions=("rds:RebootDBInstance",),
+            resource_arn=lambda stack: stack.format_arn(
+                service="rds",
+                resource="db",
+                resource_name=identifier,
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            ),
+        )
+
+    @classmethod
+    def stop_ec2_instance(cls, instance_id: str) -> RemediationAction:
+        return cls._ec2("stop_ec2_instance", "ec2:StopInstances", instance_id)
+
+    @classmethod
+    def reboot_ec2_instance(cls, instance_id: str) -> RemediationAction:
+        return cls._ec2("reboot_ec2_instance", "ec2:RebootInstances", instance_id)
+
+    @classmethod
+    def _ec2(cls, action: str, permission: str, instance_id: str) -> RemediationAction:
+        return cls(
+            config={"action": action, "instance_id": instance_id},
+            iam_actions=(permission,),
+            resource_arn=lambda stack: stack.format_arn(
+                service="ec2", resource="instance", resource_name=instance_id
+            ),
+        )
+
+    @classmethod
+    def scale_ecs_service(
+        cls,
+        service: ecs.IBaseService,
+        *,
+        desired_count: int | None = None,
+        step: int | None = None,
+        max_count: int | None = None,
+        min_count: int | None = None,
+    ) -> RemediationAction:
+        """Set the service's desired count, or change it by ``step`` within min/max."""
+        check = Check("RemediationAction.scale_ecs_service", service.node.id)
+        if (desired_count is None) == (step is None):
+            check.fail(
+                "desired_count and step",
+                "pass exactly one: desired_count (absolute) or step (relative, with "
+                "max_count/min_count as bounds)",
+            )
+        if desired_count is not None:
+            check.integer("desired_count", desired_count, minimum=0)
+            if min_count is not None or max_count is not None:
+                check.fail(
+                    "min_count and max_count", "they bound a step; omit them with desired_count"
+                )
+        if step is not None:
+            check.integer("step", step, minimum=-10_000)
+            if step == 0:
+                check.fail("step", "must not be 0")
+            if step > 0 and max_count is None:
+                check.fail("max_count", "a positive step needs max_count (the cap)")
+            if step < 0 and min_count is None:
+                check.fail("min_count", "a negative step needs min_count (the floor)")
+        if min_count is not None and max_count is not None and min_count > max_count:
+            check.fail("min_count", f"{min_count} is more than max_count ({max_count})")
+        bounds = {
+            "desired_count": desired_count,
+            "step": step,
+            "max_count": max_count,
+            "min_count": min_count,
+        }
+        config: dict[str, Any] = {
+            "action": "scale_ecs_service",
+            "cluster": service.cluster.cluster_name,
+            "service": service.service_name,
+            **{key: value for key, value in bounds.items() if value is not None},
+        }
+        service_arn = service.service_arn
+        return cls(
+            config=config,
+            iam_actions=("ecs:DescribeServices", "ecs:UpdateService"),
+            resource_arn=lambda _stack: service_arn,
+        )
+
+    @classmethod
+    def notify(cls) -> RemediationAction:
+        """Only notify (publish to the notify topic, and log)."""
+        return cls(config={"action": "notify"})
+
+
+@jsii.implements(IStableStringProducer)
+class _ActionsJson:
+    def __init__(self, scope: Construct, actions: dict[str, Mapping[str, Any]]) -> None:
+        self._scope = scope
+        self._actions = actions
+
+    def produce(self) -> str | None:
+        return Stack.of(self._scope).to_json_string(self._actions)
+
+
+class AlarmRemediation(Construct):
+    """The remediation function, its audit log group, DLQ, idempotency table and monitors.
+
+    Parameters
+    ----------
+    monitor_topic:
+        Where the function's own alarms (errors, dead letters) go. Required: the monitors must
+        reach someone, and routing them through the remediation itself would loop.
+    actions:
+        Alarm name (or alarm) -> action. More can be added with ``add_action``.
+    dry_run:
+        Log and count what would be done without doing it. Default: True (turn it off once the
+        audit log shows the decisions you expect).
+    notify_topic:
+        Where the ``notify`` action publishes. Default: ``monitor_topic``.
+    reserved_concurrency:
+        Caps parallel remediations. Default: 5.
+    vpc / vpc_subnets:
+        Run in a VPC (it calls only AWS APIs, so it needs VPC endpoints or NAT there).
+        Default: no VPC.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        monitor_topic: AlarmTopic | sns.ITopic,
+        actions: Mapping[str | cloudwatch.IAlarm, RemediationAction] | None = None,
+        dry_run: bool = True,
+        notify_topic: AlarmTopic | sns.ITopic | None = None,
+        reserved_concurrency: int = 5,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        encryption_key: kms.IKey | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._check = Check("AlarmRemediation", id)
+        self._check.integer("reserved_concurrency", reserved_concurrency, minimum=1, maximum=1000)
+        if not isinstance(dry_run, bool):
+            self._check.fail("dry_run", f"expected True or False, got {dry_run!r}")
+        monitor = _topic_of(monitor_topic)
+        notify = _topic_of(notify_topic) if notify_topic is not None else monitor
+        stack = Stack.of(self)
+
+        self.encryption_key = resolve_key(
+            self,
+            "Key",
+            check=self._check,
+            encryption_key=encryption_key,
+            encryption_key_props=None,
+            description=f"Encrypts the remediation function {self.node.path}: logs, "
+            "dead letters, idempotency records, environment",
+        )
+        self.log_group = EncryptedLogGroup(
+            self, "Logs", encryption_key=self.encryption_key, retention=log_retention
+        )
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.encryption_key,
+            enforce_ssl=True,
+            retention_period=DLQ_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.idempotency_table = dynamodb.Table(
+            self,
+            "Idempotency",
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.encryption_key,
+            time_to_live_attribute="expiration",
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        transient = (
+            "Idempotency records expire after 24 hours (TTL); they are not audit data and need "
+            "no backup plan (the audit trail is the function's log group)."
+        )
+        acknowledge_nag(self.idempotency_table, "NIST.800.53.R5-DynamoDBInBackupPlan", transient)
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(
+                "lambda.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            ),
+            description="Remediation function: only the actions on the resources it remediates",
+        )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            description="Least privilege for the alarm remediation function",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=[
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem",
+                    ],
+                    resources=[self.idempotency_table.table_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn]
+                ),
+                iam.PolicyStatement(
+                    actions=[
+                        "kms:Decrypt",
+                        "kms:Encrypt",
+                        "kms:GenerateDataKey",
+                        "kms:DescribeKey",
+                    ],
+                    resources=[self.encryption_key.key_arn],
+                ),
+                # X-Ray's trace APIs have no resource-level permissions: "*" is required.
+                iam.PolicyStatement(
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(actions=["sns:Publish"], resources=[notify.topic_arn]),
+            ],
+        )
+        notify_key = _topic_key(notify_topic if notify_topic is not None else monitor_topic)
+        if notify_key is not None:
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[notify_key.key_arn],
+                )
+            )
+        acknowledge_nag(
+            self.policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )
+        acknowledge_nag(
+            self.policy,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(self, self.log_group.log_group.log_group_arn)}]",
+            "The log group ARN ends with :* to cover its log streams (named by Lambda).",
+        )
+
+        self._actions: dict[str, Mapping[str, Any]] = {}
+        powertools = lambda_.LayerVersion.from_layer_version_arn(
+            self,
+            "Powertools",
+            ssm.StringParameter.value_for_string_parameter(self, _POWERTOOLS_LAYER_PARAMETER),
+        )
+        code_dir = resources.files("constructs_obs._lambdas") / "alarm_remediation"
+        self.function = lambda_.Function(
+            self,
+            "Resource",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="index.lambda_handler",
+            code=lambda_.Code.from_asset(str(code_dir), exclude=["__pycache__", "*.pyc"]),
+            description="Runs the remediation configured for a CloudWatch alarm",
+            # Every permission is in the managed policy above: keep CDK from adding an inline
+            # default policy for tracing, the DLQ and the environment key.
+            role=self.role.without_policy_updates(),
+            layers=[powertools],
+            timeout=Duration.seconds(60),
+            memory_size=256,
+            reserved_concurrent_executions=reserved_concurrency,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            environment_encryption=self.encryption_key,
+            dead_letter_queue=self.dead_letter_queue,
+            retry_attempts=2,
+            max_event_age=Duration.hours(6),
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            environment={
+                "REMEDIATION_ACTIONS": Lazy.string(_ActionsJson(self, self._actions)),
+                "DRY_RUN": "true" if dry_run else "false",
+                "IDEMPOTENCY_TABLE": self.idempotency_table.table_name,
+                "NOTIFY_TOPIC_ARN": notify.topic_arn,
+                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            },
+        )
+        self.function.node.add_dependency(self.policy)
+        self._acknowledge_function(vpc is None)
+        for alarm, action in (actions or {}).items():
+            self.add_action(alarm, action)
+
+        self.errors_alarm = self._monitor(
+            "ErrorsAlarm",
+            self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+            "The remediation function failed (the event was retried, then sent to its DLQ).",
+            monitor,
+        )
+        self.rejected_alarm = self._monitor(
+            "RejectedAlarm",
+            cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="Rejected",
+                dimensions_map={"service": SERVICE_NAME},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            ),
+            "The remediation function rejected an event (malformed, or an invalid action "
+            "configuration); its log group says why.",
+            monitor,
+        )
+        self.dead_letters_alarm = self._monitor(
+            "DeadLettersAlarm",
+            self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            "Alarm events the remediation function could not process wait in its DLQ.",
+            monitor,
+        )
+
+    def alarm_action_target(self) -> lambda_.IFunction:
+        """What an alarm routed to this remediation invokes."""
+        return self.function
+
+    def add_action(self, alarm: str | cloudwatch.IAlarm, action: RemediationAction) -> None:
+        """Run ``action`` when ``alarm`` (a name or an alarm) goes into ALARM."""
+        name = alarm if isinstance(alarm, str) else _literal_name(alarm)
+        if not Token.is_unresolved(name) and name in self._actions:
+            self._check.fail("actions", f"alarm {name!r} already has an action")
+        self._actions[name] = dict(action.config)
+        if action.resource_arn is not None:
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    actions=list(action.iam_actions),
+                    resources=[action.resource_arn(Stack.of(self))],
+                )
+            )
+
+    def _monitor(
+        self, id: str, metric: cloudwatch.IMetric, summary: str, topic: sns.ITopic
+    ) -> cloudwatch.Alarm:
+        alarm = cloudwatch.Alarm(
+            self,
+            id,
+            metric=metric,
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"[CRITICAL] {summary} ({self.node.path})",
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(topic))
+        return alarm
+
+    def _acknowledge_function(self, no_vpc: bool) -> None:
+        cfn = self.function.node.default_child
+        assert isinstance(cfn, lambda_.CfnFunction)
+        layer_pin = (
+            f"Runtime pinned to {RUNTIME.name} to match the pinned Powertools layer "
+            f"{POWERTOOLS_VERSION} for that runtime; bump both together."
+        )
+        acknowledge_nag(self.function, "AwsSolutions-L1", layer_pin)
+        ignore_cfn_lint(
+            cfn,
+            "W3005",
+            "aws-cdk-lib's Function always adds DependsOn on its role; the GetAtt makes it "
+            "redundant but harmless.",
+        )
+        signing = (
+            "The code is this library's own asset; signing needs an AWS Signer profile the user "
+            "owns (pass a code signing config through a property override if required)."
+        )
+        skip_checkov(cfn, "CKV_AWS_272", signing)
+        if no_vpc:
+            reason = (
+                "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to run "
+                "it in a VPC with endpoints."
+            )
+            acknowledge_nag(self.function, "NIST.800.53.R5-LambdaInsideVPC", reason)
+            skip_checkov(cfn, "CKV_AWS_117", reason)
+
+
+def _literal_name(alarm: cloudwatch.IAlarm) -> str:
+    """The alarm's name as written in its template, not a Ref to it: the function's
+    configuration must not depend on an alarm whose action is the function (a cycle)."""
+    cfn = alarm.node.default_child
+    name = getattr(cfn, "alarm_name", None)
+    if isinstance(name, str) and not Token.is_unresolved(name):
+        return name
+    return alarm.alarm_name
+
+
+def _topic_key(topic: AlarmTopic | sns.ITopic) -> kms.IKey | None:
+    """The customer key of an encrypted topic this app defines (publishers need it)."""
+    if isinstance(topic, AlarmTopic):
+        return topic.encryption_key
+    key = getattr(topic, "master_key", None)
+    return key if key is not None and hasattr(key, "key_arn") else None
+
+
+def _topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:
+    return topic.topic if isinstance(topic, AlarmTopic) else topic

@@ -1,0 +1,601 @@
+"""AlarmRouting: where alarms go, by severity, written once for every alarm of the library.
+
+Targets per severity can be an :class:`AlarmTopic` (or any SNS topic), a Lambda function
+(CloudWatch's native Lambda alarm action, with one permission per function that covers every
+alarm of the routing, so one function can serve many alarms), an ``AlarmRemediation``, EC2 or
+Auto Scaling alarm actions, and incident targets. Incident targets are reached through one
+EventBridge rule per severity on "CloudWatch Alarm State Change" for this routing's alarms
+(matched by their name prefix, or by their ARNs), which sends a readable event to a custom
+event bus (same or another account), an API destination, or creates an OpsItem; every rule
+target has a retry policy (where EventBridge allows one) and a dead-letter queue, and the
+dead-letter queue and the rules' failed invocations have alarms of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol, runtime_checkable
+
+import jsii
+from aws_cdk import Duration, IStableListProducer, Lazy, Names, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct, IValidation
+
+from constructs_obs.alarms.naming import Severity, name_part
+from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.validate import Check
+
+__all__ = ["AlarmActionSource", "AlarmRouting", "IncidentMatch", "IncidentTarget"]
+
+_PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+MAX_RETRY_ATTEMPTS = 185
+MAX_EVENT_AGE = Duration.hours(24)
+
+
+@runtime_checkable
+class AlarmActionSource(Protocol):
+    """Anything that can be routed to: it names the topic or function alarms should notify."""
+
+    def alarm_action_target(self) -> sns.ITopic | lambda_.IFunction: ...
+
+
+class IncidentMatch(Enum):
+    """How the incident rule recognises this routing's alarms."""
+
+    NAME_PREFIX = "name_prefix"
+    """Alarm names ``<prefix>-*-<severity>``: works across stacks (default)."""
+    ALARM_ARNS = "alarm_arns"
+    """The ARNs of the alarms routed here: exact, but the rule then depends on every alarm's
+    stack, so keep the alarms in the routing's stack."""
+
+
+class _IncidentKind(Enum):
+    EVENT_BUS = "event_bus"
+    API_DESTINATION = "api_destination"
+    OPS_ITEM = "ops_item"
+
+
+@dataclass(frozen=True)
+class IncidentTarget:
+    """Where an incident event goes: build one with the class methods."""
+
+    kind: _IncidentKind
+    event_bus: events.IEventBus | None = None
+    api_destination: events.IApiDestination | None = None
+    ops_item_category: str = "Availability"
+    ops_item_severity: str = "2"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def to_event_bus(cls, bus: events.IEventBus) -> IncidentTarget:
+        """Forward the alarm event to a custom event bus, in this account or another one (the
+        bus policy there must allow this account's ``events:PutEvents``)."""
+        return cls(kind=_IncidentKind.EVENT_BUS, event_bus=bus)
+
+    @classmethod
+    def to_api_destination(cls, destination: events.IApiDestination) -> IncidentTarget:
+        """POST a readable JSON event to an incident tool's HTTPS endpoint."""
+        return cls(kind=_IncidentKind.API_DESTINATION, api_destination=destination)
+
+    @classmethod
+    def to_ops_item(cls, *, category: str = "Availability", severity: str = "2") -> IncidentTarget:
+        """Create a Systems Manager OpsCenter OpsItem (severity "1" highest to "4")."""
+        return cls(
+            kind=_IncidentKind.OPS_ITEM, ops_item_category=category, ops_item_severity=severity
+        )
+
+
+RouteTarget = (
+    AlarmActionSource | sns.ITopic | lambda_.IFunction | cloudwatch.IAlarmAction | IncidentTarget
+)
+
+_OPS_ITEM_CATEGORIES = ("Availability", "Cost", "Performance", "Recovery", "Security")
+
+
+@jsii.implements(cloudwatch.IAlarmAction)
+class _FunctionAlarmAction:
+    """CloudWatch's native Lambda alarm action; the permission is granted once by the routing."""
+
+    def __init__(self, function: lambda_.IFunction) -> None:
+        self._function = function
+
+    def bind(self, _scope: Construct, _alarm: cloudwatch.IAlarm) -> cloudwatch.AlarmActionConfig:
+        return cloudwatch.AlarmActionConfig(alarm_action_arn=self._function.function_arn)
+
+
+class AlarmRouting(Construct):
+    """Targets per severity, applied to every alarm created with ``routing=...``.
+
+    Parameters
+    ----------
+    name_prefix:
+        Starts the name of every alarm routed here (``<prefix>-<resource>-<signal>-<severity>``)
+        and is how the Lambda permission and the incident rules recognise them; keep it
+        unique per account and region.
+    critical / warning:
+        Targets for each severity.
+    ok_actions / insufficient_data_actions:
+        Severities whose topics (and incident targets) also hear when an alarm returns to OK
+        / lacks data. Default: OK for both severities, INSUFFICIENT_DATA for none.
+    incident_match:
+        How the incident rules match this routing's alarms. Default: by name prefix.
+    incident_retry_attempts / incident_max_event_age:
+        Retry policy of the incident rule targets. Default: 185 attempts within 24 hours
+        (EventBridge's maximum).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name_prefix: str,
+        critical: Sequence[RouteTarget] = (),
+        warning: Sequence[RouteTarget] = (),
+        ok_actions: Collection[Severity] = (Severity.CRITICAL, Severity.WARNING),
+        insufficient_data_actions: Collection[Severity] = (),
+        incident_match: IncidentMatch = IncidentMatch.NAME_PREFIX,
+        incident_retry_attempts: int = MAX_RETRY_ATTEMPTS,
+        incident_max_event_age: Duration = MAX_EVENT_AGE,
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._check = Check("AlarmRouting", id)
+        check = self._check
+        check.text(
+            "name_prefix",
+            name_prefix,
+            max_length=64,
+            pattern=_PREFIX_PATTERN,
+            pattern_doc="must start with a letter or digit and contain only letters, digits, "
+            "'_', '.', '-' (at most 64 characters)",
+        )
+        self.name_prefix = name_part(name_prefix)
+        check.integer(
+            "incident_retry_attempts",
+            incident_retry_attempts,
+            minimum=0,
+            maximum=MAX_RETRY_ATTEMPTS,
+        )
+        age = int(incident_max_event_age.to_seconds())
+        check.integer("incident_max_event_age", age, minimum=60, maximum=86_400)
+        self._retry_attempts = incident_retry_attempts
+        self._max_event_age = incident_max_event_age
+        self._targets: dict[Severity, tuple[RouteTarget, ...]] = {
+            Severity.CRITICAL: tuple(critical),
+            Severity.WARNING: tuple(warning),
+        }
+        for severity, chosen in self._targets.items():
+            for target in chosen:
+                self._check_target(severity, target)
+        self._ok = frozenset(ok_actions)
+        self._insufficient = frozenset(insufficient_data_actions)
+        self._incident_match = incident_match
+        self._routed_alarm_arns: dict[Severity, list[str]] = {s: [] for s in Severity}
+        self._permitted: dict[str, lambda_.CfnPermission] = {}
+        self._encryption_key_given = encryption_key
+        self._encryption_key: kms.IKey | None = None
+        self.dead_letter_queue: sqs.Queue | None = None
+        self.incident_rules: dict[Severity, events.Rule] = {}
+        self.monitor_alarms: list[cloudwatch.Alarm] = []
+
+        for severity in Severity:
+            incidents = [t for t in self._targets[severity] if isinstance(t, IncidentTarget)]
+            if incidents:
+                self._create_incident_rule(severity, incidents)
+
+    # -- targets -----------------------------------------------------------------------------
+
+    def _check_target(self, severity: Severity, target: object) -> None:
+        allowed = (
+            isinstance(target, IncidentTarget | AlarmActionSource)
+            or _is_topic(target)
+            or _is_function(target)
+            or _is_alarm_action(target)
+        )
+        if not allowed:
+            self._check.fail(
+                severity.value,
+                f"{target!r} is not a target; use an AlarmTopic or sns.ITopic, a Lambda "
+                "function or AlarmRemediation, an EC2/Auto Scaling alarm action, or an "
+                "IncidentTarget",
+            )
+        if isinstance(target, IncidentTarget) and target.kind is _IncidentKind.OPS_ITEM:
+            self._check.choice(
+                severity.value,
+                target.ops_item_category,
+                _OPS_ITEM_CATEGORIES,
+                ", ".join(_OPS_ITEM_CATEGORIES),
+            )
+            self._check.choice(
+                severity.value, target.ops_item_severity, ("1", "2", "3", "4"), "'1' to '4'"
+            )
+
+    def targets(self, severity: Severity) -> tuple[RouteTarget, ...]:
+        return self._targets[severity]
+
+    def topics(self, severity: Severity) -> list[sns.ITopic]:
+        found: list[sns.ITopic] = []
+        for target in self._targets[severity]:
+            resolved = (
+                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
+            )
+            if _is_topic(resolved):
+                found.append(resolved)  # type: ignore[arg-type]
+        return found
+
+    # -- applying to alarms ------------------------------------------------------------------
+
+    def route(
+        self, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm, severity: Severity
+    ) -> None:
+        """Add this routing's actions for ``severity`` to ``alarm`` (called by the library's
+        alarm factories; users rarely call it themselves)."""
+        if not self._targets[severity]:
+            self._check.fail(
+                severity.value,
+                f"no {severity.value} targets, so alarm {alarm.node.path} would notify nobody; "
+                f"add {severity.value} targets or create the alarm with another severity",
+            )
+        composite = isinstance(alarm, cloudwatch.CompositeAlarm)
+        for target in self._targets[severity]:
+            if isinstance(target, IncidentTarget):
+                continue
+            resolved = (
+                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
+            )
+            if _is_topic(resolved):
+                action = cw_actions.SnsAction(resolved)  # type: ignore[arg-type]
+                alarm.add_alarm_action(action)
+                if severity in self._ok:
+                    alarm.add_ok_action(action)
+                if severity in self._insufficient:
+                    alarm.add_insufficient_data_action(action)
+            elif _is_function(resolved):
+                if composite:
+                    continue  # CloudWatch runs Lambda actions for metric alarms only
+                alarm.add_alarm_action(self._function_action(resolved))  # type: ignore[arg-type]
+            elif not composite and _applies(resolved, alarm):
+                alarm.add_alarm_action(resolved)  # type: ignore[arg-type]
+        self._routed_alarm_arns[severity].append(alarm.alarm_arn)
+
+    def _function_action(self, function: lambda_.IFunction) -> _FunctionAlarmAction:
+        key = function.node.addr
+        if key not in self._permitted:
+            stack = Stack.of(self)
+            self._permitted[key] = lambda_.CfnPermission(
+                self,
+                f"AlarmsInvoke{len(self._permitted) + 1}",
+                action="lambda:InvokeFunction",
+                function_name=function.function_arn,
+                principal="lambda.alarms.cloudwatch.amazonaws.com",
+                source_account=stack.account,
+                source_arn=f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:"
+                f"alarm:{self.name_prefix}-*",
+            )
+        return _FunctionAlarmAction(function)
+
+    # -- incident routing --------------------------------------------------------------------
+
+    def _key(self) -> kms.IKey:
+        if self._encryption_key is None:
+            self._encryption_key = resolve_key(
+                self,
+                "Key",
+                check=self._check,
+                encryption_key=self._encryption_key_given,
+                encryption_key_props=None,
+                description=f"Encrypts the incident dead-letter queue of {self.node.path}",
+            )
+        return self._encryption_key
+
+    def _dead_letters(self) -> sqs.Queue:
+        if self.dead_letter_queue is None:
+            self.dead_letter_queue = dead_letter_queue(
+                self,
+                "IncidentDeadLetters",
+                encryption_key=self._key(),
+                producers=["events.amazonaws.com"],
+            )
+            alarm = cloudwatch.Alarm(
+                self,
+                "IncidentDeadLettersAlarm",
+                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=1,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-critical",
+                alarm_description="[CRITICAL] Incident events could not be delivered and wait "
+                f"in the dead-letter queue of {self.node.path}.",
+            )
+            self._notify_topics(alarm)
+        return self.dead_letter_queue
+
+    def _notify_topics(self, alarm: cloudwatch.Alarm) -> None:
+        """The routing's own monitors notify every topic it knows, critical first."""
+        seen: set[str] = set()
+        for severity in (Severity.CRITICAL, Severity.WARNING):
+            for topic in self.topics(severity):
+                if topic.node.addr not in seen:
+                    seen.add(topic.node.addr)
+                    alarm.add_alarm_action(cw_actions.SnsAction(topic))
+        self.monitor_alarms.append(alarm)
+
+    def _state_values(self, severity: Severity) -> list[str]:
+        states = ["ALARM"]
+        if severity in self._ok:
+            states.append("OK")
+        if severity in self._insufficient:
+            states.append("INSUFFICIENT_DATA")
+        return states
+
+    def _pattern(self, severity: Severity) -> events.EventPattern:
+        detail: dict[str, object] = {"state": {"value": self._state_values(severity)}}
+        resources: list[str] | None = None
+        if self._incident_match is IncidentMatch.NAME_PREFIX:
+            detail["alarmName"] = [{"wildcard": f"{self.name_prefix}-*-{severity.value}"}]
+        else:
+            routed = self._routed_alarm_arns[severity]
+            resources = Lazy.list(_ListOf(routed))
+            self.node.add_validation(_NonEmptyArns(routed, severity))
+        return events.EventPattern(
+            source=["aws.cloudwatch"],
+            detail_type=["CloudWatch Alarm State Change"],
+            detail=detail,
+            resources=resources,
+        )
+
+    def _create_incident_rule(self, severity: Severity, incidents: list[IncidentTarget]) -> None:
+        rule = events.Rule(
+            self,
+            f"{severity.value.capitalize()}Incidents",
+            description=f"{severity.value} alarms of '{self.name_prefix}' to incident targets",
+            event_pattern=self._pattern(severity),
+        )
+        self.incident_rules[severity] = rule
+        dlq = self._dead_letters()
+        message = _readable_event(severity)
+        for index, incident in enumerate(incidents, start=1):
+            rule.add_target(self._incident_target(severity, index, incident, dlq, message))
+        failed = cloudwatch.Alarm(
+            self,
+            f"{severity.value.capitalize()}IncidentsFailedAlarm",
+            metric=cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name="FailedInvocations",
+                dimensions_map={"RuleName": rule.rule_name},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-critical",
+            alarm_description="[CRITICAL] The incident rule failed to deliver events for "
+            f"{severity.value} alarms of '{self.name_prefix}' (retries exhausted or refused).",
+        )
+        self._notify_topics(failed)
+
+    def _incident_target(
+        self,
+        severity: Severity,
+        index: int,
+        incident: IncidentTarget,
+        dlq: sqs.IQueue,
+        message: events.RuleTargetInput,
+    ) -> events.IRuleTarget:
+        role = iam.Role(
+            self,
+            f"{severity.value.capitalize()}Target{index}Role",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description=f"Lets the {severity.value} incident rule reach target {index}",
+        )
+        if incident.kind is _IncidentKind.EVENT_BUS:
+            assert incident.event_bus is not None
+            self._managed_policy(
+                role, "events:PutEvents", incident.event_bus.event_bus_arn, severity, index
+            )
+            # EventBridge accepts neither an input transformer nor a retry policy for an
+            # event-bus target: the original alarm event is forwarded, failures go to the DLQ.
+            return targets.EventBus(
+                incident.event_bus, role=role.without_policy_updates(), dead_letter_queue=dlq
+            )
+        if incident.kind is _IncidentKind.API_DESTINATION:
+            assert incident.api_destination is not None
+            self._managed_policy(
+                role,
+                "events:InvokeApiDestination",
+                incident.api_destination.api_destination_arn,
+                severity,
+                index,
+            )
+            return targets.ApiDestination(
+                incident.api_destination,
+                event_role=role.without_policy_updates(),
+                event=message,
+                dead_letter_queue=dlq,
+                retry_attempts=self._retry_attempts,
+                max_event_age=self._max_event_age,
+            )
+        stack = Stack.of(self)
+        ops_items = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem/*"
+        policy = self._managed_policy(role, "ssm:CreateOpsItem", ops_items, severity, index)
+        acknowledge_nag(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(self, ops_items)}]",
+            "An OpsItem's id is assigned when EventBridge creates it; the permission is limited "
+            "to creating OpsItems in this account and region.",
+        )
+        return _OpsItemTarget(
+            incident,
+            role=role,
+            dead_letter_queue=dlq,
+            retry_attempts=self._retry_attempts,
+            max_event_age=self._max_event_age,
+        )
+
+    def _managed_policy(
+        self, role: iam.Role, action: str, resource: str, severity: Severity, index: int
+    ) -> iam.ManagedPolicy:
+        return iam.ManagedPolicy(
+            self,
+            f"{severity.value.capitalize()}Target{index}Policy",
+            description=f"Lets the {severity.value} incident rule call {action}",
+            roles=[role],
+            statements=[iam.PolicyStatement(actions=[action], resources=[resource])],
+        )
+
+
+def _readable_event(severity: Severity) -> events.RuleTargetInput:
+    field_ = events.EventField.from_path
+    alarm = field_("$.detail.alarmName")
+    state = field_("$.detail.state.value")
+    return events.RuleTargetInput.from_object(
+        {
+            "summary": f"[{severity.value.upper()}] {alarm} is {state}",
+            "alarm": alarm,
+            "severity": severity.value,
+            "state": state,
+            "previousState": field_("$.detail.previousState.value"),
+            "reason": field_("$.detail.state.reason"),
+            "time": field_("$.time"),
+            "account": field_("$.account"),
+            "region": field_("$.region"),
+            "alarmArn": field_("$.resources[0]"),
+        }
+    )
+
+
+@jsii.implements(events.IRuleTarget)
+class _OpsItemTarget:
+    """EventBridge's OpsCenter target: creates an OpsItem from the alarm event."""
+
+    def __init__(
+        self,
+        incident: IncidentTarget,
+        *,
+        role: iam.IRole,
+        dead_letter_queue: sqs.IQueue,
+        retry_attempts: int,
+        max_event_age: Duration,
+    ) -> None:
+        self._incident = incident
+        self._role = role
+        self._dlq = dead_letter_queue
+        self._retry_attempts = retry_attempts
+        self._max_event_age = max_event_age
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        del id  # the target id is chosen by the rule
+        stack = Stack.of(rule)
+        field_ = events.EventField.from_path
+        alarm = field_("$.detail.alarmName")
+        item = events.RuleTargetInput.from_object(
+            {
+                "title": f"{alarm} is {field_('$.detail.state.value')}",
+                "description": field_("$.detail.state.reason"),
+                "source": "CloudWatch",
+                "category": self._incident.ops_item_category,
+                "severity": self._incident.ops_item_severity,
+                "operationalData": {
+                    "/aws/dedup": {
+                        "type": "SearchableString",
+                        "value": f'{{"dedupString": "{alarm}"}}',
+                    },
+                    "/aws/resources": {
+                        "type": "SearchableString",
+                        "value": f'[{{"arn": "{field_("$.resources[0]")}"}}]',
+                    },
+                },
+            }
+        )
+        self._dlq.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"AllowEventRule{Names.unique_id(rule)}",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[self._dlq.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+            )
+        )
+        return events.RuleTargetConfig(
+            arn=f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem",
+            role=self._role,
+            input=item,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dlq.queue_arn),
+            retry_policy=events.CfnRule.RetryPolicyProperty(
+                maximum_retry_attempts=self._retry_attempts,
+                maximum_event_age_in_seconds=int(self._max_event_age.to_seconds()),
+            ),
+        )
+
+
+@jsii.implements(IStableListProducer)
+class _ListOf:
+    """Produces the list as it is at synthesis (alarms are routed after the rule exists)."""
+
+    def __init__(self, items: list[str]) -> None:
+        self._items = items
+
+    def produce(self) -> list[str] | None:
+        return list(self._items)
+
+
+@jsii.implements(IValidation)
+class _NonEmptyArns:
+    """Synth-time check: ARN matching with no routed alarm would create a rule that never
+    fires."""
+
+    def __init__(self, arns: list[str], severity: Severity) -> None:
+        self._arns = arns
+        self._severity = severity
+
+    def validate(self) -> list[str]:
+        if self._arns:
+            return []
+        return [
+            f"AlarmRouting: incident_match=ALARM_ARNS but no {self._severity.value} alarm was "
+            "routed here, so the incident rule would never fire"
+        ]
+
+
+def _is_topic(target: object) -> bool:
+    return hasattr(target, "topic_arn") and hasattr(target, "add_subscription")
+
+
+def _is_function(target: object) -> bool:
+    return hasattr(target, "function_arn") and hasattr(target, "grant_invoke")
+
+
+def _is_alarm_action(target: object) -> bool:
+    return callable(getattr(target, "bind", None)) and not _is_topic(target)
+
+
+def _applies(action: object, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm) -> bool:
+    """EC2 actions need an alarm on one instance's metric (an InstanceId dimension)."""
+    if not isinstance(action, cw_actions.Ec2Action):
+        return True
+    metric = getattr(alarm, "metric", None)
+    if metric is None:
+        return False
+    config = metric.to_metric_config()
+    dimensions = config.metric_stat.dimensions if config.metric_stat else None
+    return any(d.name == "InstanceId" for d in dimensions or [])

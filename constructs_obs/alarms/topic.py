@@ -1,0 +1,235 @@
+"""AlarmTopic: an SNS topic for alarms, encrypted with a customer key CloudWatch can really use.
+
+aws-cdk-lib encrypts a topic with a customer key without letting CloudWatch or EventBridge use
+the key, so alarm notifications are dropped silently. Here the key policy and the topic policy
+let ``cloudwatch.amazonaws.com`` and ``events.amazonaws.com`` publish only on behalf of this
+account's alarms and rules, the topic refuses non-TLS publishing, and every subscription has a
+dead-letter queue with an alarm on its depth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Names, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from constructs_obs.private.keys import add_service_statement, resolve_key
+from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.validate import Check
+
+__all__ = ["AlarmTopic"]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TOPIC_NAME = r"[A-Za-z0-9_-]{1,256}"
+# SNS retries HTTPS deliveries this many times (over about 20 minutes) before the DLQ.
+_HTTPS_DELIVERY = sns.DeliveryPolicy(
+    healthy_retry_policy=sns.HealthyRetryPolicy(
+        num_retries=20,
+        num_no_delay_retries=2,
+        min_delay_target=Duration.seconds(5),
+        max_delay_target=Duration.seconds(120),
+        num_min_delay_retries=3,
+        num_max_delay_retries=5,
+        backoff_function=sns.BackoffFunction.EXPONENTIAL,
+    ),
+)
+
+
+class AlarmTopic(Construct):
+    """An encrypted SNS topic that CloudWatch alarms and EventBridge rules can publish to.
+
+    Parameters
+    ----------
+    encryption_key / encryption_key_props:
+        A key you manage, or overrides for the key created here (rotation on, RETAIN).
+    topic_name / display_name:
+        Default: a generated name; display name used in email subjects.
+    email_addresses / https_endpoints / sqs_queues / lambda_functions:
+        Subscribers. Each subscription sends what it cannot deliver to the topic's dead-letter
+        queue; HTTPS deliveries are retried with exponential backoff first.
+    dead_letter_alarm:
+        Alarm when the dead-letter queue holds a message (published to this topic, so the
+        subscribers that still work hear about the ones that do not). Default: True.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        encryption_key: kms.IKey | None = None,
+        encryption_key_props: kms.KeyProps | None = None,
+        topic_name: str | None = None,
+        display_name: str | None = None,
+        email_addresses: Sequence[str] = (),
+        https_endpoints: Sequence[str] = (),
+        sqs_queues: Sequence[sqs.IQueue] = (),
+        lambda_functions: Sequence[lambda_.IFunction] = (),
+        dead_letter_alarm: bool = True,
+    ) -> None:
+        super().__init__(scope, id)
+        check = Check("AlarmTopic", id)
+        if topic_name is not None:
+            check.text(
+                "topic_name",
+                topic_name,
+                max_length=256,
+                pattern=_TOPIC_NAME,
+                pattern_doc="may contain only letters, digits, '-' and '_' (1-256 characters)",
+            )
+        for address in email_addresses:
+            if _EMAIL.fullmatch(address) is None:
+                check.fail("email_addresses", f"{address!r} is not an email address")
+        for endpoint in https_endpoints:
+            if not endpoint.startswith("https://"):
+                check.fail(
+                    "https_endpoints",
+                    f"{endpoint!r} must start with https:// (plain HTTP is not allowed)",
+                )
+        check.unique("email_addresses", email_addresses)
+        check.unique("https_endpoints", https_endpoints)
+
+        self.encryption_key = resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=encryption_key,
+            encryption_key_props=encryption_key_props,
+            description=f"Encrypts the alarm topic {self.node.path} and its dead-letter queue",
+        )
+        self._allow_publishers_to_use_key()
+        self.topic = sns.Topic(
+            self,
+            "Resource",
+            topic_name=topic_name,
+            display_name=display_name,
+            master_key=self.encryption_key,
+            enforce_ssl=True,
+        )
+        self._allow_publishers()
+
+        self.dead_letter_queue = dead_letter_queue(
+            self, "DeadLetters", encryption_key=self.encryption_key, producers=["sns.amazonaws.com"]
+        )
+        dlq = self.dead_letter_queue
+        for address in email_addresses:
+            self.topic.add_subscription(
+                subscriptions.EmailSubscription(address, dead_letter_queue=dlq)
+            )
+        for endpoint in https_endpoints:
+            self.topic.add_subscription(
+                subscriptions.UrlSubscription(
+                    endpoint,
+                    protocol=sns.SubscriptionProtocol.HTTPS,
+                    dead_letter_queue=dlq,
+                    delivery_policy=_HTTPS_DELIVERY,
+                )
+            )
+        for queue in sqs_queues:
+            self.topic.add_subscription(subscriptions.SqsSubscription(queue, dead_letter_queue=dlq))
+        for index, function in enumerate(lambda_functions, start=1):
+            # Written out: LambdaSubscription names its constructs after the topic's id, which
+            # is "Resource" here and collides with the function's own "Resource".
+            function.add_permission(
+                f"InvokedBy{Names.unique_id(self)}",
+                principal=iam.ServicePrincipal("sns.amazonaws.com"),
+                source_arn=self.topic.topic_arn,
+            )
+            sns.Subscription(
+                self,
+                f"Function{index}",
+                topic=self.topic,
+                endpoint=function.function_arn,
+                protocol=sns.SubscriptionProtocol.LAMBDA,
+                dead_letter_queue=dlq,
+            )
+
+        self.dead_letter_alarm: cloudwatch.Alarm | None = None
+        if dead_letter_alarm:
+            self.dead_letter_alarm = cloudwatch.Alarm(
+                self,
+                "DeadLettersAlarm",
+                metric=dlq.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=(
+                    f"[CRITICAL] Notifications of {self.node.path} could not be delivered to a "
+                    "subscriber and wait in its dead-letter queue."
+                ),
+            )
+            self.dead_letter_alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
+
+    def alarm_action_target(self) -> sns.ITopic:
+        """What an alarm routed to this topic notifies."""
+        return self.topic
+
+    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` publish (and use the key for it)."""
+        return self.topic.grant_publish(grantee)
+
+    def _source_arn(self, service: str, resource: str) -> str:
+        stack = Stack.of(self)
+        return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
+
+    def _allow_publishers_to_use_key(self) -> None:
+        stack = Stack.of(self)
+        add_service_statement(
+            self,
+            self.encryption_key,
+            service="cloudwatch.amazonaws.com",
+            actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": self._source_arn("cloudwatch", "alarm:*")},
+            },
+            sid="AllowCloudWatchAlarmsOfThisAccount",
+        )
+        # EventBridge does not send aws:SourceAccount/aws:SourceArn with the KMS requests it
+        # makes to deliver to an encrypted topic (AWS documents them as unsupported there), so
+        # this statement cannot carry them; the topic policy below restricts who may publish.
+        add_service_statement(
+            self,
+            self.encryption_key,
+            service="events.amazonaws.com",
+            actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+            conditions={},
+            sid="AllowEventBridgeToPublishEncrypted",
+        )
+
+    def _allow_publishers(self) -> None:
+        stack = Stack.of(self)
+        for sid, service, arn_service, resource in (
+            (
+                "AllowCloudWatchAlarmsOfThisAccount",
+                "cloudwatch.amazonaws.com",
+                "cloudwatch",
+                "alarm:*",
+            ),
+            ("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com", "events", "rule/*"),
+        ):
+            self.topic.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    principals=[iam.ServicePrincipal(service)],
+                    actions=["sns:Publish"],
+                    resources=[self.topic.topic_arn],
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": self._source_arn(arn_service, resource)},
+                    },
+                )
+            )

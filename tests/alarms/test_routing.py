@@ -1,0 +1,342 @@
+"""AlarmRouting and the alarm kinds: actions per severity and target kind, names, incidents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+
+from constructs_obs import (
+    AlarmIdentity,
+    AlarmRemediation,
+    AlarmRouting,
+    AlarmTopic,
+    EncryptedLogGroup,
+    IncidentMatch,
+    IncidentTarget,
+    Severity,
+    add_anomaly_alarm,
+    add_composite_alarm,
+    add_threshold_alarm,
+)
+from tests.support.harness import Synthesized, new_stack, synth
+from tests.support.resources import compliant_function
+
+CENTRAL_BUS = "arn:aws:events:eu-west-1:210987654321:event-bus/central-security"
+DESTINATION = "arn:aws:events:eu-west-1:123456789012:api-destination/pager/1a2b3c"
+CONNECTION = "arn:aws:events:eu-west-1:123456789012:connection/pager/4d5e6f"
+INSTANCE = "i-0123456789abcdef0"
+
+
+def _build(app: cdk.App) -> None:
+    stack = new_stack(app, "Routing")
+    topic = AlarmTopic(stack, "Oncall", email_addresses=["oncall@example.com"])
+    remediation = AlarmRemediation(stack, "Remediation", monitor_topic=topic)
+    pager = compliant_function(stack, "Pager")
+    connection = events.Connection.from_connection_attributes(
+        stack,
+        "PagerConnection",
+        connection_arn=CONNECTION,
+        connection_name="pager",
+        connection_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:events!connection/pager-AbCdEf",
+    )
+    destination = events.ApiDestination.from_api_destination_attributes(
+        stack, "PagerDestination", api_destination_arn=DESTINATION, connection=connection
+    )
+    routing = AlarmRouting(
+        stack,
+        "Routing",
+        name_prefix="shop",
+        critical=[
+            topic,
+            remediation,
+            pager,
+            cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.REBOOT),
+            IncidentTarget.to_event_bus(
+                events.EventBus.from_event_bus_arn(stack, "Central", CENTRAL_BUS)
+            ),
+            IncidentTarget.to_api_destination(destination),
+            IncidentTarget.to_ops_item(category="Availability", severity="1"),
+        ],
+        warning=[topic],
+        ok_actions=[Severity.CRITICAL],
+        insufficient_data_actions=[Severity.WARNING],
+    )
+    instance_cpu = add_threshold_alarm(
+        stack,
+        "InstanceCpu",
+        metric=cloudwatch.Metric(
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions_map={"InstanceId": INSTANCE},
+            period=cdk.Duration.minutes(1),
+        ),
+        threshold=95,
+        evaluation_periods=5,
+        datapoints_to_alarm=4,
+        identity=AlarmIdentity(
+            resource="web-1",
+            signal="cpu",
+            severity=Severity.CRITICAL,
+            summary="CPU of web-1 above 95 %",
+            runbook_url="https://runbooks.example.com/web-cpu",
+        ),
+        routing=routing,
+    )
+    queue_depth = add_threshold_alarm(
+        stack,
+        "QueueDepth",
+        metric=cloudwatch.Metric(
+            namespace="Shop/Orders",
+            metric_name="QueueDepth",
+            period=cdk.Duration.seconds(10),
+            statistic="Maximum",
+        ),
+        threshold=1000,
+        high_resolution=True,
+        identity=AlarmIdentity(resource="orders", signal="queue-depth"),
+        routing=routing,
+    )
+    add_anomaly_alarm(
+        stack,
+        "Invocations",
+        metric=pager.metric_invocations(period=cdk.Duration.minutes(5)),
+        band_width=3,
+        comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+        identity=AlarmIdentity(resource="pager", signal="invocations", severity=Severity.CRITICAL),
+        routing=routing,
+    )
+    maintenance = cloudwatch.Alarm.from_alarm_arn(
+        stack, "Maintenance", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:maintenance-window"
+    )
+    add_composite_alarm(
+        stack,
+        "Storefront",
+        rule=cloudwatch.AlarmRule.any_of(instance_cpu, queue_depth),
+        actions_suppressor=maintenance,
+        identity=AlarmIdentity(resource="storefront", signal="health", severity=Severity.CRITICAL),
+        routing=routing,
+    )
+    logs = EncryptedLogGroup(stack, "AppLogs", log_group_name="/shop/orders")
+    logs.add_pattern_alarm(
+        "Errors",
+        pattern='{ $.level = "ERROR" }',
+        metric_name="OrderErrors",
+        severity=Severity.WARNING,
+        routing=routing,
+    )
+
+    exact = AlarmRouting(
+        stack,
+        "ExactRouting",
+        name_prefix="exact",
+        critical=[topic, IncidentTarget.to_ops_item()],
+        incident_match=IncidentMatch.ALARM_ARNS,
+    )
+    add_threshold_alarm(
+        stack,
+        "Exact",
+        metric=cloudwatch.Metric(namespace="Shop/Orders", metric_name="Refunds"),
+        threshold=10,
+        identity=AlarmIdentity(resource="refunds", signal="count", severity=Severity.CRITICAL),
+        routing=exact,
+    )
+
+
+@pytest.fixture(scope="module")
+def synthesized() -> Synthesized:
+    return synth("alarm_routing", _build)
+
+
+def _alarm(synthesized: Synthesized, name: str) -> dict[str, Any]:
+    for type_ in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm"):
+        for resource in synthesized.resources(type_).values():
+            props = resource["Properties"]
+            if props.get("AlarmName") == name:
+                return dict(props)
+    raise AssertionError(f"no alarm named {name}")
+
+
+def _refs(actions: list[Any]) -> list[str]:
+    return sorted(json.dumps(action, sort_keys=True) for action in actions)
+
+
+def _ref_starts(actions: list[Any], prefix: str) -> bool:
+    return any(prefix in json.dumps(action) for action in actions)
+
+
+def test_names_say_what_broke(synthesized: Synthesized) -> None:
+    for name in (
+        "shop-web-1-cpu-critical",
+        "shop-orders-queue-depth-warning",
+        "shop-pager-invocations-critical",
+        "shop-storefront-health-critical",
+        "shop-shop-orders-ordererrors-warning",
+        "exact-refunds-count-critical",
+    ):
+        assert _alarm(synthesized, name)
+
+
+def test_description_carries_summary_severity_and_runbook(synthesized: Synthesized) -> None:
+    description = _alarm(synthesized, "shop-web-1-cpu-critical")["AlarmDescription"]
+    assert description == (
+        "[CRITICAL] CPU of web-1 above 95 %. Runbook: https://runbooks.example.com/web-cpu"
+    )
+
+
+def test_critical_metric_alarm_gets_topic_functions_and_ec2_action(
+    synthesized: Synthesized,
+) -> None:
+    props = _alarm(synthesized, "shop-web-1-cpu-critical")
+    actions = props["AlarmActions"]
+    assert _ref_starts(actions, "Oncall")  # the topic
+    assert _ref_starts(actions, "Remediation")  # the remediation function
+    assert _ref_starts(actions, "Pager")  # the pager function
+    assert any("ec2:reboot" in json.dumps(action) for action in actions)
+    assert len(actions) == 4
+    assert _ref_starts(props["OKActions"], "Oncall")  # OK for critical
+    assert "InsufficientDataActions" not in props
+    assert props["EvaluationPeriods"] == 5
+    assert props["DatapointsToAlarm"] == 4
+
+
+def test_ec2_actions_only_on_alarms_of_one_instance(synthesized: Synthesized) -> None:
+    actions = _alarm(synthesized, "shop-pager-invocations-critical")["AlarmActions"]
+    assert not any("ec2:" in json.dumps(action) for action in actions)
+    assert len(actions) == 3
+
+
+def test_warning_alarm_is_high_resolution_and_notifies_on_insufficient_data(
+    synthesized: Synthesized,
+) -> None:
+    props = _alarm(synthesized, "shop-orders-queue-depth-warning")
+    assert props["Period"] == 10
+    assert len(props["AlarmActions"]) == 1
+    assert _ref_starts(props["AlarmActions"], "Oncall")
+    assert "OKActions" not in props
+    assert _ref_starts(props["InsufficientDataActions"], "Oncall")
+
+
+def test_anomaly_band(synthesized: Synthesized) -> None:
+    props = _alarm(synthesized, "shop-pager-invocations-critical")
+    assert props["ComparisonOperator"] == "LessThanLowerOrGreaterThanUpperThreshold"
+    band = [m for m in props["Metrics"] if "Expression" in m]
+    assert band[0]["Expression"].startswith("ANOMALY_DETECTION_BAND(")
+    assert band[0]["Expression"].endswith(", 3)")
+
+
+def test_composite_alarm_routes_to_topics_with_a_suppressor(synthesized: Synthesized) -> None:
+    props = _alarm(synthesized, "shop-storefront-health-critical")
+    assert props["ActionsSuppressor"].endswith(":alarm:maintenance-window")
+    assert props["ActionsSuppressorWaitPeriod"] == 60
+    assert props["ActionsSuppressorExtensionPeriod"] == 60
+    # CloudWatch runs only notification actions for composite alarms.
+    assert len(props["AlarmActions"]) == 1
+    assert _ref_starts(props["AlarmActions"], "Oncall")
+    assert "InstanceCpu" in json.dumps(props["AlarmRule"])
+
+
+def test_one_lambda_permission_per_function_for_all_routed_alarms(
+    synthesized: Synthesized,
+) -> None:
+    permissions = [
+        p["Properties"]
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "lambda.alarms.cloudwatch.amazonaws.com"
+    ]
+    assert len(permissions) == 2  # the remediation and the pager, once each
+    for permission in permissions:
+        assert permission["SourceAccount"] == "123456789012"
+        assert permission["SourceArn"] == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:shop-*"
+
+
+def test_pattern_alarm_takes_the_routing(synthesized: Synthesized) -> None:
+    props = _alarm(synthesized, "shop-shop-orders-ordererrors-warning")
+    assert props["MetricName"] == "OrderErrors"
+    assert _ref_starts(props["AlarmActions"], "Oncall")
+
+
+def _rule(synthesized: Synthesized, prefix: str) -> dict[str, Any]:
+    (rule,) = [
+        r["Properties"]
+        for logical_id, r in synthesized.resources("AWS::Events::Rule").items()
+        if logical_id.startswith(prefix)
+    ]
+    return dict(rule)
+
+
+def test_incident_rule_matches_this_routings_critical_alarms(synthesized: Synthesized) -> None:
+    rule = _rule(synthesized, "RoutingCriticalIncidents")
+    assert rule["EventPattern"] == {
+        "source": ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        "detail": {
+            "state": {"value": ["ALARM", "OK"]},
+            "alarmName": [{"wildcard": "shop-*-critical"}],
+        },
+    }
+    assert len(rule["Targets"]) == 3
+
+
+def test_incident_targets_have_dlq_retries_roles_and_readable_input(
+    synthesized: Synthesized,
+) -> None:
+    targets = _rule(synthesized, "RoutingCriticalIncidents")["Targets"]
+    by_arn = {json.dumps(t["Arn"]): t for t in targets}
+    for target in targets:
+        assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith(
+            "RoutingIncidentDeadLetters"
+        )
+        assert "RoleArn" in target
+    bus = by_arn[json.dumps(CENTRAL_BUS)]
+    assert "InputTransformer" not in bus  # EventBridge forwards the event as is to a bus
+    destination = by_arn[json.dumps(DESTINATION)]
+    assert destination["RetryPolicy"] == {
+        "MaximumRetryAttempts": 185,
+        "MaximumEventAgeInSeconds": 86400,
+    }
+    transformer = destination["InputTransformer"]
+    assert transformer["InputPathsMap"]["detail-state-reason"] == "$.detail.state.reason"
+    template = transformer["InputTemplate"]
+    assert '"summary":"[CRITICAL] <detail-alarmName> is <detail-state-value>"' in template
+    assert '"severity":"critical"' in template
+    assert '"reason":<detail-state-reason>' in template
+    (ops,) = [t for t in targets if "opsitem" in json.dumps(t["Arn"])]
+    assert ops["RetryPolicy"]["MaximumRetryAttempts"] == 185
+    ops_template = ops["InputTransformer"]["InputTemplate"]
+    assert '"category":"Availability"' in ops_template.replace(" ", "")
+    assert '"severity":"1"' in ops_template.replace(" ", "")
+
+
+def test_incident_roles_are_least_privilege(synthesized: Synthesized) -> None:
+    policies = {
+        logical_id: p["Properties"]["PolicyDocument"]["Statement"]
+        for logical_id, p in synthesized.resources("AWS::IAM::ManagedPolicy").items()
+        if logical_id.startswith("RoutingCriticalTarget")
+    }
+    actions = sorted(s["Action"] for statements in policies.values() for s in statements)
+    assert actions == ["events:InvokeApiDestination", "events:PutEvents", "ssm:CreateOpsItem"]
+
+
+def test_routing_monitors_its_dead_letters_and_failed_invocations(
+    synthesized: Synthesized,
+) -> None:
+    dead_letters = _alarm(synthesized, "shop-incident-routing-dead-letters-critical")
+    assert dead_letters["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert _ref_starts(dead_letters["AlarmActions"], "Oncall")
+    failed = _alarm(synthesized, "shop-incident-routing-critical-failed-critical")
+    assert failed["MetricName"] == "FailedInvocations"
+    assert _ref_starts(failed["AlarmActions"], "Oncall")
+
+
+def test_alarm_arn_matching_lists_the_routed_alarms(synthesized: Synthesized) -> None:
+    rule = _rule(synthesized, "ExactRoutingCriticalIncidents")
+    resources = rule["EventPattern"]["resources"]
+    assert len(resources) == 1
+    assert resources[0]["Fn::GetAtt"][0].startswith("Exact")
+    assert "alarmName" not in rule["EventPattern"]["detail"]
