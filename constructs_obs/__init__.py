@@ -28,16 +28,29 @@ from constructs_obs.log_group import (
     PatternAlarm,
     PiiProtection,
 )
+from constructs_obs.security import (
+    ALL_CIS_CONTROLS,
+    ALL_DETECTIONS,
+    CisBenchmarkAlarms,
+    CisControl,
+    Detection,
+    SecurityEventRules,
+)
 
 __all__ = [
     "ALLOWED_RETENTION_DAYS",
+    "ALL_CIS_CONTROLS",
+    "ALL_DETECTIONS",
     "DEFAULT_METRIC_NAMESPACE",
     "AlarmIdentity",
     "AlarmOptions",
     "AlarmRemediation",
     "AlarmRouting",
     "AlarmTopic",
+    "CisBenchmarkAlarms",
+    "CisControl",
     "ConstructsObsError",
+    "Detection",
     "EncryptedLogGroup",
     "FargateServiceAlarms",
     "IncidentMatch",
@@ -50,6 +63,7 @@ __all__ = [
     "PiiProtection",
     "RdsInstanceAlarms",
     "RemediationAction",
+    "SecurityEventRules",
     "Severity",
     "add_anomaly_alarm",
     "add_composite_alarm",

@@ -60,6 +60,14 @@ def check_pattern(check: Check, pattern: object) -> str:
     return check.text("pattern", pattern, max_length=MAX_PATTERN_LENGTH)
 
 
+def check_namespace(check: Check, namespace: str, parameter: str = "metric_namespace") -> None:
+    check.text(
+        parameter, namespace, max_length=255, pattern=_METRIC_TEXT, pattern_doc=_METRIC_TEXT_DOC
+    )
+    if namespace.startswith("AWS/"):
+        check.fail(parameter, "namespaces starting with 'AWS/' are reserved by AWS")
+
+
 def check_metric_names(check: Check, metric_name: str, metric_namespace: str) -> None:
     check.text(
         "metric_name",
@@ -68,15 +76,7 @@ def check_metric_names(check: Check, metric_name: str, metric_namespace: str) ->
         pattern=_METRIC_TEXT,
         pattern_doc=_METRIC_TEXT_DOC,
     )
-    check.text(
-        "metric_namespace",
-        metric_namespace,
-        max_length=255,
-        pattern=_METRIC_TEXT,
-        pattern_doc=_METRIC_TEXT_DOC,
-    )
-    if metric_namespace.startswith("AWS/"):
-        check.fail("metric_namespace", "namespaces starting with 'AWS/' are reserved by AWS")
+    check_namespace(check, metric_namespace)
 
 
 def _check_dimensions(check: Check, pattern: str, dimensions: Mapping[str, str]) -> None:

@@ -1,0 +1,135 @@
+"""CisBenchmarkAlarms: the CIS / Security Hub CloudWatch.1-14 metric filters and alarms.
+
+Each control gets a metric filter with its exact pattern on the log group the multi-region
+trail delivers to, a metric, and an alarm routed like every alarm of the library. Security Hub
+also wants each alarm to notify an SNS topic that has a subscriber: the construct warns at
+synth time when a routing severity used here has no topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
+from constructs_obs.alarms.naming import Severity
+from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.pattern_metric import check_namespace
+from constructs_obs.private.validate import Check
+from constructs_obs.security.cis_controls import (
+    ALL_CIS_CONTROLS,
+    CIS_CONTROLS,
+    PROWLER_VARIANTS,
+    CisControl,
+)
+
+__all__ = ["DEFAULT_CIS_NAMESPACE", "NO_TOPIC_WARNING_ID", "CisBenchmarkAlarms"]
+
+DEFAULT_CIS_NAMESPACE = "CISBenchmark"
+NO_TOPIC_WARNING_ID = "constructs-obs:cis-alarm-without-topic"
+
+
+class CisBenchmarkAlarms(Construct):
+    """Metric filters and alarms for the CIS monitoring controls (Security Hub CloudWatch.1-14
+    and CIS 4.15).
+
+    Parameters
+    ----------
+    trail_log_group:
+        The log group the multi-region trail delivers to (``AuditTrail.log_group``).
+    routing:
+        Where the alarms go.
+    controls:
+        Which controls. Default: all of CloudWatch.1-14 and CIS 4.15.
+    prowler_variants:
+        Also ship the prowler-compatible filters for route tables and Organizations (extra
+        filters; the Security Hub ones stay byte for byte). Default: False.
+    namespace:
+        The metrics' namespace. Default: ``CISBenchmark``.
+    severities:
+        Per-control severity overrides. Default: critical for root usage, console sign-in
+        without MFA, CloudTrail changes, key deletion and Organizations; warning otherwise.
+    period:
+        The alarms' period (one breaching datapoint fires). Default: 5 minutes.
+
+    Attributes
+    ----------
+    metric_filters / alarms:
+        Keyed by ``CisControl``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        trail_log_group: logs.ILogGroup,
+        routing: AlarmRouting | None,
+        controls: Collection[CisControl] = ALL_CIS_CONTROLS,
+        prowler_variants: bool = False,
+        namespace: str = DEFAULT_CIS_NAMESPACE,
+        severities: Mapping[CisControl, Severity] | None = None,
+        period: Duration | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        check = Check("CisBenchmarkAlarms", id)
+        chosen = list(dict.fromkeys(controls))
+        if not chosen:
+            check.fail("controls", "name at least one CisControl")
+        for control in chosen:
+            if not isinstance(control, CisControl):
+                check.fail("controls", f"{control!r} is not a CisControl")
+        if prowler_variants:
+            chosen += [c for c in PROWLER_VARIANTS if c not in chosen]
+        check_namespace(check, namespace, "namespace")
+        for control, severity in (severities or {}).items():
+            if not isinstance(severity, Severity):
+                check.fail("severities", f"{control}: expected a Severity, got {severity!r}")
+
+        self.metric_filters: dict[CisControl, logs.MetricFilter] = {}
+        self.alarms: dict[CisControl, cloudwatch.Alarm] = {}
+        used: set[Severity] = set()
+        for control in chosen:
+            spec = CIS_CONTROLS[control]
+            construct_id = spec.metric_name
+            metric_filter = logs.MetricFilter(
+                self,
+                f"{construct_id}Filter",
+                log_group=trail_log_group,
+                filter_pattern=logs.FilterPattern.literal(spec.pattern),
+                metric_namespace=namespace,
+                metric_name=spec.metric_name,
+                metric_value="1",
+                default_value=0,
+            )
+            severity = (severities or {}).get(control, spec.severity)
+            used.add(severity)
+            label = f"{control.value} (CIS {spec.cis})"
+            self.metric_filters[control] = metric_filter
+            self.alarms[control] = add_threshold_alarm(
+                self,
+                f"{construct_id}Alarm",
+                metric=metric_filter.metric(statistic="Sum", period=period or Duration.minutes(5)),
+                threshold=1,
+                identity=AlarmIdentity(
+                    resource=f"cis-{control.value}",
+                    signal=spec.metric_name,
+                    severity=severity,
+                    summary=f"{label}: {spec.title.lower()} in the CloudTrail log",
+                ),
+                routing=routing,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        if routing is not None:
+            for severity in sorted(used, key=lambda s: s.value):
+                if not routing.topics(severity):
+                    Annotations.of(self).add_warning_v2(
+                        NO_TOPIC_WARNING_ID,
+                        f"Security Hub's CloudWatch controls pass only when each alarm notifies "
+                        f"an SNS topic with a subscriber; the routing has no topic for "
+                        f"{severity.value} alarms.",
+                    )

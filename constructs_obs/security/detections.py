@@ -1,0 +1,324 @@
+"""The security detections of SecurityEventRules: EventBridge patterns on CloudTrail events.
+
+CloudTrail sends each management event to EventBridge as "AWS API Call via CloudTrail" (or
+"AWS Console Sign In via CloudTrail" for sign-ins) with the record in ``detail``; these
+patterns match the events that matter for security. Events of global services (IAM,
+Organizations, console sign-in through the global endpoint) arrive in us-east-1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Final
+
+__all__ = ["ALL_DETECTIONS", "DETECTIONS", "Detection", "DetectionSpec"]
+
+API_CALL = "AWS API Call via CloudTrail"
+SIGN_IN = "AWS Console Sign In via CloudTrail"
+
+
+class Detection(Enum):
+    """One security detection (one EventBridge rule)."""
+
+    ROOT_ACCOUNT_USAGE = "root-account-usage"
+    CONSOLE_SIGNIN_WITHOUT_MFA = "console-signin-without-mfa"
+    CONSOLE_AUTHENTICATION_FAILURES = "console-authentication-failures"
+    IAM_POLICY_CHANGES = "iam-policy-changes"
+    IAM_USER_AND_ACCESS_KEY_CHANGES = "iam-user-and-access-key-changes"
+    CLOUDTRAIL_TAMPERING = "cloudtrail-tampering"
+    KMS_KEY_DISABLE_OR_DELETION = "kms-key-disable-or-deletion"
+    S3_BUCKET_POLICY_CHANGES = "s3-bucket-policy-changes"
+    SECURITY_GROUP_CHANGES = "security-group-changes"
+    NACL_CHANGES = "nacl-changes"
+    ROUTE_TABLE_CHANGES = "route-table-changes"
+    NETWORK_GATEWAY_CHANGES = "network-gateway-changes"
+    VPC_CHANGES = "vpc-changes"
+    ORGANIZATIONS_CHANGES = "organizations-changes"
+    SECURITY_SERVICES_DISABLED = "guardduty-or-security-hub-disabled"
+
+
+@dataclass(frozen=True)
+class DetectionSpec:
+    detection: Detection
+    title: str
+    pattern: dict[str, Any]
+    global_service: bool = False
+    """Its events arrive only in us-east-1 (IAM, Organizations, global sign-in)."""
+
+
+def _api_calls(source: str, *event_names: str) -> dict[str, Any]:
+    return {
+        "source": [source],
+        "detail-type": [API_CALL],
+        "detail": {"eventName": list(event_names)},
+    }
+
+
+DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
+    spec.detection: spec
+    for spec in (
+        DetectionSpec(
+            Detection.ROOT_ACCOUNT_USAGE,
+            "The root user acted (API call or console sign-in)",
+            {
+                "detail-type": [API_CALL, SIGN_IN],
+                "detail": {
+                    "userIdentity": {"type": ["Root"], "invokedBy": [{"exists": False}]},
+                    "eventType": [{"anything-but": "AwsServiceEvent"}],
+                },
+            },
+        ),
+        DetectionSpec(
+            Detection.CONSOLE_SIGNIN_WITHOUT_MFA,
+            "A console sign-in succeeded without MFA",
+            {
+                "source": ["aws.signin"],
+                "detail-type": [SIGN_IN],
+                "detail": {
+                    "eventName": ["ConsoleLogin"],
+                    "userIdentity": {"type": ["IAMUser", "Root"]},
+                    "additionalEventData": {"MFAUsed": [{"anything-but": "Yes"}]},
+                    "responseElements": {"ConsoleLogin": ["Success"]},
+                },
+            },
+            global_service=True,
+        ),
+        DetectionSpec(
+            Detection.CONSOLE_AUTHENTICATION_FAILURES,
+            "A console sign-in failed",
+            {
+                "source": ["aws.signin"],
+                "detail-type": [SIGN_IN],
+                "detail": {
+                    "eventName": ["ConsoleLogin"],
+                    "responseElements": {"ConsoleLogin": ["Failure"]},
+                },
+            },
+            global_service=True,
+        ),
+        DetectionSpec(
+            Detection.IAM_POLICY_CHANGES,
+            "An IAM policy was created, changed, attached or detached",
+            _api_calls(
+                "aws.iam",
+                "DeleteGroupPolicy",
+                "DeleteRolePolicy",
+                "DeleteUserPolicy",
+                "PutGroupPolicy",
+                "PutRolePolicy",
+                "PutUserPolicy",
+                "CreatePolicy",
+                "DeletePolicy",
+                "CreatePolicyVersion",
+                "DeletePolicyVersion",
+                "SetDefaultPolicyVersion",
+                "AttachRolePolicy",
+                "DetachRolePolicy",
+                "AttachUserPolicy",
+                "DetachUserPolicy",
+                "AttachGroupPolicy",
+                "DetachGroupPolicy",
+                "UpdateAssumeRolePolicy",
+            ),
+            global_service=True,
+        ),
+        DetectionSpec(
+            Detection.IAM_USER_AND_ACCESS_KEY_CHANGES,
+            "An IAM user, its console password, MFA or access keys changed",
+            _api_calls(
+                "aws.iam",
+                "CreateUser",
+                "DeleteUser",
+                "CreateAccessKey",
+                "UpdateAccessKey",
+                "DeleteAccessKey",
+                "CreateLoginProfile",
+                "UpdateLoginProfile",
+                "DeleteLoginProfile",
+                "AddUserToGroup",
+                "RemoveUserFromGroup",
+                "DeactivateMFADevice",
+                "DeleteVirtualMFADevice",
+            ),
+            global_service=True,
+        ),
+        DetectionSpec(
+            Detection.CLOUDTRAIL_TAMPERING,
+            "CloudTrail logging was stopped, deleted or reconfigured",
+            _api_calls(
+                "aws.cloudtrail",
+                "StopLogging",
+                "DeleteTrail",
+                "UpdateTrail",
+                "PutEventSelectors",
+                "PutInsightSelectors",
+                "DeleteEventDataStore",
+                "StopEventDataStoreIngestion",
+            ),
+        ),
+        DetectionSpec(
+            Detection.KMS_KEY_DISABLE_OR_DELETION,
+            "A KMS key was disabled or scheduled for deletion",
+            _api_calls("aws.kms", "DisableKey", "ScheduleKeyDeletion"),
+        ),
+        DetectionSpec(
+            Detection.S3_BUCKET_POLICY_CHANGES,
+            "An S3 bucket policy, ACL or public access block changed",
+            _api_calls(
+                "aws.s3",
+                "PutBucketPolicy",
+                "DeleteBucketPolicy",
+                "PutBucketAcl",
+                "PutBucketPublicAccessBlock",
+                "DeleteBucketPublicAccessBlock",
+                "PutAccountPublicAccessBlock",
+                "DeleteAccountPublicAccessBlock",
+            ),
+        ),
+        DetectionSpec(
+            Detection.SECURITY_GROUP_CHANGES,
+            "A security group or its rules changed",
+            _api_calls(
+                "aws.ec2",
+                "AuthorizeSecurityGroupIngress",
+                "AuthorizeSecurityGroupEgress",
+                "RevokeSecurityGroupIngress",
+                "RevokeSecurityGroupEgress",
+                "CreateSecurityGroup",
+                "DeleteSecurityGroup",
+                "ModifySecurityGroupRules",
+            ),
+        ),
+        DetectionSpec(
+            Detection.NACL_CHANGES,
+            "A network ACL changed",
+            _api_calls(
+                "aws.ec2",
+                "CreateNetworkAcl",
+                "CreateNetworkAclEntry",
+                "DeleteNetworkAcl",
+                "DeleteNetworkAclEntry",
+                "ReplaceNetworkAclEntry",
+                "ReplaceNetworkAclAssociation",
+            ),
+        ),
+        DetectionSpec(
+            Detection.ROUTE_TABLE_CHANGES,
+            "A route table or route changed",
+            _api_calls(
+                "aws.ec2",
+                "CreateRoute",
+                "CreateRouteTable",
+                "ReplaceRoute",
+                "ReplaceRouteTableAssociation",
+                "DeleteRouteTable",
+                "DeleteRoute",
+                "DisassociateRouteTable",
+            ),
+        ),
+        DetectionSpec(
+            Detection.NETWORK_GATEWAY_CHANGES,
+            "An internet, NAT or customer gateway changed",
+            _api_calls(
+                "aws.ec2",
+                "CreateCustomerGateway",
+                "DeleteCustomerGateway",
+                "AttachInternetGateway",
+                "CreateInternetGateway",
+                "DeleteInternetGateway",
+                "DetachInternetGateway",
+                "CreateNatGateway",
+                "DeleteNatGateway",
+                "CreateEgressOnlyInternetGateway",
+                "DeleteEgressOnlyInternetGateway",
+            ),
+        ),
+        DetectionSpec(
+            Detection.VPC_CHANGES,
+            "A VPC, its attributes or peering changed",
+            _api_calls(
+                "aws.ec2",
+                "CreateVpc",
+                "DeleteVpc",
+                "ModifyVpcAttribute",
+                "AcceptVpcPeeringConnection",
+                "CreateVpcPeeringConnection",
+                "DeleteVpcPeeringConnection",
+                "RejectVpcPeeringConnection",
+                "AttachClassicLinkVpc",
+                "DetachClassicLinkVpc",
+                "DisableVpcClassicLink",
+                "EnableVpcClassicLink",
+            ),
+        ),
+        DetectionSpec(
+            Detection.ORGANIZATIONS_CHANGES,
+            "AWS Organizations changed (accounts, OUs, policies, handshakes)",
+            _api_calls(
+                "aws.organizations",
+                "AcceptHandshake",
+                "AttachPolicy",
+                "CancelHandshake",
+                "CreateAccount",
+                "CreateOrganization",
+                "CreateOrganizationalUnit",
+                "CreatePolicy",
+                "DeclineHandshake",
+                "DeleteOrganization",
+                "DeleteOrganizationalUnit",
+                "DeletePolicy",
+                "DetachPolicy",
+                "DisablePolicyType",
+                "EnableAllFeatures",
+                "EnablePolicyType",
+                "InviteAccountToOrganization",
+                "LeaveOrganization",
+                "MoveAccount",
+                "RemoveAccountFromOrganization",
+                "UpdateOrganizationalUnit",
+                "UpdatePolicy",
+            ),
+            global_service=True,
+        ),
+        DetectionSpec(
+            Detection.SECURITY_SERVICES_DISABLED,
+            "GuardDuty or Security Hub was disabled or detached",
+            {
+                "source": ["aws.guardduty", "aws.securityhub"],
+                "detail-type": [API_CALL],
+                "detail": {
+                    "$or": [
+                        {
+                            "eventSource": ["guardduty.amazonaws.com"],
+                            "eventName": [
+                                "DeleteDetector",
+                                "DisassociateFromMasterAccount",
+                                "DisassociateFromAdministratorAccount",
+                                "StopMonitoringMembers",
+                                "DeleteMembers",
+                            ],
+                        },
+                        {
+                            "eventSource": ["guardduty.amazonaws.com"],
+                            "eventName": ["UpdateDetector"],
+                            "requestParameters": {"enable": [False]},
+                        },
+                        {
+                            "eventSource": ["securityhub.amazonaws.com"],
+                            "eventName": [
+                                "DisableSecurityHub",
+                                "BatchDisableStandards",
+                                "DisassociateFromMasterAccount",
+                                "DisassociateFromAdministratorAccount",
+                                "DeleteMembers",
+                            ],
+                        },
+                    ]
+                },
+            },
+        ),
+    )
+}
+
+ALL_DETECTIONS: Final = tuple(Detection)

@@ -1,0 +1,370 @@
+"""SecurityEventRules: EventBridge rules that react to security-relevant CloudTrail events.
+
+One rule per detection. Each target gets a readable message built by an input transformer
+(who, what, where, from which IP, when), a retry policy where EventBridge allows one, and the
+construct's encrypted dead-letter queue. Targets: alarm topics, Lambda responders, and a
+central event bus in another account (the SIEM pattern) reached through a role that may only
+put events there. CloudTrail must be on (see AuditTrail) for these events to flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import jsii
+from aws_cdk import Annotations, Duration, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as event_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct
+
+from constructs_obs.alarms.topic import AlarmTopic
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.validate import Check
+from constructs_obs.security.detections import ALL_DETECTIONS, DETECTIONS, Detection, DetectionSpec
+
+__all__ = ["GLOBAL_REGION_WARNING_ID", "SecurityEventRules", "SecurityTarget"]
+
+GLOBAL_REGION_WARNING_ID = "constructs-obs:global-service-events-region"
+MAX_RETRY_ATTEMPTS = 185
+SecurityTarget = AlarmTopic | sns.ITopic | lambda_.IFunction | events.IEventBus
+
+_FIELD = events.EventField.from_path
+
+
+def _readable_text(spec: DetectionSpec) -> str:
+    return (
+        f"[SECURITY] {spec.title}. {_FIELD('$.detail.userIdentity.arn')} "
+        f"({_FIELD('$.detail.userIdentity.type')}) called {_FIELD('$.detail.eventName')} on "
+        f"{_FIELD('$.detail.eventSource')} in account {_FIELD('$.account')}, region "
+        f"{_FIELD('$.region')}, from {_FIELD('$.detail.sourceIPAddress')} at "
+        f"{_FIELD('$.detail.eventTime')}. Error: {_FIELD('$.detail.errorCode')}. "
+        f"Event id: {_FIELD('$.detail.eventID')}."
+    )
+
+
+def _readable_object(spec: DetectionSpec) -> events.RuleTargetInput:
+    return events.RuleTargetInput.from_object(
+        {
+            "detection": spec.detection.value,
+            "summary": _readable_text(spec),
+            "who": {
+                "arn": _FIELD("$.detail.userIdentity.arn"),
+                "type": _FIELD("$.detail.userIdentity.type"),
+                "accessKeyId": _FIELD("$.detail.userIdentity.accessKeyId"),
+            },
+            "what": {
+                "eventName": _FIELD("$.detail.eventName"),
+                "eventSource": _FIELD("$.detail.eventSource"),
+                "errorCode": _FIELD("$.detail.errorCode"),
+            },
+            "where": {"account": _FIELD("$.account"), "region": _FIELD("$.region")},
+            "sourceIp": _FIELD("$.detail.sourceIPAddress"),
+            "when": _FIELD("$.detail.eventTime"),
+            "detail": _FIELD("$.detail"),
+        }
+    )
+
+
+@jsii.implements(events.IRuleTarget)
+class _TopicTarget:
+    """An SNS target that leaves the topic policy alone (AlarmTopic already lets this account's
+    rules publish; for other topics the construct adds a statement scoped to its rules)."""
+
+    def __init__(
+        self,
+        topic: sns.ITopic,
+        message: events.RuleTargetInput,
+        dlq: sqs.IQueue,
+        retry_attempts: int,
+        max_event_age: Duration,
+    ) -> None:
+        self._topic = topic
+        self._message = message
+        self._dlq = dlq
+        self._retry_attempts = retry_attempts
+        self._max_event_age = max_event_age
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        del id
+        self._dlq.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[self._dlq.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+            )
+        )
+        return events.RuleTargetConfig(
+            arn=self._topic.topic_arn,
+            input=self._message,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dlq.queue_arn),
+            retry_policy=events.CfnRule.RetryPolicyProperty(
+                maximum_retry_attempts=self._retry_attempts,
+                maximum_event_age_in_seconds=int(self._max_event_age.to_seconds()),
+            ),
+        )
+
+
+class SecurityEventRules(Construct):
+    """EventBridge rules for security detections on CloudTrail events.
+
+    Parameters
+    ----------
+    targets:
+        Where each detection goes: AlarmTopic or SNS topics (a readable text message), Lambda
+        responders (a readable JSON object with the original ``detail``), and an event bus,
+        typically a central one in a security account (the event as is). At least one.
+    detections:
+        Which detections. Default: all.
+    event_bus:
+        The bus the rules listen on. Default: the account's default bus, where CloudTrail
+        events arrive.
+    monitor_topic:
+        Where the rules' own failures (dead letters, events lost before the DLQ) go.
+        Default: the first topic among ``targets``; required when there is none.
+    retry_attempts / max_event_age:
+        Retry policy of the topic and Lambda targets. Default: 185 attempts within 24 hours.
+
+    Attributes
+    ----------
+    rules:
+        Keyed by ``Detection``.
+    dead_letter_queue:
+        Where events that could not be delivered wait (14 days).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        targets: Sequence[SecurityTarget],
+        detections: Collection[Detection] = ALL_DETECTIONS,
+        event_bus: events.IEventBus | None = None,
+        monitor_topic: AlarmTopic | sns.ITopic | None = None,
+        retry_attempts: int = MAX_RETRY_ATTEMPTS,
+        max_event_age: Duration | None = None,
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        check = Check("SecurityEventRules", id)
+        chosen = list(dict.fromkeys(detections))
+        if not chosen:
+            check.fail("detections", "name at least one Detection")
+        for detection in chosen:
+            if not isinstance(detection, Detection):
+                check.fail("detections", f"{detection!r} is not a Detection")
+        if not targets:
+            check.fail("targets", "name at least one topic, Lambda function or event bus")
+        topics, functions, buses = _sort_targets(check, targets)
+        check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
+        age = max_event_age or Duration.hours(24)
+        check.integer("max_event_age", int(age.to_seconds()), minimum=60, maximum=86_400)
+        monitor = _topic_of(monitor_topic) if monitor_topic is not None else None
+        if monitor is None and topics:
+            monitor = topics[0]
+        if monitor is None:
+            check.fail(
+                "monitor_topic",
+                "the targets include no topic, so pass monitor_topic: the rules' own failures "
+                "must reach someone",
+            )
+
+        self.encryption_key = resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=encryption_key,
+            encryption_key_props=None,
+            description=f"Encrypts the dead-letter queue of {self.node.path}",
+        )
+        self.dead_letter_queue = dead_letter_queue(
+            self,
+            "DeadLetters",
+            encryption_key=self.encryption_key,
+            producers=["events.amazonaws.com"],
+        )
+        bus_role = self._bus_role(buses) if buses else None
+
+        self.rules: dict[Detection, events.Rule] = {}
+        for detection in chosen:
+            spec = DETECTIONS[detection]
+            rule = events.Rule(
+                self,
+                _pascal(detection.value),
+                description=f"constructs-obs security detection: {spec.title}",
+                event_bus=event_bus,
+                event_pattern=events.EventPattern(
+                    source=spec.pattern.get("source"),
+                    detail_type=spec.pattern.get("detail-type"),
+                    detail=spec.pattern.get("detail"),
+                ),
+            )
+            text = events.RuleTargetInput.from_text(_readable_text(spec))
+            for topic in topics:
+                rule.add_target(
+                    _TopicTarget(topic, text, self.dead_letter_queue, retry_attempts, age)
+                )
+            for function in functions:
+                rule.add_target(
+                    event_targets.LambdaFunction(
+                        function,
+                        event=_readable_object(spec),
+                        dead_letter_queue=self.dead_letter_queue,
+                        retry_attempts=retry_attempts,
+                        max_event_age=age,
+                    )
+                )
+            for bus in buses:
+                assert bus_role is not None
+                # EventBridge takes neither an input transformer nor a retry policy for a bus
+                # target: the event is forwarded as is, failures go to the dead-letter queue.
+                rule.add_target(
+                    event_targets.EventBus(
+                        bus,
+                        role=bus_role.without_policy_updates(),
+                        dead_letter_queue=self.dead_letter_queue,
+                    )
+                )
+            self.rules[detection] = rule
+
+        self._allow_rules_on_plain_topics(topics, targets)
+        self._warn_about_region(chosen)
+        self.monitor_alarms = self._monitors(monitor)
+
+    def _bus_role(self, buses: list[events.IEventBus]) -> iam.Role:
+        role = iam.Role(
+            self,
+            "ForwardRole",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description="Lets the security rules forward events to the central event bus",
+        )
+        iam.ManagedPolicy(
+            self,
+            "ForwardPolicy",
+            description="Put events on the central security event bus only",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["events:PutEvents"], resources=[bus.event_bus_arn for bus in buses]
+                )
+            ],
+        )
+        return role
+
+    def _allow_rules_on_plain_topics(
+        self, topics: list[sns.ITopic], given: Sequence[SecurityTarget]
+    ) -> None:
+        alarm_topics = {t.topic.node.addr for t in given if isinstance(t, AlarmTopic)}
+        stack = Stack.of(self)
+        for topic in topics:
+            if topic.node.addr in alarm_topics:
+                continue
+            result = topic.add_to_resource_policy(
+                iam.PolicyStatement(
+                    principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                    actions=["sns:Publish"],
+                    resources=[topic.topic_arn],
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:{stack.partition}:events:{stack.region}:"
+                            f"{stack.account}:rule/*"
+                        },
+                    },
+                )
+            )
+            if not result.statement_added:
+                Annotations.of(self).add_warning_v2(
+                    "constructs-obs:topic-policy-not-editable",
+                    f"Topic {topic.node.path} is imported: make sure its policy lets "
+                    "events.amazonaws.com publish (and its key, if encrypted).",
+                )
+
+    def _warn_about_region(self, chosen: list[Detection]) -> None:
+        region = Stack.of(self).region
+        if Token.is_unresolved(region) or region == "us-east-1":
+            return
+        global_ones = [d.value for d in chosen if DETECTIONS[d].global_service]
+        if global_ones:
+            Annotations.of(self).add_warning_v2(
+                GLOBAL_REGION_WARNING_ID,
+                f"{', '.join(global_ones)}: events of IAM, Organizations and console sign-in "
+                f"arrive in us-east-1, not {region}; deploy these rules in us-east-1 too.",
+            )
+
+    def _monitors(self, topic: sns.ITopic) -> list[cloudwatch.Alarm]:
+        dead_letters = cloudwatch.Alarm(
+            self,
+            "DeadLettersAlarm",
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"[CRITICAL] Security detections of {self.node.path} could not be "
+            "delivered and wait in the dead-letter queue.",
+        )
+        lost = cloudwatch.Alarm(
+            self,
+            "LostEventsAlarm",
+            metric=cloudwatch.MathExpression(
+                expression="SELECT SUM(InvocationsFailedToBeSentToDlq) "
+                'FROM SCHEMA("AWS/Events", RuleName)',
+                period=Duration.minutes(5),
+                label="Events lost before the dead-letter queue (all rules)",
+            ),
+            threshold=1,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description="[CRITICAL] EventBridge could not deliver events to a target nor "
+            "to its dead-letter queue (events lost).",
+        )
+        for alarm in (dead_letters, lost):
+            alarm.add_alarm_action(cw_actions.SnsAction(topic))
+        return [dead_letters, lost]
+
+
+def _topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:
+    return topic.topic if isinstance(topic, AlarmTopic) else topic
+
+
+def _sort_targets(
+    check: Check, given: Sequence[SecurityTarget]
+) -> tuple[list[sns.ITopic], list[lambda_.IFunction], list[events.IEventBus]]:
+    topics: list[sns.ITopic] = []
+    functions: list[lambda_.IFunction] = []
+    buses: list[events.IEventBus] = []
+    for target in given:
+        if isinstance(target, AlarmTopic):
+            topics.append(target.topic)
+        elif hasattr(target, "topic_arn"):
+            topics.append(target)  # type: ignore[arg-type]
+        elif hasattr(target, "function_arn"):
+            functions.append(target)  # type: ignore[arg-type]
+        elif hasattr(target, "event_bus_arn"):
+            buses.append(target)
+        else:
+            check.fail(
+                "targets",
+                f"{target!r} is not a target; use an AlarmTopic or SNS topic, a Lambda "
+                "function or an event bus",
+            )
+    return topics, functions, buses
+
+
+def _pascal(text: str) -> str:
+    return "".join(part.capitalize() for part in text.split("-"))
