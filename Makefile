@@ -56,6 +56,8 @@ test: setup lint typecheck unit
 
 bench: setup
 	$(BIN)/python benchmarks/synth.py
+	$(BIN)/python benchmarks/detections.py
+	$(BIN)/python benchmarks/audit.py
 
 lock:
 	rm -rf .lock-venv .lock-venv-checkov

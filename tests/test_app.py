@@ -16,11 +16,36 @@ def synthesized() -> Synthesized:
     return synth("demo_app", demo.build)
 
 
-def test_demo_has_the_workload_stack(synthesized: Synthesized) -> None:
-    template = synthesized.template("ObsDemoWorkload")
-    template.resource_count_is("AWS::Logs::MetricFilter", 2)
-    template.resource_count_is("AWS::CloudWatch::Alarm", 2)
-    template.resource_count_is("AWS::KinesisFirehose::DeliveryStream", 1)
+def test_audit_stack_has_the_trail_athena_and_detections(synthesized: Synthesized) -> None:
+    template = synthesized.template("ObsDemoAudit")
+    template.resource_count_is("AWS::CloudTrail::Trail", 1)
+    template.resource_count_is("AWS::Glue::Table", 1)
+    template.resource_count_is("AWS::Logs::MetricFilter", 15)  # CloudWatch.1-14 + CIS 4.15
+    template.resource_count_is("AWS::Events::Rule", 15 + 1)  # detections + incident routing
+
+
+def test_cis_filters_sit_on_the_trails_log_group(synthesized: Synthesized) -> None:
+    audit = synthesized.raw("ObsDemoAudit")["Resources"]
+    trail = next(r for r in audit.values() if r["Type"] == "AWS::CloudTrail::Trail")
+    trail_group = trail["Properties"]["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0]
+    for resource in audit.values():
+        if resource["Type"] == "AWS::Logs::MetricFilter":
+            assert resource["Properties"]["LogGroupName"] == {"Ref": trail_group}
+
+
+def test_workload_has_presets_routed_to_topic_and_remediation(synthesized: Synthesized) -> None:
+    resources = synthesized.raw("ObsDemoWorkload")["Resources"]
+    alarms = {
+        r["Properties"]["AlarmName"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and "AlarmName" in r["Properties"]
+    }
+    storage = alarms["demo-orders-orders-db-free-storage-space-critical"]
+    targets = [str(action) for action in storage["AlarmActions"]]
+    assert any("OncallTopic" in t for t in targets)
+    assert any("Remediation" in t for t in targets)
+    assert "demo-orders-checkout-errors-critical" in alarms
+    assert "demo-orders-checkout-duration-p99-warning" in alarms
 
 
 def test_report_prints_stacks_counts_and_validation(
@@ -29,8 +54,9 @@ def test_report_prints_stacks_counts_and_validation(
     outdir = Path(synthesized.assembly.directory)
     assert synth_report.main(["synth_report", str(outdir)]) == 0
     printed = capsys.readouterr().out
+    assert "ObsDemoAudit:" in printed
     assert "ObsDemoWorkload:" in printed
-    assert "2  AWS::Logs::MetricFilter" in printed
+    assert "15  AWS::Logs::MetricFilter" in printed
     assert "cdk-nag AwsSolutions + NIST 800-53 R5: passed" in printed
     assert "checkov: 0 failed check(s)" in printed
     assert printed.rstrip().endswith("Result: passed")

@@ -282,6 +282,6 @@ def _route(
     actions: tuple[cloudwatch.IAlarmAction, ...],
 ) -> None:
     if routing is not None:
-        routing.route(alarm, severity)
-    for action in actions:
-        alarm.add_alarm_action(action)
+        routing.route(alarm, severity, extra_actions=actions)
+    elif actions:
+        alarm.add_alarm_action(*actions)

@@ -43,6 +43,7 @@ __all__ = ["AlarmActionSource", "AlarmRouting", "IncidentMatch", "IncidentTarget
 _PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 MAX_RETRY_ATTEMPTS = 185
 MAX_EVENT_AGE = Duration.hours(24)
+MAX_ACTIONS_PER_STATE = 5
 
 
 @runtime_checkable
@@ -240,17 +241,50 @@ class AlarmRouting(Construct):
     # -- applying to alarms ------------------------------------------------------------------
 
     def route(
-        self, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm, severity: Severity
+        self,
+        alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm,
+        severity: Severity,
+        extra_actions: Sequence[cloudwatch.IAlarmAction] = (),
     ) -> None:
-        """Add this routing's actions for ``severity`` to ``alarm`` (called by the library's
-        alarm factories; users rarely call it themselves)."""
+        """Add this routing's actions for ``severity`` (and ``extra_actions``) to ``alarm``;
+        called by the library's alarm factories, users rarely call it themselves. CloudWatch
+        allows 5 actions per alarm state: more is refused here."""
         if not self._targets[severity]:
             self._check.fail(
                 severity.value,
                 f"no {severity.value} targets, so alarm {alarm.node.path} would notify nobody; "
                 f"add {severity.value} targets or create the alarm with another severity",
             )
+        on_alarm, on_ok, on_insufficient = self._actions_for(alarm, severity)
+        for state, actions in (
+            ("alarm", [*on_alarm, *extra_actions]),
+            ("OK", on_ok),
+            ("INSUFFICIENT_DATA", on_insufficient),
+        ):
+            if len(actions) > MAX_ACTIONS_PER_STATE:
+                self._check.fail(
+                    severity.value,
+                    f"alarm {alarm.node.path} would get {len(actions)} {state} actions; "
+                    f"CloudWatch allows {MAX_ACTIONS_PER_STATE} per state: route fewer targets to "
+                    "one severity (an AlarmTopic fans out to any number of subscribers)",
+                )
+        alarm.add_alarm_action(*on_alarm, *extra_actions)
+        if on_ok:
+            alarm.add_ok_action(*on_ok)
+        if on_insufficient:
+            alarm.add_insufficient_data_action(*on_insufficient)
+        self._routed_alarm_arns[severity].append(alarm.alarm_arn)
+
+    def _actions_for(
+        self, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm, severity: Severity
+    ) -> tuple[
+        list[cloudwatch.IAlarmAction], list[cloudwatch.IAlarmAction], list[cloudwatch.IAlarmAction]
+    ]:
+        """The ALARM, OK and INSUFFICIENT_DATA actions this routing gives ``alarm``."""
         composite = isinstance(alarm, cloudwatch.CompositeAlarm)
+        on_alarm: list[cloudwatch.IAlarmAction] = []
+        on_ok: list[cloudwatch.IAlarmAction] = []
+        on_insufficient: list[cloudwatch.IAlarmAction] = []
         for target in self._targets[severity]:
             if isinstance(target, IncidentTarget):
                 continue
@@ -259,18 +293,17 @@ class AlarmRouting(Construct):
             )
             if _is_topic(resolved):
                 action = cw_actions.SnsAction(resolved)  # type: ignore[arg-type]
-                alarm.add_alarm_action(action)
+                on_alarm.append(action)
                 if severity in self._ok:
-                    alarm.add_ok_action(action)
+                    on_ok.append(action)
                 if severity in self._insufficient:
-                    alarm.add_insufficient_data_action(action)
+                    on_insufficient.append(action)
             elif _is_function(resolved):
-                if composite:
-                    continue  # CloudWatch runs Lambda actions for metric alarms only
-                alarm.add_alarm_action(self._function_action(resolved))  # type: ignore[arg-type]
+                if not composite:  # CloudWatch runs Lambda actions for metric alarms only
+                    on_alarm.append(self._function_action(resolved))  # type: ignore[arg-type]
             elif not composite and _applies(resolved, alarm):
-                alarm.add_alarm_action(resolved)  # type: ignore[arg-type]
-        self._routed_alarm_arns[severity].append(alarm.alarm_arn)
+                on_alarm.append(resolved)  # type: ignore[arg-type]
+        return on_alarm, on_ok, on_insufficient
 
     def _function_action(self, function: lambda_.IFunction) -> _FunctionAlarmAction:
         key = function.node.addr

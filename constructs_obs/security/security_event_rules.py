@@ -29,7 +29,12 @@ from constructs_obs.alarms.topic import AlarmTopic
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.validate import Check
-from constructs_obs.security.detections import ALL_DETECTIONS, DETECTIONS, Detection, DetectionSpec
+from constructs_obs.security.security_detections import (
+    ALL_SECURITY_DETECTIONS,
+    SECURITY_DETECTIONS,
+    SecurityDetection,
+    SecurityDetectionSpec,
+)
 
 __all__ = ["GLOBAL_REGION_WARNING_ID", "SecurityEventRules", "SecurityTarget"]
 
@@ -40,7 +45,7 @@ SecurityTarget = AlarmTopic | sns.ITopic | lambda_.IFunction | events.IEventBus
 _FIELD = events.EventField.from_path
 
 
-def _readable_text(spec: DetectionSpec) -> str:
+def _readable_text(spec: SecurityDetectionSpec) -> str:
     return (
         f"[SECURITY] {spec.title}. {_FIELD('$.detail.userIdentity.arn')} "
         f"({_FIELD('$.detail.userIdentity.type')}) called {_FIELD('$.detail.eventName')} on "
@@ -51,7 +56,7 @@ def _readable_text(spec: DetectionSpec) -> str:
     )
 
 
-def _readable_object(spec: DetectionSpec) -> events.RuleTargetInput:
+def _readable_object(spec: SecurityDetectionSpec) -> events.RuleTargetInput:
     return events.RuleTargetInput.from_object(
         {
             "detection": spec.detection.value,
@@ -137,7 +142,7 @@ class SecurityEventRules(Construct):
     Attributes
     ----------
     rules:
-        Keyed by ``Detection``.
+        Keyed by ``SecurityDetection``.
     dead_letter_queue:
         Where events that could not be delivered wait (14 days).
     """
@@ -148,7 +153,7 @@ class SecurityEventRules(Construct):
         id: str,
         *,
         targets: Sequence[SecurityTarget],
-        detections: Collection[Detection] = ALL_DETECTIONS,
+        detections: Collection[SecurityDetection] = ALL_SECURITY_DETECTIONS,
         event_bus: events.IEventBus | None = None,
         monitor_topic: AlarmTopic | sns.ITopic | None = None,
         retry_attempts: int = MAX_RETRY_ATTEMPTS,
@@ -159,10 +164,10 @@ class SecurityEventRules(Construct):
         check = Check("SecurityEventRules", id)
         chosen = list(dict.fromkeys(detections))
         if not chosen:
-            check.fail("detections", "name at least one Detection")
+            check.fail("detections", "name at least one SecurityDetection")
         for detection in chosen:
-            if not isinstance(detection, Detection):
-                check.fail("detections", f"{detection!r} is not a Detection")
+            if not isinstance(detection, SecurityDetection):
+                check.fail("detections", f"{detection!r} is not a SecurityDetection")
         if not targets:
             check.fail("targets", "name at least one topic, Lambda function or event bus")
         topics, functions, buses = _sort_targets(check, targets)
@@ -195,9 +200,9 @@ class SecurityEventRules(Construct):
         )
         bus_role = self._bus_role(buses) if buses else None
 
-        self.rules: dict[Detection, events.Rule] = {}
+        self.rules: dict[SecurityDetection, events.Rule] = {}
         for detection in chosen:
-            spec = DETECTIONS[detection]
+            spec = SECURITY_DETECTIONS[detection]
             rule = events.Rule(
                 self,
                 _pascal(detection.value),
@@ -293,11 +298,11 @@ class SecurityEventRules(Construct):
                     "events.amazonaws.com publish (and its key, if encrypted).",
                 )
 
-    def _warn_about_region(self, chosen: list[Detection]) -> None:
+    def _warn_about_region(self, chosen: list[SecurityDetection]) -> None:
         region = Stack.of(self).region
         if Token.is_unresolved(region) or region == "us-east-1":
             return
-        global_ones = [d.value for d in chosen if DETECTIONS[d].global_service]
+        global_ones = [d.value for d in chosen if SECURITY_DETECTIONS[d].global_service]
         if global_ones:
             Annotations.of(self).add_warning_v2(
                 GLOBAL_REGION_WARNING_ID,

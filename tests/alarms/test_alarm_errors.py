@@ -187,3 +187,12 @@ def test_a_severity_without_targets_refuses_alarms(stack: cdk.Stack) -> None:
     routing = AlarmRouting(stack, "Routing", name_prefix="p", critical=[topic])
     with pytest.raises(InvalidParameterError, match="warning: no warning targets"):
         _threshold(stack, routing=routing)
+
+
+def test_more_than_five_actions_per_state_is_refused(stack: cdk.Stack) -> None:
+    topics = [AlarmTopic(stack, f"Topic{n}") for n in range(6)]
+    routing = AlarmRouting(stack, "Routing", name_prefix="p", warning=topics)
+    with pytest.raises(
+        InvalidParameterError, match="would get 6 alarm actions; CloudWatch allows 5"
+    ):
+        _threshold(stack, routing=routing)

@@ -12,10 +12,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_obs import (
-    ALL_DETECTIONS,
+    ALL_SECURITY_DETECTIONS,
     AlarmTopic,
-    Detection,
     InvalidParameterError,
+    SecurityDetection,
     SecurityEventRules,
 )
 from tests.support.harness import Synthesized, new_stack, synth
@@ -45,7 +45,7 @@ def _rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
 
 
 def test_one_rule_per_detection(synthesized: Synthesized) -> None:
-    assert len(_rules(synthesized)) == len(ALL_DETECTIONS) == 15
+    assert len(_rules(synthesized)) == len(ALL_SECURITY_DETECTIONS) == 15
 
 
 def _rule_for(synthesized: Synthesized, fragment: str) -> dict[str, Any]:
@@ -179,9 +179,12 @@ def test_subset_of_detections() -> None:
         stack,
         "Rules",
         targets=[AlarmTopic(stack, "T")],
-        detections=[Detection.ROOT_ACCOUNT_USAGE, Detection.CLOUDTRAIL_TAMPERING],
+        detections=[SecurityDetection.ROOT_ACCOUNT_USAGE, SecurityDetection.CLOUDTRAIL_TAMPERING],
     )
-    assert set(rules.rules) == {Detection.ROOT_ACCOUNT_USAGE, Detection.CLOUDTRAIL_TAMPERING}
+    assert set(rules.rules) == {
+        SecurityDetection.ROOT_ACCOUNT_USAGE,
+        SecurityDetection.CLOUDTRAIL_TAMPERING,
+    }
 
 
 def test_bad_input() -> None:
@@ -194,7 +197,7 @@ def test_bad_input() -> None:
         ({"targets": []}, "targets: name at least one"),
         ({"targets": ["security@example.com"]}, "targets: 'security@example.com' is not a target"),
         ({"targets": [function]}, "monitor_topic: the targets include no topic"),
-        ({"targets": [topic], "detections": []}, "detections: name at least one Detection"),
+        ({"targets": [topic], "detections": []}, "detections: name at least one SecurityDetection"),
         ({"targets": [topic], "retry_attempts": 500}, "retry_attempts: must be >= 0 and <= 185"),
     ]
     for index, (kwargs, message) in enumerate(cases):

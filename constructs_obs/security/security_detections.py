@@ -12,13 +12,18 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-__all__ = ["ALL_DETECTIONS", "DETECTIONS", "Detection", "DetectionSpec"]
+__all__ = [
+    "ALL_SECURITY_DETECTIONS",
+    "SECURITY_DETECTIONS",
+    "SecurityDetection",
+    "SecurityDetectionSpec",
+]
 
 API_CALL = "AWS API Call via CloudTrail"
 SIGN_IN = "AWS Console Sign In via CloudTrail"
 
 
-class Detection(Enum):
+class SecurityDetection(Enum):
     """One security detection (one EventBridge rule)."""
 
     ROOT_ACCOUNT_USAGE = "root-account-usage"
@@ -39,8 +44,8 @@ class Detection(Enum):
 
 
 @dataclass(frozen=True)
-class DetectionSpec:
-    detection: Detection
+class SecurityDetectionSpec:
+    detection: SecurityDetection
     title: str
     pattern: dict[str, Any]
     global_service: bool = False
@@ -55,11 +60,11 @@ def _api_calls(source: str, *event_names: str) -> dict[str, Any]:
     }
 
 
-DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
+SECURITY_DETECTIONS: Final[dict[SecurityDetection, SecurityDetectionSpec]] = {
     spec.detection: spec
     for spec in (
-        DetectionSpec(
-            Detection.ROOT_ACCOUNT_USAGE,
+        SecurityDetectionSpec(
+            SecurityDetection.ROOT_ACCOUNT_USAGE,
             "The root user acted (API call or console sign-in)",
             {
                 "detail-type": [API_CALL, SIGN_IN],
@@ -69,8 +74,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 },
             },
         ),
-        DetectionSpec(
-            Detection.CONSOLE_SIGNIN_WITHOUT_MFA,
+        SecurityDetectionSpec(
+            SecurityDetection.CONSOLE_SIGNIN_WITHOUT_MFA,
             "A console sign-in succeeded without MFA",
             {
                 "source": ["aws.signin"],
@@ -84,8 +89,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
             },
             global_service=True,
         ),
-        DetectionSpec(
-            Detection.CONSOLE_AUTHENTICATION_FAILURES,
+        SecurityDetectionSpec(
+            SecurityDetection.CONSOLE_AUTHENTICATION_FAILURES,
             "A console sign-in failed",
             {
                 "source": ["aws.signin"],
@@ -97,8 +102,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
             },
             global_service=True,
         ),
-        DetectionSpec(
-            Detection.IAM_POLICY_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.IAM_POLICY_CHANGES,
             "An IAM policy was created, changed, attached or detached",
             _api_calls(
                 "aws.iam",
@@ -123,8 +128,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
             ),
             global_service=True,
         ),
-        DetectionSpec(
-            Detection.IAM_USER_AND_ACCESS_KEY_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.IAM_USER_AND_ACCESS_KEY_CHANGES,
             "An IAM user, its console password, MFA or access keys changed",
             _api_calls(
                 "aws.iam",
@@ -143,8 +148,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
             ),
             global_service=True,
         ),
-        DetectionSpec(
-            Detection.CLOUDTRAIL_TAMPERING,
+        SecurityDetectionSpec(
+            SecurityDetection.CLOUDTRAIL_TAMPERING,
             "CloudTrail logging was stopped, deleted or reconfigured",
             _api_calls(
                 "aws.cloudtrail",
@@ -157,13 +162,13 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "StopEventDataStoreIngestion",
             ),
         ),
-        DetectionSpec(
-            Detection.KMS_KEY_DISABLE_OR_DELETION,
+        SecurityDetectionSpec(
+            SecurityDetection.KMS_KEY_DISABLE_OR_DELETION,
             "A KMS key was disabled or scheduled for deletion",
             _api_calls("aws.kms", "DisableKey", "ScheduleKeyDeletion"),
         ),
-        DetectionSpec(
-            Detection.S3_BUCKET_POLICY_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.S3_BUCKET_POLICY_CHANGES,
             "An S3 bucket policy, ACL or public access block changed",
             _api_calls(
                 "aws.s3",
@@ -176,8 +181,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "DeleteAccountPublicAccessBlock",
             ),
         ),
-        DetectionSpec(
-            Detection.SECURITY_GROUP_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.SECURITY_GROUP_CHANGES,
             "A security group or its rules changed",
             _api_calls(
                 "aws.ec2",
@@ -190,8 +195,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "ModifySecurityGroupRules",
             ),
         ),
-        DetectionSpec(
-            Detection.NACL_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.NACL_CHANGES,
             "A network ACL changed",
             _api_calls(
                 "aws.ec2",
@@ -203,8 +208,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "ReplaceNetworkAclAssociation",
             ),
         ),
-        DetectionSpec(
-            Detection.ROUTE_TABLE_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.ROUTE_TABLE_CHANGES,
             "A route table or route changed",
             _api_calls(
                 "aws.ec2",
@@ -217,8 +222,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "DisassociateRouteTable",
             ),
         ),
-        DetectionSpec(
-            Detection.NETWORK_GATEWAY_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.NETWORK_GATEWAY_CHANGES,
             "An internet, NAT or customer gateway changed",
             _api_calls(
                 "aws.ec2",
@@ -234,8 +239,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "DeleteEgressOnlyInternetGateway",
             ),
         ),
-        DetectionSpec(
-            Detection.VPC_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.VPC_CHANGES,
             "A VPC, its attributes or peering changed",
             _api_calls(
                 "aws.ec2",
@@ -252,8 +257,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
                 "EnableVpcClassicLink",
             ),
         ),
-        DetectionSpec(
-            Detection.ORGANIZATIONS_CHANGES,
+        SecurityDetectionSpec(
+            SecurityDetection.ORGANIZATIONS_CHANGES,
             "AWS Organizations changed (accounts, OUs, policies, handshakes)",
             _api_calls(
                 "aws.organizations",
@@ -281,8 +286,8 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
             ),
             global_service=True,
         ),
-        DetectionSpec(
-            Detection.SECURITY_SERVICES_DISABLED,
+        SecurityDetectionSpec(
+            SecurityDetection.SECURITY_SERVICES_DISABLED,
             "GuardDuty or Security Hub was disabled or detached",
             {
                 "source": ["aws.guardduty", "aws.securityhub"],
@@ -321,4 +326,4 @@ DETECTIONS: Final[dict[Detection, DetectionSpec]] = {
     )
 }
 
-ALL_DETECTIONS: Final = tuple(Detection)
+ALL_SECURITY_DETECTIONS: Final = tuple(SecurityDetection)

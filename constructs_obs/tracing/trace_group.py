@@ -1,0 +1,266 @@
+"""TraceGroup: an X-Ray group (a filter expression over traces) with alarms on faults and latency.
+
+X-Ray publishes one metric per group: ``ApproximateTraceCount`` (namespace ``AWS/X-Ray``,
+dimension ``GroupName``), the number of traces per minute that match the group's filter
+expression. It publishes no fault or latency metric for a group, so the alarms watch two
+companion groups whose filter expressions narrow the group's to faults (``fault = true``,
+HTTP 5XX) and to slow responses (``responsetime > N`` seconds), and fire on their trace counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_xray as xray
+from constructs import Construct
+
+from constructs_obs.alarms.naming import Severity
+from constructs_obs.alarms.preset import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.validate import Check, is_token
+from constructs_obs.tracing._registry import register_name
+from constructs_obs.tracing.sampling_rule import MAX_RULE_NAME_LENGTH, check_xray_name
+
+__all__ = ["GROUP_METRIC_NAME", "GROUP_METRIC_NAMESPACE", "TraceGroup"]
+
+GROUP_METRIC_NAMESPACE: Final = "AWS/X-Ray"
+GROUP_METRIC_NAME: Final = "ApproximateTraceCount"
+FAULTS_SUFFIX: Final = "-faults"
+SLOW_SUFFIX: Final = "-slow"
+_LONGEST_SUFFIX: Final = max(len(FAULTS_SUFFIX), len(SLOW_SUFFIX))
+
+GREATER_OR_EQUAL = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+
+
+class TraceGroup(Construct):
+    """An X-Ray group with Insights, and alarms on its fault and slow-response trace counts.
+
+    Defaults of the alarms (each overridable with ``AlarmOptions``, or disabled with
+    ``AlarmOptions(enabled=False)``; a disabled alarm creates no companion group):
+
+    =========== ======================================================== ========
+    alarm       fires when                                               severity
+    =========== ======================================================== ========
+    ``faults``  at least 1 trace with a fault (5XX) within 5 minutes     critical
+    ``latency`` at least 5 traces slower than ``slow_response`` within   warning
+                5 minutes
+    =========== ======================================================== ========
+
+    Parameters
+    ----------
+    filter_expression:
+        The X-Ray filter expression of the group, e.g. ``service("orders")``.
+    insights:
+        X-Ray Insights (anomaly detection on the group's fault rate). Default: True.
+    insights_notifications:
+        Insights events to EventBridge (needs ``insights``). Default: False.
+    group_name:
+        Unique per account and region; at most 32 characters, or 25 when alarms are on (the
+        companion groups add ``-faults`` / ``-slow``); not ``Default``. Default: the construct id.
+    routing:
+        Where the alarms go (and what their names start with). Default: no actions; names start
+        with the stack name.
+    slow_response:
+        What counts as slow for the latency alarm: the server's response time above this.
+        Default: 1 second.
+    faults / latency:
+        Overrides for the two alarms.
+    runbook_url:
+        An ``https://`` link carried by both alarms' descriptions.
+
+    Attributes
+    ----------
+    group:
+        The ``AWS::XRay::Group``; ``group_name`` and ``group_arn`` name it.
+    fault_group / slow_group:
+        The companion groups (None when their alarm is disabled).
+    alarms:
+        The alarms by key (``faults``, ``latency``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        filter_expression: str,
+        insights: bool = True,
+        insights_notifications: bool = False,
+        group_name: str | None = None,
+        routing: AlarmRouting | None = None,
+        slow_response: Duration | None = None,
+        faults: AlarmOptions | None = None,
+        latency: AlarmOptions | None = None,
+        runbook_url: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        check = Check("TraceGroup", id)
+        expression = check_filter_expression(check, filter_expression)
+        _check_insights(check, insights, insights_notifications)
+        slow = slow_response or Duration.seconds(1)
+        slow_seconds = slow.to_milliseconds() / 1000
+        if slow_seconds <= 0:
+            check.fail("slow_response", "must be longer than 0 seconds")
+        for parameter, options in (("faults", faults), ("latency", latency)):
+            if options is not None and not isinstance(options, AlarmOptions):
+                check.fail(parameter, f"expected AlarmOptions, got {type(options).__name__}")
+        with_faults = faults is None or faults.enabled
+        with_latency = latency is None or latency.enabled
+
+        name = check_xray_name(check, "group_name", group_name if group_name is not None else id)
+        if (with_faults or with_latency) and not is_token(name):
+            limit = MAX_RULE_NAME_LENGTH - _LONGEST_SUFFIX
+            if len(name) > limit:
+                check.fail(
+                    "group_name",
+                    f"{name!r} is {len(name)} characters; with alarms the companion groups "
+                    f"'{name}{FAULTS_SUFFIX}' and '{name}{SLOW_SUFFIX}' must fit X-Ray's "
+                    f"{MAX_RULE_NAME_LENGTH}, so at most {limit} characters",
+                )
+        register_name(self, check, kind="group", parameter="group_name", name=name)
+
+        self.group = xray.CfnGroup(
+            self,
+            "Resource",
+            group_name=name,
+            filter_expression=expression,
+            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
+                insights_enabled=insights, notifications_enabled=insights_notifications
+            ),
+        )
+        self.group_name = name
+        self.group_arn = self.group.attr_group_arn
+        self.filter_expression = expression
+
+        self.fault_group: xray.CfnGroup | None = None
+        self.slow_group: xray.CfnGroup | None = None
+        if with_faults:
+            self.fault_group = self._companion(
+                check, "FaultsGroup", FAULTS_SUFFIX, f"({expression}) AND fault = true"
+            )
+        if with_latency:
+            self.slow_group = self._companion(
+                check,
+                "SlowGroup",
+                SLOW_SUFFIX,
+                f"({expression}) AND responsetime > {slow_seconds:g}",
+            )
+
+        five = AlarmOptions(period=minutes(5), evaluation_periods=1)
+        signals = []
+        if self.fault_group is not None:
+            signals.append(
+                Signal(
+                    "faults",
+                    "FaultsAlarm",
+                    _trace_count(self.fault_group.group_name),
+                    AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
+                    GREATER_OR_EQUAL,
+                    "{threshold:g} or more traces of X-Ray group {resource} ended in a fault "
+                    "(5XX) within the period",
+                    cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        if self.slow_group is not None:
+            signals.append(
+                Signal(
+                    "latency",
+                    "LatencyAlarm",
+                    _trace_count(self.slow_group.group_name),
+                    AlarmOptions(threshold=5, severity=Severity.WARNING).over(five),
+                    GREATER_OR_EQUAL,
+                    "{threshold:g} or more traces of X-Ray group {resource} took longer than "
+                    f"{slow_seconds:g} s within the period",
+                    cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        self.alarms: dict[str, cloudwatch.Alarm] = {}
+        if signals:
+            presets = PresetAlarms(
+                self,
+                "Alarms",
+                kind="TraceGroup",
+                routing=routing,
+                resource_name=name,
+                signals=signals,
+                options={"faults": faults, "latency": latency},
+                runbook_url=runbook_url,
+            )
+            self.alarms = presets.alarms
+
+    def _companion(
+        self, check: Check, construct_id: str, suffix: str, expression: str
+    ) -> xray.CfnGroup:
+        name = f"{self.group_name}{suffix}"
+        register_name(self, check, kind="group", parameter="group_name", name=name)
+        return xray.CfnGroup(
+            self,
+            construct_id,
+            group_name=name,
+            filter_expression=expression,
+            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
+                insights_enabled=False, notifications_enabled=False
+            ),
+        )
+
+    def metric_trace_count(self, period: Duration | None = None) -> cloudwatch.Metric:
+        """Traces per period matching the group's filter expression (Sum)."""
+        return _trace_count(self.group_name)(period or Duration.minutes(5))
+
+
+def _check_insights(check: Check, insights: object, notifications: object) -> None:
+    for parameter, flag in (("insights", insights), ("insights_notifications", notifications)):
+        if not isinstance(flag, bool):
+            check.fail(parameter, f"expected True or False, got {flag!r}")
+    if notifications and not insights:
+        check.fail(
+            "insights_notifications",
+            "X-Ray sends Insights notifications only for groups with insights=True",
+        )
+
+
+def _trace_count(group_name: str) -> Callable[[Duration], cloudwatch.Metric]:
+    def metric(period: Duration) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=GROUP_METRIC_NAMESPACE,
+            metric_name=GROUP_METRIC_NAME,
+            dimensions_map={"GroupName": group_name},
+            statistic="Sum",
+            period=period,
+        )
+
+    return metric
+
+
+def check_filter_expression(check: Check, expression: object) -> str:
+    """A non-empty filter expression with balanced parentheses, braces and quotes."""
+    text = check.text("filter_expression", expression, max_length=10_000)
+    if is_token(text):
+        return text
+    depth: list[str] = []
+    closing = {")": "(", "}": "{"}
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "({":
+            depth.append(char)
+        elif char in closing and (not depth or depth.pop() != closing[char]):
+            check.fail("filter_expression", f"{text!r} has an unmatched {char!r}")
+    if in_string:
+        check.fail("filter_expression", f"{text!r} has an unterminated string")
+    if depth:
+        check.fail("filter_expression", f"{text!r} has an unclosed {depth[-1]!r}")
+    return text

@@ -1,0 +1,1 @@
+"""Custom resource handler that points X-Ray encryption at a customer managed KMS key."""

@@ -1,0 +1,374 @@
+"""AuditTrail and AuditQueries: the trail, bucket, keys, Glue table, workgroup and queries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+
+from constructs_obs import InvalidParameterError
+from constructs_obs.audit.catalog import load_queries
+from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME
+from constructs_obs.audit_trail import (
+    AuditLifecycle,
+    AuditTrail,
+    DataEventSelector,
+    ObjectLockMode,
+    ObjectLockOptions,
+    ReadWrite,
+)
+from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
+from tests.support.harness import Synthesized, new_stack, synth
+
+ORG = "o-a1b2c3d4e5"
+MEMBERS = ["111111111111", "222222222222"]
+
+
+def _auditors(stack: cdk.Stack, trail: AuditTrail) -> None:
+    role = iam.Role(stack, "Auditors", assumed_by=iam.AccountRootPrincipal())
+    trail.grant_read(role)
+    assert trail.queries is not None
+    trail.queries.grant_query(role)
+    for bucket in (trail.bucket, trail.queries.results_bucket):
+        acknowledge_nag(
+            role,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(stack, bucket.arn_for_objects('*'))}]",
+            "Test fixture: auditors read every log file and query result.",
+        )
+    acknowledge_nag(
+        role,
+        "NIST.800.53.R5-IAMNoInlinePolicy",
+        "Test fixture: CDK grants land in the role's default (inline) policy.",
+    )
+
+
+def _build(app: cdk.App) -> None:
+    account = new_stack(app, "Audit")
+    trail = AuditTrail(
+        account,
+        "Trail",
+        trail_name="org-audit-trail",
+        data_events=[
+            DataEventSelector.s3(),
+            DataEventSelector.lambda_(read_write=ReadWrite.WRITE_ONLY),
+        ],
+        object_lock=ObjectLockOptions(ObjectLockMode.GOVERNANCE, cdk.Duration.days(365)),
+        athena_regions=["eu-west-1", "us-east-1"],
+    )
+    _auditors(account, trail)
+
+    organization = new_stack(app, "OrgAudit")
+    AuditTrail(
+        organization,
+        "Trail",
+        organization_id=ORG,
+        s3_key_prefix="cloudtrail",
+        insights=False,
+        lifecycle=AuditLifecycle(glacier_after=None, expire_after=cdk.Duration.days(3653)),
+        athena_accounts=MEMBERS,
+    )
+
+
+@pytest.fixture(scope="module")
+def synthesized() -> Synthesized:
+    return synth("audit_trail", _build)
+
+
+def _one(
+    synthesized: Synthesized, type_: str, stack: str = "Audit", prefix: str = ""
+) -> dict[str, Any]:
+    found = [r for k, r in synthesized.resources(type_, stack).items() if k.startswith(prefix)]
+    assert len(found) == 1, [type_, prefix, len(found)]
+    return found[0]
+
+
+def _trail(synthesized: Synthesized, stack: str = "Audit") -> dict[str, Any]:
+    return dict(_one(synthesized, "AWS::CloudTrail::Trail", stack)["Properties"])
+
+
+# -- Security Hub's CloudTrail controls ----------------------------------------------------
+
+
+def test_cloudtrail_1_multi_region_read_write_management_events(synthesized: Synthesized) -> None:
+    trail = _trail(synthesized)
+    assert trail["IsMultiRegionTrail"] is True
+    assert trail["IncludeGlobalServiceEvents"] is True
+    assert trail["IsLogging"] is True
+    management = trail["AdvancedEventSelectors"][0]
+    assert management["FieldSelectors"] == [{"Field": "eventCategory", "Equals": ["Management"]}]
+    # no readOnly selector (read and write) and no excluded event sources
+    assert "ExcludeManagementEventSources" not in json.dumps(trail)
+
+
+def test_cloudtrail_2_encrypted_with_the_customer_key(synthesized: Synthesized) -> None:
+    assert _trail(synthesized)["KMSKeyId"]["Fn::GetAtt"][0].startswith("TrailKey")
+
+
+def test_cloudtrail_4_log_file_validation(synthesized: Synthesized) -> None:
+    assert _trail(synthesized)["EnableLogFileValidation"] is True
+
+
+def test_cloudtrail_5_delivers_to_the_encrypted_log_group(synthesized: Synthesized) -> None:
+    trail = _trail(synthesized)
+    assert trail["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][0].startswith("TrailLogs")
+    assert trail["CloudWatchLogsRoleArn"]["Fn::GetAtt"][0].startswith("TrailLogsRole")
+    group = _one(synthesized, "AWS::Logs::LogGroup", prefix="TrailLogs")
+    assert group["Properties"]["RetentionInDays"] == 365
+    assert "KmsKeyId" in group["Properties"]
+
+
+def _log_bucket(synthesized: Synthesized, stack: str = "Audit") -> dict[str, Any]:
+    buckets = synthesized.resources("AWS::S3::Bucket", stack)
+    (bucket,) = [
+        b for k, b in buckets.items() if k.startswith("TrailBucket") and "AccessLogs" not in k
+    ]
+    return bucket
+
+
+def test_cloudtrail_6_bucket_not_public(synthesized: Synthesized) -> None:
+    bucket = _log_bucket(synthesized)
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    for policy in synthesized.resources("AWS::S3::BucketPolicy", "Audit").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Allow":
+                assert statement["Principal"] != "*"
+                assert statement["Principal"] != {"AWS": "*"}
+
+
+def test_cloudtrail_7_server_access_logging(synthesized: Synthesized) -> None:
+    logging = _log_bucket(synthesized)["Properties"]["LoggingConfiguration"]
+    assert logging["DestinationBucketName"]["Ref"].startswith("TrailBucketAccessLogs")
+
+
+# -- the trail's options -------------------------------------------------------------------
+
+
+def test_data_events_through_advanced_selectors(synthesized: Synthesized) -> None:
+    selectors = _trail(synthesized)["AdvancedEventSelectors"]
+    s3_events, lambda_events = selectors[1], selectors[2]
+    assert {"Field": "resources.type", "Equals": ["AWS::S3::Object"]} in s3_events["FieldSelectors"]
+    assert not any(f["Field"] == "readOnly" for f in s3_events["FieldSelectors"])
+    assert {"Field": "readOnly", "Equals": ["false"]} in lambda_events["FieldSelectors"]
+
+
+def test_insights_on_by_default_and_off_when_asked(synthesized: Synthesized) -> None:
+    assert _trail(synthesized)["InsightSelectors"] == [
+        {"InsightType": "ApiCallRateInsight"},
+        {"InsightType": "ApiErrorRateInsight"},
+    ]
+    assert "InsightSelectors" not in _trail(synthesized, "OrgAudit")
+
+
+def _key_statements(synthesized: Synthesized, stack: str = "Audit") -> list[dict[str, Any]]:
+    key = _one(synthesized, "AWS::KMS::Key", stack, "TrailKey")
+    statements: list[dict[str, Any]] = key["Properties"]["KeyPolicy"]["Statement"]
+    return statements
+
+
+def test_key_policy_lets_cloudtrail_encrypt_only_for_this_trail(synthesized: Synthesized) -> None:
+    (encrypt,) = [
+        s for s in _key_statements(synthesized) if s.get("Sid") == "AllowCloudTrailToEncryptLogs"
+    ]
+    assert encrypt["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert encrypt["Action"] == "kms:GenerateDataKey*"
+    assert encrypt["Condition"]["StringEquals"] == {
+        "aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-audit-trail"
+    }
+    assert encrypt["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"
+    }
+
+
+def test_auditors_may_decrypt_with_the_trail_context(synthesized: Synthesized) -> None:
+    (auditors,) = [
+        s for s in _key_statements(synthesized) if s.get("Sid", "").startswith("AllowAuditors")
+    ]
+    assert auditors["Principal"]["AWS"]["Fn::GetAtt"][0].startswith("Auditors")
+    assert set(auditors["Action"]) == {"kms:Decrypt", "kms:ReEncryptFrom"}
+    assert "kms:EncryptionContext:aws:cloudtrail:arn" in auditors["Condition"]["StringLike"]
+
+
+def test_logs_service_may_use_the_key_too(synthesized: Synthesized) -> None:
+    assert any(
+        "kms:EncryptionContext:aws:logs:arn" in json.dumps(s) for s in _key_statements(synthesized)
+    )
+
+
+def _bucket_policy(synthesized: Synthesized, stack: str) -> list[dict[str, Any]]:
+    policies = [
+        p
+        for k, p in synthesized.resources("AWS::S3::BucketPolicy", stack).items()
+        if k.startswith("TrailBucketPolicy")
+    ]
+    (policy,) = policies
+    statements: list[dict[str, Any]] = policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def test_bucket_policy_lets_only_this_trail_write(synthesized: Synthesized) -> None:
+    statements = {s.get("Sid"): s for s in _bucket_policy(synthesized, "Audit")}
+    write = statements["AWSCloudTrailWrite"]
+    assert write["Condition"]["StringEquals"] == {
+        "aws:SourceArn": "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-audit-trail",
+        "s3:x-amz-acl": "bucket-owner-full-control",
+    }
+    assert "/AWSLogs/123456789012/*" in json.dumps(write["Resource"])
+    assert statements["AWSCloudTrailAclCheck"]["Action"] == "s3:GetBucketAcl"
+
+
+def test_organization_trail_writes_under_the_org_path(synthesized: Synthesized) -> None:
+    assert _trail(synthesized, "OrgAudit")["IsOrganizationTrail"] is True
+    assert _trail(synthesized, "OrgAudit")["S3KeyPrefix"] == "cloudtrail"
+    write = {s.get("Sid"): s for s in _bucket_policy(synthesized, "OrgAudit")}["AWSCloudTrailWrite"]
+    resources = json.dumps(write["Resource"])
+    assert f"/cloudtrail/AWSLogs/{ORG}/*" in resources
+    assert "/cloudtrail/AWSLogs/123456789012/*" in resources
+
+
+def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
+    properties = _log_bucket(synthesized)["Properties"]
+    rules = {r["Id"]: r for r in properties["LifecycleConfiguration"]["Rules"]}
+    tiers = rules["AuditLogTiers"]
+    assert tiers["ExpirationInDays"] == 2557
+    assert [t["StorageClass"] for t in tiers["Transitions"]] == ["STANDARD_IA", "GLACIER"]
+    assert properties["ObjectLockEnabled"] is True
+    assert properties["ObjectLockConfiguration"]["Rule"]["DefaultRetention"] == {
+        "Mode": "GOVERNANCE",
+        "Days": 365,
+    }
+    org = _log_bucket(synthesized, "OrgAudit")["Properties"]
+    org_tiers = {r["Id"]: r for r in org["LifecycleConfiguration"]["Rules"]}["AuditLogTiers"]
+    assert org_tiers["ExpirationInDays"] == 3653
+    assert [t["StorageClass"] for t in org_tiers["Transitions"]] == ["STANDARD_IA"]
+
+
+def test_everything_holding_audit_data_is_retained(synthesized: Synthesized) -> None:
+    for type_ in ("AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Logs::LogGroup"):
+        for logical_id, resource in synthesized.resources(type_, "Audit").items():
+            assert resource["DeletionPolicy"] == "Retain", logical_id
+
+
+# -- Athena ---------------------------------------------------------------------------------
+
+
+def _table(synthesized: Synthesized, stack: str = "Audit") -> dict[str, Any]:
+    table: dict[str, Any] = _one(synthesized, "AWS::Glue::Table", stack)["Properties"]["TableInput"]
+    return table
+
+
+def test_table_has_the_documented_columns_and_partitions(synthesized: Synthesized) -> None:
+    table = _table(synthesized)
+    assert table["Name"] == TABLE_NAME
+    columns = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
+    assert columns == [(c.name, c.hive_type) for c in COLUMNS]
+    assert [p["Name"] for p in table["PartitionKeys"]] == [p.name for p in PARTITION_KEYS]
+    descriptor = table["StorageDescriptor"]
+    assert descriptor["InputFormat"] == "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
+    assert (
+        descriptor["SerdeInfo"]["SerializationLibrary"] == "org.apache.hive.hcatalog.data.JsonSerDe"
+    )
+
+
+def test_partition_projection_without_crawler(synthesized: Synthesized) -> None:
+    parameters = _table(synthesized)["Parameters"]
+    assert parameters["projection.enabled"] == "true"
+    assert parameters["projection.day.type"] == "date"
+    assert parameters["projection.day.format"] == "yyyy/MM/dd"
+    assert parameters["projection.day.range"] == "2024/01/01,NOW"
+    assert parameters["projection.region.values"] == "eu-west-1,us-east-1"
+    assert parameters["projection.account.values"] == "123456789012"
+    template = json.dumps(parameters["storage.location.template"])
+    assert "/AWSLogs/${account}/CloudTrail/${region}/${day}" in template
+    assert not synthesized.resources("AWS::Glue::Crawler", "Audit")
+
+
+def test_organization_table_projects_member_accounts_under_the_org(
+    synthesized: Synthesized,
+) -> None:
+    parameters = _table(synthesized, "OrgAudit")["Parameters"]
+    assert parameters["projection.account.values"] == ",".join(MEMBERS)
+    assert f"/cloudtrail/AWSLogs/{ORG}/${{account}}/CloudTrail/" in json.dumps(
+        parameters["storage.location.template"]
+    )
+    assert len(parameters["projection.region.values"].split(",")) > 25  # every region
+
+
+def test_workgroup_enforces_encrypted_results_and_a_scan_cutoff(synthesized: Synthesized) -> None:
+    workgroup = _one(synthesized, "AWS::Athena::WorkGroup")["Properties"]
+    configuration = workgroup["WorkGroupConfiguration"]
+    assert configuration["EnforceWorkGroupConfiguration"] is True
+    assert configuration["BytesScannedCutoffPerQuery"] == 10 * 1024**3
+    results = configuration["ResultConfiguration"]
+    assert results["EncryptionConfiguration"]["EncryptionOption"] == "SSE_KMS"
+    assert "TrailQueriesResults" in json.dumps(results["OutputLocation"])
+    buckets = synthesized.resources("AWS::S3::Bucket", "Audit")
+    (results_bucket,) = [b for k, b in buckets.items() if k.startswith("TrailQueriesResults")]
+    rules = results_bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "ExpireResults", "ExpirationInDays": 30, "Status": "Enabled"} in rules
+
+
+def test_the_deployed_query_texts_are_the_package_files(synthesized: Synthesized) -> None:
+    queries = load_queries()
+    named = {
+        q["Properties"]["Name"]: q["Properties"]
+        for q in synthesized.resources("AWS::Athena::NamedQuery", "Audit").values()
+    }
+    prepared = {
+        q["Properties"]["StatementName"]: q["Properties"]
+        for q in synthesized.resources("AWS::Athena::PreparedStatement", "Audit").values()
+    }
+    assert set(named) == set(prepared) == set(queries)
+    for name, query in queries.items():
+        assert named[name]["QueryString"] == query.sql
+        assert prepared[name]["QueryStatement"] == query.body
+        assert query.sql.endswith(query.body)
+        assert "day BETWEEN ? AND ?" in query.sql
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+CASES: list[tuple[dict[str, Any], str]] = [
+    ({"trail_name": "x"}, "trail_name: 'x' must be 3-128"),
+    ({"organization_id": "org-1"}, "organization_id: 'org-1' must look like o-"),
+    ({"s3_key_prefix": "/logs/"}, "s3_key_prefix: '/logs/' must be a relative"),
+    (
+        {"lifecycle": AuditLifecycle(infrequent_access_after=cdk.Duration.days(10))},
+        "lifecycle: S3 moves objects to infrequent access after 30 days",
+    ),
+    (
+        {"lifecycle": AuditLifecycle(glacier_after=cdk.Duration.days(30))},
+        "lifecycle: transitions must come in order",
+    ),
+    (
+        {"object_lock": ObjectLockOptions(ObjectLockMode.COMPLIANCE, cdk.Duration.days(4000))},
+        "object_lock: retention of 4000 days outlives the expiry after 2557 days",
+    ),
+    ({"organization_id": "o-a1b2c3d4e5"}, "accounts: an organization trail writes one folder"),
+    ({"athena_regions": ["mars-north-1"]}, "regions: 'mars-north-1' is not a region name"),
+    ({"athena_accounts": ["1234"]}, "accounts: '1234' is not a 12-digit account id"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), CASES)
+def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    stack = cdk.Stack(
+        cdk.App(), "Bad", env=cdk.Environment(account="123456789012", region="eu-west-1")
+    )
+    with pytest.raises(InvalidParameterError, match=message):
+        AuditTrail(stack, "Trail", **kwargs)
+
+
+def test_env_agnostic_stack_needs_accounts_for_athena() -> None:
+    stack = cdk.Stack(cdk.App(), "Agnostic")
+    with pytest.raises(InvalidParameterError, match="accounts: the stack has no account"):
+        AuditTrail(stack, "Trail")
+    AuditTrail(stack, "Named", athena_accounts=["123456789012"])

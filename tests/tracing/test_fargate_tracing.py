@@ -1,0 +1,352 @@
+"""FargateTracing on each backend: container definitions, environment, dependencies, IAM, ports,
+logging, and what the checkers say (one synthesis for the module)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecs as ecs
+
+from constructs_obs import EncryptedLogGroup
+from constructs_obs.tracing import (
+    ADOT_COLLECTOR_IMAGE,
+    XRAY_DAEMON_IMAGE,
+    FargateTracing,
+    OtlpProtocol,
+    TracingBackend,
+)
+from constructs_obs.tracing.backends import XRAY_WRITE_ACTIONS
+from constructs_obs.tracing.fargate_tracing import ENVIRONMENT_REASON, XRAY_DAEMON_WARNING_ID
+from tests.support.harness import Synthesized, new_stack, synth
+from tests.tracing.network import app_task, cluster, service
+
+CUSTOM_AGENT_IMAGE = "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300071.0b1700"
+XRAY_ACTIONS = sorted(XRAY_WRITE_ACTIONS)
+
+
+def _build(app: cdk.App) -> None:
+    stack = new_stack(app, "Tracing")
+    ecs_cluster = cluster(stack)
+
+    # ADOT (the default) on a task with a second container that reserves CPU and memory.
+    adot_task, _ = app_task(stack, "AdotTask")
+    adot_task.add_container(
+        "worker",
+        image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/busybox:1.36"),
+        cpu=128,
+        memory_reservation_mib=256,
+        essential=False,
+        logging=ecs.LogDrivers.aws_logs(
+            stream_prefix="worker", log_group=EncryptedLogGroup(stack, "WorkerLogs").log_group
+        ),
+    )
+    FargateTracing(stack, "AdotTracing", task_definition=adot_task, service_name="orders")
+    service(stack, "AdotService", ecs_cluster, adot_task)
+
+    # CloudWatch agent: own image, namespace, HTTP, a shared log group, one app container wired.
+    agent_task, agent_app = app_task(
+        stack,
+        "AgentTask",
+        cpu=1024,
+        memory_limit_mib=2048,
+        environment={"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod"},
+    )
+    agent_task.add_container(
+        "migrations",
+        image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/busybox:1.36"),
+        essential=False,
+        logging=ecs.LogDrivers.aws_logs(
+            stream_prefix="migrations",
+            log_group=EncryptedLogGroup(stack, "MigrationLogs").log_group,
+        ),
+    )
+    FargateTracing(
+        stack,
+        "AgentTracing",
+        task_definition=agent_task,
+        service_name="payments",
+        backend=TracingBackend.CLOUDWATCH_AGENT,
+        app_containers=[agent_app],
+        image=CUSTOM_AGENT_IMAGE,
+        otlp_protocol=OtlpProtocol.HTTP_PROTOBUF,
+        metrics_namespace="Shop/Payments",
+        log_group=EncryptedLogGroup(stack, "SharedCollectorLogs"),
+    )
+    service(stack, "AgentService", ecs_cluster, agent_task)
+
+    # The legacy X-Ray daemon, essential, with its own size and container name.
+    daemon_task, _ = app_task(stack, "DaemonTask", cpu=256, memory_limit_mib=512)
+    FargateTracing(
+        stack,
+        "DaemonTracing",
+        task_definition=daemon_task,
+        service_name="legacy-billing",
+        backend=TracingBackend.XRAY_DAEMON,
+        essential=True,
+        cpu=64,
+        memory_limit_mib=128,
+        container_name="xray",
+    )
+    service(stack, "DaemonService", ecs_cluster, daemon_task)
+
+
+@pytest.fixture(scope="module")
+def synthesized() -> Synthesized:
+    return synth("tracing_fargate", _build)
+
+
+def _task(synthesized: Synthesized, prefix: str) -> dict[str, Any]:
+    (found,) = [
+        resource
+        for logical_id, resource in synthesized.resources("AWS::ECS::TaskDefinition").items()
+        if logical_id.startswith(prefix)
+    ]
+    return found
+
+
+def _container(synthesized: Synthesized, prefix: str, name: str) -> dict[str, Any]:
+    (found,) = [
+        c
+        for c in _task(synthesized, prefix)["Properties"]["ContainerDefinitions"]
+        if c["Name"] == name
+    ]
+    return dict(found)
+
+
+def _environment(container: dict[str, Any]) -> dict[str, str]:
+    return {pair["Name"]: pair["Value"] for pair in container.get("Environment", [])}
+
+
+def _policy(synthesized: Synthesized, resource_type: str, prefix: str) -> dict[str, Any]:
+    (found,) = [
+        resource["Properties"]
+        for logical_id, resource in synthesized.resources(resource_type).items()
+        if logical_id.startswith(prefix)
+    ]
+    return dict(found)
+
+
+def _role_ref(synthesized: Synthesized, prefix: str, role: str) -> dict[str, str]:
+    arn = _task(synthesized, prefix)["Properties"][role]
+    return {"Ref": arn["Fn::GetAtt"][0]}
+
+
+# -- ADOT ------------------------------------------------------------------------------------
+
+
+def test_adot_container_definition(synthesized: Synthesized) -> None:
+    collector = _container(synthesized, "AdotTask", "aws-otel-collector")
+    assert collector["Image"] == ADOT_COLLECTOR_IMAGE
+    assert collector["Essential"] is False
+    assert collector["Cpu"] == 256
+    assert collector["Memory"] == 512
+    assert collector["Command"] == ["--config=env:AOT_CONFIG_CONTENT"]
+    config = json.loads(_environment(collector)["AOT_CONFIG_CONTENT"])
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["awsxray"]
+    assert collector["HealthCheck"] == {
+        "Command": ["CMD", "/healthcheck"],
+        "Interval": 10,
+        "Retries": 3,
+        "StartPeriod": 10,
+        "Timeout": 5,
+    }
+
+
+def test_adot_ports_are_mapped_host_equals_container(synthesized: Synthesized) -> None:
+    collector = _container(synthesized, "AdotTask", "aws-otel-collector")
+    assert collector["PortMappings"] == [
+        {"ContainerPort": 4317, "HostPort": 4317, "Protocol": "tcp"},
+        {"ContainerPort": 4318, "HostPort": 4318, "Protocol": "tcp"},
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "udp"},
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "tcp"},
+    ]
+    assert _task(synthesized, "AdotTask")["Properties"]["NetworkMode"] == "awsvpc"
+
+
+def test_every_app_container_gets_the_environment_and_waits_for_the_collector(
+    synthesized: Synthesized,
+) -> None:
+    expected = {
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_TRACING_NAME": "orders",
+        "OTEL_RESOURCE_ATTRIBUTES": "service.name=orders",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
+        "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+    }
+    for name in ("app", "worker"):
+        container = _container(synthesized, "AdotTask", name)
+        assert _environment(container) == expected, name
+        assert container["DependsOn"] == [
+            {"Condition": "START", "ContainerName": "aws-otel-collector"}
+        ]
+
+
+def test_adot_task_role_gets_only_the_xray_actions_inline(synthesized: Synthesized) -> None:
+    policy = _policy(synthesized, "AWS::IAM::Policy", "AdotTracingTaskRolePolicy")
+    assert policy["Roles"] == [_role_ref(synthesized, "AdotTask", "TaskRoleArn")]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": XRAY_ACTIONS, "Effect": "Allow", "Resource": "*", "Sid": "XRayWriteTraces"}
+    ]
+    task_role = _role_ref(synthesized, "AdotTask", "TaskRoleArn")["Ref"]
+    attached = [
+        logical_id
+        for logical_id, resource in synthesized.resources("AWS::IAM::Policy").items()
+        if {"Ref": task_role} in resource["Properties"]["Roles"]
+    ]
+    assert attached == [next(iter(_ids(synthesized, "AdotTracingTaskRolePolicy")))]
+    managed = synthesized.raw()["Resources"][task_role]["Properties"].get("ManagedPolicyArns")
+    assert managed is None
+
+
+def _ids(synthesized: Synthesized, prefix: str) -> list[str]:
+    return [key for key in synthesized.raw()["Resources"] if key.startswith(prefix)]
+
+
+def test_collector_logs_to_an_encrypted_log_group(synthesized: Synthesized) -> None:
+    collector = _container(synthesized, "AdotTask", "aws-otel-collector")
+    log = collector["LogConfiguration"]
+    assert log["LogDriver"] == "awslogs"
+    group_id = log["Options"]["awslogs-group"]["Ref"]
+    assert group_id.startswith("AdotTracingLogs")
+    assert log["Options"]["awslogs-stream-prefix"] == "aws-otel-collector"
+    assert log["Options"]["awslogs-region"] == "eu-west-1"
+    assert log["Options"]["mode"] == "non-blocking"
+    group = synthesized.raw()["Resources"][group_id]
+    assert group["Properties"]["RetentionInDays"] == 365
+    assert "KmsKeyId" in group["Properties"]
+    assert group["DeletionPolicy"] == "Retain"
+
+
+def test_execution_role_may_write_the_collector_logs_through_a_managed_policy(
+    synthesized: Synthesized,
+) -> None:
+    policy = _policy(synthesized, "AWS::IAM::ManagedPolicy", "AdotTracingExecutionPolicy")
+    assert policy["Roles"] == [_role_ref(synthesized, "AdotTask", "ExecutionRoleArn")]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    group_id = _container(synthesized, "AdotTask", "aws-otel-collector")["LogConfiguration"][
+        "Options"
+    ]["awslogs-group"]["Ref"]
+    assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert statement["Resource"] == {"Fn::GetAtt": [group_id, "Arn"]}
+
+
+def test_task_definition_waits_for_both_policies(synthesized: Synthesized) -> None:
+    depends_on = _task(synthesized, "AdotTask")["DependsOn"]
+    assert any(d.startswith("AdotTracingExecutionPolicy") for d in depends_on)
+    assert any(d.startswith("AdotTracingTaskRolePolicy") for d in depends_on)
+
+
+# -- CloudWatch agent ------------------------------------------------------------------------
+
+
+def test_agent_container_definition(synthesized: Synthesized) -> None:
+    agent = _container(synthesized, "AgentTask", "cloudwatch-agent")
+    assert agent["Image"] == CUSTOM_AGENT_IMAGE
+    assert "Command" not in agent
+    assert "HealthCheck" not in agent
+    config = json.loads(_environment(agent)["CW_CONFIG_CONTENT"])
+    assert config["metrics"]["namespace"] == "Shop/Payments"
+    assert set(config["traces"]["traces_collected"]) == {"xray", "otlp"}
+    assert {"ContainerPort": 8125, "HostPort": 8125, "Protocol": "udp"} in agent["PortMappings"]
+
+
+def test_agent_task_role_gets_xray_and_metrics_in_its_namespace_only(
+    synthesized: Synthesized,
+) -> None:
+    policy = _policy(synthesized, "AWS::IAM::Policy", "AgentTracingTaskRolePolicy")
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": XRAY_ACTIONS, "Effect": "Allow", "Resource": "*", "Sid": "XRayWriteTraces"},
+        {
+            "Action": "cloudwatch:PutMetricData",
+            "Condition": {"StringEquals": {"cloudwatch:namespace": "Shop/Payments"}},
+            "Effect": "Allow",
+            "Resource": "*",
+            "Sid": "CloudWatchAgentMetrics",
+        },
+    ]
+
+
+def test_only_the_chosen_app_containers_are_wired(synthesized: Synthesized) -> None:
+    app = _container(synthesized, "AgentTask", "app")
+    migrations = _container(synthesized, "AgentTask", "migrations")
+    assert app["DependsOn"] == [{"Condition": "START", "ContainerName": "cloudwatch-agent"}]
+    assert "DependsOn" not in migrations
+    assert "Environment" not in migrations
+
+
+def test_http_protocol_and_existing_resource_attributes_are_kept(synthesized: Synthesized) -> None:
+    environment = _environment(_container(synthesized, "AgentTask", "app"))
+    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+    assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+    assert (
+        environment["OTEL_RESOURCE_ATTRIBUTES"]
+        == "service.name=payments,deployment.environment=prod"
+    )
+
+
+def test_a_given_log_group_is_used_as_is(synthesized: Synthesized) -> None:
+    agent = _container(synthesized, "AgentTask", "cloudwatch-agent")
+    assert agent["LogConfiguration"]["Options"]["awslogs-group"]["Ref"].startswith(
+        "SharedCollectorLogs"
+    )
+    assert _ids(synthesized, "AgentTracingLogs") == []
+
+
+# -- X-Ray daemon ----------------------------------------------------------------------------
+
+
+def test_daemon_container_definition(synthesized: Synthesized) -> None:
+    daemon = _container(synthesized, "DaemonTask", "xray")
+    assert daemon["Image"] == XRAY_DAEMON_IMAGE
+    assert daemon["Essential"] is True
+    assert (daemon["Cpu"], daemon["Memory"]) == (64, 128)
+    assert "Environment" not in daemon
+    assert daemon["PortMappings"] == [
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "udp"},
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "tcp"},
+    ]
+
+
+def test_daemon_app_gets_no_otlp_endpoint(synthesized: Synthesized) -> None:
+    app = _container(synthesized, "DaemonTask", "app")
+    assert _environment(app) == {
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "AWS_XRAY_TRACING_NAME": "legacy-billing",
+        "OTEL_RESOURCE_ATTRIBUTES": "service.name=legacy-billing",
+    }
+    assert app["DependsOn"] == [{"Condition": "START", "ContainerName": "xray"}]
+
+
+def test_daemon_task_role_gets_only_xray(synthesized: Synthesized) -> None:
+    policy = _policy(synthesized, "AWS::IAM::Policy", "DaemonTracingTaskRolePolicy")
+    assert [s["Sid"] for s in policy["PolicyDocument"]["Statement"]] == ["XRayWriteTraces"]
+
+
+def test_daemon_is_flagged_as_legacy(synthesized: Synthesized) -> None:
+    warnings = [w for w in synthesized.warnings if XRAY_DAEMON_WARNING_ID in w.rule]
+    assert [w.where for w in warnings] == ["Tracing/DaemonTracing"]
+    assert "2027-02-25" in warnings[0].message
+
+
+# -- checkers --------------------------------------------------------------------------------
+
+
+def test_environment_variables_are_acknowledged_with_the_reason(synthesized: Synthesized) -> None:
+    acknowledged = {
+        (finding.where, finding.rule): finding.message for finding in synthesized.acknowledged
+    }
+    for task in ("AdotTask", "AgentTask", "DaemonTask"):
+        assert acknowledged[(f"/Tracing/{task}", "AwsSolutions-ECS2")] == ENVIRONMENT_REASON
+
+
+def test_xray_wildcard_and_inline_policy_are_acknowledged(synthesized: Synthesized) -> None:
+    rules = {
+        (finding.where, finding.rule)
+        for finding in synthesized.acknowledged
+        if finding.where.startswith("/Tracing/AdotTracing")
+    }
+    assert ("/Tracing/AdotTracing/TaskRolePolicy", "AwsSolutions-IAM5[Resource::*]") in rules
+    assert ("/Tracing/AdotTracing/TaskRolePolicy", "NIST.800.53.R5-IAMNoInlinePolicy") in rules
