@@ -24,6 +24,7 @@ import os
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -34,6 +35,8 @@ from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 from constructs import Construct
 
 from constructs_obs import (
+    ALL_SECURITY_DETECTIONS,
+    GLOBAL_SERVICE_DETECTIONS,
     AlarmOptions,
     AlarmRemediation,
     AlarmRouting,
@@ -45,11 +48,13 @@ from constructs_obs import (
     IncidentTarget,
     LambdaFunctionAlarms,
     LogArchiveOptions,
+    ObservabilityDashboard,
     PiiProtection,
     RdsInstanceAlarms,
     RemediationAction,
     SecurityEventRules,
     Severity,
+    TracedFargateService,
 )
 from constructs_obs.private.acknowledge import (
     acknowledge_nag,
@@ -107,7 +112,39 @@ class AuditStack(cdk.Stack):
         CisBenchmarkAlarms(
             self, "Cis", trail_log_group=self.trail.log_group.log_group, routing=routing
         )
-        SecurityEventRules(self, "SecurityRules", targets=[self.security_topic])
+        regional = [d for d in ALL_SECURITY_DETECTIONS if d not in GLOBAL_SERVICE_DETECTIONS]
+        on_this_region = list(ALL_SECURITY_DETECTIONS) if self.region == "us-east-1" else regional
+        SecurityEventRules(
+            self, "SecurityRules", targets=[self.security_topic], detections=on_this_region
+        )
+
+
+class GlobalDetectionsStack(cdk.Stack):
+    """IAM, Organizations and console sign-in events arrive in us-east-1 only: their rules
+    (and a topic for them) live there."""
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        topic = AlarmTopic(self, "SecurityTopic", email_addresses=["security-oncall@example.com"])
+        SecurityEventRules(
+            self, "GlobalRules", targets=[topic], detections=GLOBAL_SERVICE_DETECTIONS
+        )
+
+
+class DashboardStack(cdk.Stack):
+    """One screen for the audit and workload stacks (cross-stack references to their alarms,
+    log groups and detection rules)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        sources: list[cdk.Stack],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        ObservabilityDashboard(self, "Dashboard", name="obs-demo", sources=sources)
 
 
 class WorkloadStack(cdk.Stack):
@@ -148,6 +185,19 @@ class WorkloadStack(cdk.Stack):
             routing=routing,
             resource_name="checkout",
             asynchronous=True,
+        )
+        cluster = ecs.Cluster(
+            self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
+        )
+        TracedFargateService(
+            self,
+            "Storefront",
+            cluster=cluster,
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx:1.27.0"),
+            service_name="storefront",
+            routing=routing,
+            container_port=8080,
+            encryption_key=key,
         )
         app_logs = EncryptedLogGroup(
             self,
@@ -211,10 +261,14 @@ def _vpc(scope: Construct, key: kms.IKey) -> ec2.Vpc:
         scope,
         "Vpc",
         max_azs=2,
-        nat_gateways=0,
+        nat_gateways=1,
         restrict_default_security_group=True,
         subnet_configuration=[
-            ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+            ec2.SubnetConfiguration(
+                name="edge", subnet_type=ec2.SubnetType.PUBLIC, map_public_ip_on_launch=False
+            ),
+            ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         ],
         flow_logs={
             "All": ec2.FlowLogOptions(
@@ -224,7 +278,7 @@ def _vpc(scope: Construct, key: kms.IKey) -> ec2.Vpc:
             )
         },
     )
-    for subnet in vpc.isolated_subnets:
+    for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
         cfn_subnet = subnet.node.default_child
         assert isinstance(cfn_subnet, ec2.CfnSubnet)
         ignore_cfn_lint(
@@ -232,6 +286,15 @@ def _vpc(scope: Construct, key: kms.IKey) -> ec2.Vpc:
             "W3010",
             "An environment-specific stack names its AZs (CDK's context lookup, kept in "
             "cdk.context.json); Fn::GetAZs could pick zones the account does not use.",
+        )
+    for subnet in vpc.public_subnets:
+        route = subnet.node.try_find_child("DefaultRoute")
+        assert route is not None
+        acknowledge_nag(
+            route,
+            "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",
+            "The edge subnets hold only the NAT gateway (no public IPs on launch); their route "
+            "to the internet gateway is how the app subnets reach ECR, X-Ray and CloudWatch.",
         )
     _acknowledge_default_sg_provider(cdk.Stack.of(scope))
     return vpc
@@ -383,8 +446,15 @@ def environment(app: cdk.App) -> cdk.Environment:
 def build(app: cdk.App) -> None:
     """Add the demo stacks to ``app`` (tests call this with their own App)."""
     env = environment(app)
-    AuditStack(app, "ObsDemoAudit", env=env)
-    WorkloadStack(app, "ObsDemoWorkload", env=env)
+    audit = AuditStack(app, "ObsDemoAudit", env=env)
+    workload = WorkloadStack(app, "ObsDemoWorkload", env=env)
+    if env.region != "us-east-1":
+        GlobalDetectionsStack(
+            app,
+            "ObsDemoGlobalDetections",
+            env=cdk.Environment(account=env.account, region="us-east-1"),
+        )
+    DashboardStack(app, "ObsDemoDashboard", env=env, sources=[audit, workload])
 
 
 def main() -> None:

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
         ObjectLockOptions,
         ReadWrite,
     )
+    from constructs_obs.dashboard import (
+        ObservabilityDashboard,
+    )
     from constructs_obs.errors import (
         ConstructsObsError,
         InvalidParameterError,
@@ -62,6 +65,9 @@ if TYPE_CHECKING:
         CisControl,
         SecurityDetection,
         SecurityEventRules,
+    )
+    from constructs_obs.security.security_detections import (
+        GLOBAL_SERVICE_DETECTIONS,
     )
     from constructs_obs.tracing.backends import (
         ADOT_COLLECTOR_IMAGE,
@@ -91,6 +97,8 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: dict[str, str] = {
+    "GLOBAL_SERVICE_DETECTIONS": "constructs_obs.security.security_detections",
+    "ObservabilityDashboard": "constructs_obs.dashboard",
     "ADOT_COLLECTOR_IMAGE": "constructs_obs.tracing.backends",
     "ALLOWED_RETENTION_DAYS": "constructs_obs.log_group",
     "ALL_CIS_CONTROLS": "constructs_obs.security",
@@ -151,6 +159,7 @@ __all__ = [
     "CLOUDWATCH_AGENT_IMAGE",
     "DEFAULT_METRIC_NAMESPACE",
     "FARGATE_CPU_MEMORY",
+    "GLOBAL_SERVICE_DETECTIONS",
     "XRAY_DAEMON_END_OF_SUPPORT",
     "XRAY_DAEMON_IMAGE",
     "AlarmIdentity",
@@ -176,6 +185,7 @@ __all__ = [
     "LogArchiveOptions",
     "ObjectLockMode",
     "ObjectLockOptions",
+    "ObservabilityDashboard",
     "OtlpProtocol",
     "PatternAlarm",
     "PiiProtection",

@@ -34,6 +34,7 @@ from constructs_obs.private.pattern_metric import (
     create_metric_filter,
     pattern_metric_spec,
 )
+from constructs_obs.private.registry import LogPatternRecord, registry_of
 from constructs_obs.private.validate import Check, is_token
 
 __all__ = [
@@ -224,6 +225,11 @@ class EncryptedLogGroup(Construct):
             )
             skip_checkov(_cfn_log_group(self.log_group), "CKV_AWS_66", never_expire)
 
+        self._patterns = LogPatternRecord(
+            log_group=self.log_group, path=self.node.path, name=self._resource_name
+        )
+        registry_of(self).log_groups.append(self._patterns)
+
         self.archive: LogArchive | None = None
         if archive is not None:
             self.archive = LogArchive(
@@ -365,6 +371,7 @@ class EncryptedLogGroup(Construct):
         )
 
         metric_filter = create_metric_filter(self, id, self.log_group, spec)
+        self._patterns.patterns.append((metric_name, pattern))
         metric = alarm_metric(spec, metric_filter, statistic=statistic, period=period)
         shown = pattern if len(pattern) <= _SHOWN_PATTERN else pattern[:_SHOWN_PATTERN] + "..."
         alarm = add_threshold_alarm(

@@ -13,3 +13,5 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 # take as long as a loaded 2-core CI machine needs.
 settings.register_profile("constructs-obs", derandomize=True, deadline=None)
 settings.load_profile("constructs-obs")
+
+pytest_plugins = ["tests.support.fixtures"]

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-import app as demo
-from tests.support.harness import Synthesized, synth
+from constructs_obs import ALL_SECURITY_DETECTIONS, GLOBAL_SERVICE_DETECTIONS
+from tests.support.harness import Synthesized
 from tools import synth_report
 
 
 @pytest.fixture(scope="module")
-def synthesized() -> Synthesized:
-    return synth("demo_app", demo.build)
+def synthesized(demo_app: Synthesized) -> Synthesized:
+    return demo_app
 
 
 def test_audit_stack_has_the_trail_athena_and_detections(synthesized: Synthesized) -> None:
@@ -21,7 +21,25 @@ def test_audit_stack_has_the_trail_athena_and_detections(synthesized: Synthesize
     template.resource_count_is("AWS::CloudTrail::Trail", 1)
     template.resource_count_is("AWS::Glue::Table", 1)
     template.resource_count_is("AWS::Logs::MetricFilter", 15)  # CloudWatch.1-14 + CIS 4.15
-    template.resource_count_is("AWS::Events::Rule", 15 + 1)  # detections + incident routing
+    regional = len(ALL_SECURITY_DETECTIONS) - len(GLOBAL_SERVICE_DETECTIONS)
+    template.resource_count_is("AWS::Events::Rule", regional + 1)  # + incident routing
+
+
+def test_global_service_detections_live_in_us_east_1(synthesized: Synthesized) -> None:
+    assert synthesized.assembly.get_stack_by_name("ObsDemoGlobalDetections").environment.region == (
+        "us-east-1"
+    )
+    synthesized.template("ObsDemoGlobalDetections").resource_count_is(
+        "AWS::Events::Rule", len(GLOBAL_SERVICE_DETECTIONS)
+    )
+    assert not synthesized.warnings  # nothing left in a region where its events never arrive
+
+
+def test_the_dashboard_stack_shows_the_other_stacks(synthesized: Synthesized) -> None:
+    (dashboard,) = synthesized.resources("AWS::CloudWatch::Dashboard", "ObsDemoDashboard").values()
+    body = str(dashboard["Properties"]["DashboardBody"])
+    assert "ObsDemoAudit" in body
+    assert "ObsDemoWorkload" in body
 
 
 def test_cis_filters_sit_on_the_trails_log_group(synthesized: Synthesized) -> None:

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from constructs_obs.alarms.naming import Severity, alarm_name, register_alarm_name
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
+from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
 from constructs_obs.private.validate import Check
 
 if TYPE_CHECKING:
@@ -177,6 +178,7 @@ def add_threshold_alarm(
         alarm_description=description,
     )
     _route(alarm, identity.severity, routing, actions)
+    _record(alarm, identity, AlarmKind.THRESHOLD, metric=metric, threshold=threshold)
     return alarm
 
 
@@ -236,6 +238,7 @@ def add_anomaly_alarm(
         alarm_description=description,
     )
     _route(alarm, identity.severity, routing, actions)
+    _record(alarm, identity, AlarmKind.ANOMALY, metric=metric, band_width=band_width)
     return alarm
 
 
@@ -272,7 +275,32 @@ def add_composite_alarm(
         or (Duration.minutes(1) if actions_suppressor else None),
     )
     _route(alarm, identity.severity, routing, ())
+    _record(alarm, identity, AlarmKind.COMPOSITE)
     return alarm
+
+
+def _record(
+    alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm,
+    identity: AlarmIdentity,
+    kind: AlarmKind,
+    *,
+    metric: cloudwatch.IMetric | None = None,
+    threshold: float | None = None,
+    band_width: float | None = None,
+) -> None:
+    registry_of(alarm).alarms.append(
+        AlarmRecord(
+            alarm=alarm,
+            path=alarm.node.path,
+            kind=kind,
+            resource=identity.resource,
+            signal=identity.signal,
+            severity=identity.severity.value,
+            metric=metric,
+            threshold=threshold,
+            band_width=band_width,
+        )
+    )
 
 
 def _route(

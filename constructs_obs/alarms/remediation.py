@@ -28,7 +28,6 @@ from aws_cdk import (
     Token,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -51,6 +50,7 @@ from constructs_obs.private.acknowledge import (
     skip_checkov,
 )
 from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.validate import Check
 
@@ -425,17 +425,16 @@ class AlarmRemediation(Construct):
     def _monitor(
         self, id: str, metric: cloudwatch.IMetric, summary: str, topic: sns.ITopic
     ) -> cloudwatch.Alarm:
-        alarm = cloudwatch.Alarm(
+        signal = id.removesuffix("Alarm")
+        return add_monitor_alarm(
             self,
             id,
             metric=metric,
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"[CRITICAL] {summary} ({self.node.path})",
+            summary=f"{summary} ({self.node.path})",
+            notify=[topic],
+            resource=self.node.id,
+            signal=signal,
         )
-        alarm.add_alarm_action(cw_actions.SnsAction(topic))
-        return alarm
 
     def _acknowledge_function(self, no_vpc: bool) -> None:
         cfn = self.function.node.default_child

@@ -35,6 +35,7 @@ from constructs import Construct, IValidation
 from constructs_obs.alarms.naming import Severity, name_part
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.validate import Check
 
@@ -343,31 +344,30 @@ class AlarmRouting(Construct):
                 encryption_key=self._key(),
                 producers=["events.amazonaws.com"],
             )
-            alarm = cloudwatch.Alarm(
-                self,
-                "IncidentDeadLettersAlarm",
-                metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                    period=Duration.minutes(5), statistic="Maximum"
-                ),
-                threshold=1,
-                evaluation_periods=1,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-critical",
-                alarm_description="[CRITICAL] Incident events could not be delivered and wait "
-                f"in the dead-letter queue of {self.node.path}.",
+            self.monitor_alarms.append(
+                add_monitor_alarm(
+                    self,
+                    "IncidentDeadLettersAlarm",
+                    metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                        period=Duration.minutes(5), statistic="Maximum"
+                    ),
+                    summary="Incident events could not be delivered and wait in the "
+                    f"dead-letter queue of {self.node.path}.",
+                    notify=self._all_topics(),
+                    resource=f"{self.name_prefix}-incident-routing",
+                    signal="dead-letters",
+                    alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-critical",
+                )
             )
-            self._notify_topics(alarm)
         return self.dead_letter_queue
 
-    def _notify_topics(self, alarm: cloudwatch.Alarm) -> None:
-        """The routing's own monitors notify every topic it knows, critical first."""
-        seen: set[str] = set()
+    def _all_topics(self) -> list[sns.ITopic]:
+        """Every topic the routing knows, critical first: its own monitors notify them."""
+        topics: dict[str, sns.ITopic] = {}
         for severity in (Severity.CRITICAL, Severity.WARNING):
             for topic in self.topics(severity):
-                if topic.node.addr not in seen:
-                    seen.add(topic.node.addr)
-                    alarm.add_alarm_action(cw_actions.SnsAction(topic))
-        self.monitor_alarms.append(alarm)
+                topics.setdefault(topic.node.addr, topic)
+        return list(topics.values())
 
     def _state_values(self, severity: Severity) -> list[str]:
         states = ["ALARM"]
@@ -405,24 +405,25 @@ class AlarmRouting(Construct):
         message = _readable_event(severity)
         for index, incident in enumerate(incidents, start=1):
             rule.add_target(self._incident_target(severity, index, incident, dlq, message))
-        failed = cloudwatch.Alarm(
-            self,
-            f"{severity.value.capitalize()}IncidentsFailedAlarm",
-            metric=cloudwatch.Metric(
-                namespace="AWS/Events",
-                metric_name="FailedInvocations",
-                dimensions_map={"RuleName": rule.rule_name},
-                statistic="Sum",
-                period=Duration.minutes(5),
-            ),
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-critical",
-            alarm_description="[CRITICAL] The incident rule failed to deliver events for "
-            f"{severity.value} alarms of '{self.name_prefix}' (retries exhausted or refused).",
+        self.monitor_alarms.append(
+            add_monitor_alarm(
+                self,
+                f"{severity.value.capitalize()}IncidentsFailedAlarm",
+                metric=cloudwatch.Metric(
+                    namespace="AWS/Events",
+                    metric_name="FailedInvocations",
+                    dimensions_map={"RuleName": rule.rule_name},
+                    statistic="Sum",
+                    period=Duration.minutes(5),
+                ),
+                summary=f"The incident rule failed to deliver events for {severity.value} "
+                f"alarms of '{self.name_prefix}' (retries exhausted or refused).",
+                notify=self._all_topics(),
+                resource=f"{self.name_prefix}-incident-routing",
+                signal=f"{severity.value}-failed",
+                alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-critical",
+            )
         )
-        self._notify_topics(failed)
 
     def _incident_target(
         self,

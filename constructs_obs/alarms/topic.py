@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 from aws_cdk import Duration, Names, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -24,6 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_obs.private.keys import add_service_statement, resolve_key
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.validate import Check
 
@@ -156,22 +156,18 @@ class AlarmTopic(Construct):
 
         self.dead_letter_alarm: cloudwatch.Alarm | None = None
         if dead_letter_alarm:
-            self.dead_letter_alarm = cloudwatch.Alarm(
+            self.dead_letter_alarm = add_monitor_alarm(
                 self,
                 "DeadLettersAlarm",
                 metric=dlq.metric_approximate_number_of_messages_visible(
                     period=Duration.minutes(5), statistic="Maximum"
                 ),
-                threshold=1,
-                evaluation_periods=1,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=(
-                    f"[CRITICAL] Notifications of {self.node.path} could not be delivered to a "
-                    "subscriber and wait in its dead-letter queue."
-                ),
+                summary=f"Notifications of {self.node.path} could not be delivered to a "
+                "subscriber and wait in its dead-letter queue.",
+                notify=[self.topic],
+                resource=self.node.id,
+                signal="dead-letters",
             )
-            self.dead_letter_alarm.add_alarm_action(cw_actions.SnsAction(self.topic))
 
     def alarm_action_target(self) -> sns.ITopic:
         """What an alarm routed to this topic notifies."""

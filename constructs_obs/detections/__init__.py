@@ -34,6 +34,7 @@ from constructs_obs.detections.filter_pattern import (
     FilterPatternKind,
     compile_filter_pattern,
 )
+from constructs_obs.detections.logs_insights import logs_insights_filter
 from constructs_obs.detections.records import (
     RecordSource,
     eventbridge_detail_type,
@@ -68,5 +69,6 @@ __all__ = [
     "is_read_only_management_event",
     "iter_records",
     "load_records",
+    "logs_insights_filter",
     "to_eventbridge_event",
 ]

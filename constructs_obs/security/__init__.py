@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     )
     from constructs_obs.security.security_detections import (
         ALL_SECURITY_DETECTIONS,
+        GLOBAL_SERVICE_DETECTIONS,
         SECURITY_DETECTIONS,
         SecurityDetection,
     )
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: dict[str, str] = {
+    "GLOBAL_SERVICE_DETECTIONS": "constructs_obs.security.security_detections",
     "ALL_CIS_CONTROLS": "constructs_obs.security.cis_controls",
     "ALL_SECURITY_DETECTIONS": "constructs_obs.security.security_detections",
     "CIS_CONTROLS": "constructs_obs.security.cis_controls",
@@ -41,6 +43,7 @@ __all__ = [
     "ALL_CIS_CONTROLS",
     "ALL_SECURITY_DETECTIONS",
     "CIS_CONTROLS",
+    "GLOBAL_SERVICE_DETECTIONS",
     "SECURITY_DETECTIONS",
     "CisBenchmarkAlarms",
     "CisControl",

@@ -19,6 +19,7 @@ from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.routing import AlarmRouting
 from constructs_obs.private.pattern_metric import check_namespace
+from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
 from constructs_obs.security.cis_controls import (
     ALL_CIS_CONTROLS,
@@ -110,6 +111,14 @@ class CisBenchmarkAlarms(Construct):
             used.add(severity)
             label = f"{control.value} (CIS {spec.cis})"
             self.metric_filters[control] = metric_filter
+            registry_of(self).detections.append(
+                DetectionRecord(
+                    path=metric_filter.node.path,
+                    label=f"{control.value} {spec.title}",
+                    kind="metric filter",
+                    metric=metric_filter.metric(statistic="Sum"),
+                )
+            )
             self.alarms[control] = add_threshold_alarm(
                 self,
                 f"{construct_id}Alarm",

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 __all__ = [
     "ALL_SECURITY_DETECTIONS",
+    "GLOBAL_SERVICE_DETECTIONS",
     "SECURITY_DETECTIONS",
     "SecurityDetection",
     "SecurityDetectionSpec",
@@ -327,3 +328,7 @@ SECURITY_DETECTIONS: Final[dict[SecurityDetection, SecurityDetectionSpec]] = {
 }
 
 ALL_SECURITY_DETECTIONS: Final = tuple(SecurityDetection)
+#: Detections whose events arrive in us-east-1 only (IAM, Organizations, global sign-in).
+GLOBAL_SERVICE_DETECTIONS: Final = tuple(
+    d for d in SecurityDetection if SECURITY_DETECTIONS[d].global_service
+)

@@ -14,7 +14,6 @@ from collections.abc import Collection, Sequence
 import jsii
 from aws_cdk import Annotations, Duration, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as event_targets
 from aws_cdk import aws_iam as iam
@@ -27,7 +26,9 @@ from constructs import Construct
 
 from constructs_obs.alarms.topic import AlarmTopic
 from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
 from constructs_obs.security.security_detections import (
     ALL_SECURITY_DETECTIONS,
@@ -241,6 +242,19 @@ class SecurityEventRules(Construct):
                     )
                 )
             self.rules[detection] = rule
+            registry_of(self).detections.append(
+                DetectionRecord(
+                    path=rule.node.path,
+                    label=spec.title,
+                    kind="rule",
+                    metric=cloudwatch.Metric(
+                        namespace="AWS/Events",
+                        metric_name="TriggeredRules",
+                        dimensions_map={"RuleName": rule.rule_name},
+                        statistic="Sum",
+                    ),
+                )
+            )
 
         self._allow_rules_on_plain_topics(topics, targets)
         self._warn_about_region(chosen)
@@ -311,19 +325,19 @@ class SecurityEventRules(Construct):
             )
 
     def _monitors(self, topic: sns.ITopic) -> list[cloudwatch.Alarm]:
-        dead_letters = cloudwatch.Alarm(
+        dead_letters = add_monitor_alarm(
             self,
             "DeadLettersAlarm",
             metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
                 period=Duration.minutes(5), statistic="Maximum"
             ),
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"[CRITICAL] Security detections of {self.node.path} could not be "
-            "delivered and wait in the dead-letter queue.",
+            summary=f"Security detections of {self.node.path} could not be delivered and wait "
+            "in the dead-letter queue.",
+            notify=[topic],
+            resource=self.node.id,
+            signal="dead-letters",
         )
-        lost = cloudwatch.Alarm(
+        lost = add_monitor_alarm(
             self,
             "LostEventsAlarm",
             metric=cloudwatch.MathExpression(
@@ -332,14 +346,12 @@ class SecurityEventRules(Construct):
                 period=Duration.minutes(5),
                 label="Events lost before the dead-letter queue (all rules)",
             ),
-            threshold=1,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description="[CRITICAL] EventBridge could not deliver events to a target nor "
-            "to its dead-letter queue (events lost).",
+            summary="EventBridge could not deliver events to a target nor to its dead-letter "
+            "queue (events lost).",
+            notify=[topic],
+            resource=self.node.id,
+            signal="lost-events",
         )
-        for alarm in (dead_letters, lost):
-            alarm.add_alarm_action(cw_actions.SnsAction(topic))
         return [dead_letters, lost]
 
 

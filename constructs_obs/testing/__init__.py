@@ -1,5 +1,8 @@
 """Test helpers for apps built with constructs-obs (and for constructs-obs itself).
 
+``normalized_template`` returns a template without churn (asset hashes, version strings) for
+snapshot tests.
+
 ``verify_assembly`` lints a synthesized cloud assembly with cfn-lint and checkov and reports
 every finding nobody acknowledged with a written reason. Needs the ``testing`` extra
 (cfn-lint) and a checkov installation (its own virtual environment is best).
@@ -7,6 +10,7 @@ every finding nobody acknowledged with a written reason. Needs the ``testing`` e
 
 from __future__ import annotations
 
+from constructs_obs.testing.snapshot import ASSET_HASH_PLACEHOLDER, normalized_template
 from constructs_obs.testing.verify import (
     CheckovWorker,
     Finding,
@@ -19,11 +23,13 @@ from constructs_obs.testing.verify import (
 )
 
 __all__ = [
+    "ASSET_HASH_PLACEHOLDER",
     "CheckovWorker",
     "Finding",
     "TemplateReport",
     "VerificationError",
     "acknowledged_rules",
+    "normalized_template",
     "validation_report_findings",
     "verify_assembly",
     "verify_template",

@@ -82,9 +82,10 @@ class Synthesized:
         }
 
 
-def new_app(name: str) -> cdk.App:
-    """An App with cdk.json's context and the nag packs attached; output under .test-out."""
-    app = cdk.App(context=dict(CDK_CONTEXT), outdir=str(OUT / "cdk" / name))
+def new_app(name: str, context: dict[str, Any] | None = None) -> cdk.App:
+    """An App with cdk.json's context (plus ``context``) and the nag packs attached; output
+    under .test-out."""
+    app = cdk.App(context={**CDK_CONTEXT, **(context or {})}, outdir=str(OUT / "cdk" / name))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 
@@ -93,9 +94,11 @@ def new_stack(app: cdk.App, name: str = "Test", *, env: cdk.Environment | None =
     return cdk.Stack(app, name, env=env or DEFAULT_ENV)
 
 
-def synth(name: str, build: Callable[[cdk.App], object]) -> Synthesized:
+def synth(
+    name: str, build: Callable[[cdk.App], object], context: dict[str, Any] | None = None
+) -> Synthesized:
     """Build with ``build(app)``, synthesize with nag, then cfn-lint and checkov every stack."""
-    app = new_app(name)
+    app = new_app(name, context)
     build(app)
     return check_app(app)
 

@@ -1,0 +1,359 @@
+"""ObservabilityDashboard: one screen built from what the library's constructs created.
+
+No hand-written list: the dashboard reads what the library recorded under a scope (by default
+the whole app) and lays it out deterministically:
+
+- an alarm-status widget with every alarm (split in widgets of 100, CloudWatch's limit);
+- one section per monitored resource, a graph per alarm with its threshold (or its
+  anomaly-detection band) drawn on the metric;
+- a Logs Insights widget per encrypted log group with pattern alarms, querying the events
+  that match those patterns (translated from filter-pattern syntax);
+- the security detections' counts (CIS metric filters and security rules);
+- the library's own monitors (dead letters, failed deliveries).
+
+CloudWatch allows 500 metrics per widget and 2,500 per dashboard: graphs are split so that no
+widget passes the first, and the sections are spread over several dashboards (``<name>-2``,
+...) so that none passes the second (or 500 widgets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Final
+
+import jsii
+from aws_cdk import Annotations, Aspects, Duration, IAspect
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct, IConstruct
+
+from constructs_obs.detections.logs_insights import logs_insights_filter
+from constructs_obs.private.registry import (
+    AlarmKind,
+    AlarmRecord,
+    DetectionRecord,
+    LogPatternRecord,
+    Registry,
+    registry_of,
+)
+from constructs_obs.private.validate import Check
+
+__all__ = [
+    "MAX_ALARMS_PER_STATUS_WIDGET",
+    "MAX_METRICS_PER_DASHBOARD",
+    "MAX_METRICS_PER_WIDGET",
+    "MAX_WIDGETS_PER_DASHBOARD",
+    "ObservabilityDashboard",
+]
+
+MAX_METRICS_PER_WIDGET: Final = 500
+MAX_METRICS_PER_DASHBOARD: Final = 2500
+MAX_WIDGETS_PER_DASHBOARD: Final = 500
+MAX_ALARMS_PER_STATUS_WIDGET: Final = 100
+MAX_LOG_GROUPS_PER_QUERY: Final = 50
+GRID: Final = 24
+GRAPH_WIDTH: Final = 6
+STALE_WARNING_ID: Final = "constructs-obs:dashboard-built-too-early"
+_SEVERITY_ORDER: Final = {"critical": 0, "warning": 1}
+_SEVERITY_COLOUR: Final = {"critical": cloudwatch.Color.RED, "warning": cloudwatch.Color.ORANGE}
+
+
+@dataclass(frozen=True)
+class _Widget:
+    widget: cloudwatch.IWidget
+    metrics: int
+
+
+_Row = list[_Widget]
+
+
+class ObservabilityDashboard(Construct):
+    """A CloudWatch dashboard of every alarm and metric the library created under ``source``.
+
+    Create it after the constructs it shows (a synth-time warning says when constructs were
+    added afterwards).
+
+    Parameters
+    ----------
+    name:
+        The dashboard name (then ``<name>-2``, ... for further pages). Default: generated.
+    sources:
+        Whose constructs to show (e.g. some stacks). Default: the whole app.
+    title:
+        The heading. Default: the name, or "Observability".
+    max_metrics_per_dashboard / max_widgets_per_dashboard:
+        Where to split pages. Default: CloudWatch's limits (2,500 metrics, 500 widgets).
+    logs_query_limit:
+        How many matching log events each Logs Insights widget lists. Default: 50.
+
+    Attributes
+    ----------
+    dashboards:
+        The CloudWatch dashboards, in page order.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str | None = None,
+        sources: Sequence[IConstruct] | None = None,
+        title: str | None = None,
+        max_metrics_per_dashboard: int = MAX_METRICS_PER_DASHBOARD,
+        max_widgets_per_dashboard: int = MAX_WIDGETS_PER_DASHBOARD,
+        logs_query_limit: int = 50,
+    ) -> None:
+        super().__init__(scope, id)
+        check = Check("ObservabilityDashboard", id)
+        if name is not None:
+            check.text(
+                "name",
+                name,
+                max_length=250,
+                pattern=r"[A-Za-z0-9_-]+",
+                pattern_doc="may contain only letters, digits, '-' and '_'",
+            )
+        check.integer(
+            "max_metrics_per_dashboard",
+            max_metrics_per_dashboard,
+            minimum=1,
+            maximum=MAX_METRICS_PER_DASHBOARD,
+        )
+        check.integer(
+            "max_widgets_per_dashboard",
+            max_widgets_per_dashboard,
+            minimum=2,
+            maximum=MAX_WIDGETS_PER_DASHBOARD,
+        )
+        check.integer("logs_query_limit", logs_query_limit, minimum=1, maximum=10_000)
+        scopes = list(sources or [self.node.root])
+        where = ", ".join(scope.node.path or "the app" for scope in scopes)
+        registry = registry_of(self)
+        records = registry.under(*scopes)
+        if records.size == 0:
+            check.fail(
+                "sources",
+                f"nothing built by constructs-obs under {where}; create the dashboard after the "
+                "constructs it should show",
+            )
+        self._title = title or name or "Observability"
+        self._logs_query_limit = logs_query_limit
+        rows = self._rows(records)
+        pages = _paginate(rows, max_metrics_per_dashboard, max_widgets_per_dashboard)
+        self.dashboards: list[cloudwatch.Dashboard] = []
+        for number, page in enumerate(pages, start=1):
+            heading = _text(
+                f"# {self._title}"
+                + (f" ({number}/{len(pages)})" if len(pages) > 1 else "")
+                + "\nBuilt by constructs-obs from the alarms, log groups and detections of "
+                f"{where}. Edit the code, not this dashboard.",
+                height=2,
+            )
+            dashboard = cloudwatch.Dashboard(
+                self,
+                "Resource" if number == 1 else f"Page{number}",
+                dashboard_name=None
+                if name is None
+                else (name if number == 1 else f"{name}-{number}"),
+                default_interval=Duration.hours(6),
+            )
+            dashboard.add_widgets(heading)
+            for row in page:
+                dashboard.add_widgets(*(item.widget for item in row))
+            self.dashboards.append(dashboard)
+        Aspects.of(self).add(_StaleCheck(self, registry, scopes, records.size))
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def _rows(self, records: Registry) -> list[_Row]:
+        rows: list[_Row] = []
+        rows += _alarm_status_rows(records.alarms)
+        watched = sorted(
+            (r for r in records.alarms if r.kind in (AlarmKind.THRESHOLD, AlarmKind.ANOMALY)),
+            key=lambda r: (r.resource, _SEVERITY_ORDER.get(r.severity, 9), r.signal, r.path),
+        )
+        for resource, group in groupby(watched, key=lambda r: r.resource):
+            rows.append([_Widget(_text(f"## {resource}", height=1), 0)])
+            rows += _pack([_graph(record) for record in group])
+        patterned = [g for g in records.log_groups if g.patterns]
+        if patterned:
+            rows.append([_Widget(_text("## Log events matching the pattern alarms", height=1), 0)])
+            rows += _pack([self._logs(group) for group in sorted(patterned, key=lambda g: g.path)])
+        if records.detections:
+            rows.append(
+                [_Widget(_text("## Security detections (count over the time range)", height=1), 0)]
+            )
+            rows += _detection_rows(
+                sorted(records.detections, key=lambda d: (d.kind, d.label, d.path))
+            )
+        monitors = sorted(
+            (r for r in records.alarms if r.kind is AlarmKind.MONITOR),
+            key=lambda r: (r.resource, r.signal, r.path),
+        )
+        if monitors:
+            rows.append(
+                [_Widget(_text("## Delivery health (the library's own monitors)", height=1), 0)]
+            )
+            rows += _pack([_graph(record) for record in monitors])
+        return rows
+
+    def _logs(self, group: LogPatternRecord) -> _Widget:
+        filters = [logs_insights_filter(pattern) for _, pattern in group.patterns]
+        translated = [f for f in filters if f is not None]
+        query = ["fields @timestamp, @logStream, @message"]
+        if translated and len(translated) == len(filters):
+            query.append("filter " + " or ".join(f"({f})" for f in translated))
+            title = f"{group.name}: events matching {', '.join(n for n, _ in group.patterns)}"
+        else:
+            title = f"{group.name}: latest events (a pattern has no Logs Insights equivalent)"
+        query += ["sort @timestamp desc", f"limit {self._logs_query_limit}"]
+        widget = cloudwatch.LogQueryWidget(
+            title=title[:200],
+            log_group_names=[group.log_group.log_group_name],
+            query_lines=query,
+            width=12,
+            height=6,
+        )
+        return _Widget(widget, 0)
+
+
+def _text(markdown: str, *, height: int) -> cloudwatch.TextWidget:
+    return cloudwatch.TextWidget(markdown=markdown, width=GRID, height=height)
+
+
+def _alarm_status_rows(alarms: Sequence[AlarmRecord]) -> list[_Row]:
+    ordered = sorted(alarms, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.path))
+    rows: list[_Row] = []
+    for start in range(0, len(ordered), MAX_ALARMS_PER_STATUS_WIDGET):
+        chunk = ordered[start : start + MAX_ALARMS_PER_STATUS_WIDGET]
+        widget = cloudwatch.AlarmStatusWidget(
+            title=f"Alarms {start + 1}-{start + len(chunk)} of {len(ordered)}",
+            alarms=[record.alarm for record in chunk],
+            sort_by=cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+            width=GRID,
+            height=max(3, 1 + (len(chunk) + 3) // 4),
+        )
+        rows.append([_Widget(widget, 0)])
+    return rows
+
+
+def _graph(record: AlarmRecord) -> _Widget:
+    assert record.metric is not None
+    metrics: list[cloudwatch.IMetric] = [record.metric]
+    annotations: list[cloudwatch.HorizontalAnnotation] = []
+    if record.kind is AlarmKind.ANOMALY and record.band_width is not None:
+        metrics.append(
+            cloudwatch.MathExpression(
+                expression=f"ANOMALY_DETECTION_BAND(m1, {record.band_width:g})",
+                using_metrics={"m1": record.metric},
+                label=f"expected band ({record.band_width:g} standard deviations)",
+            )
+        )
+    elif record.threshold is not None:
+        annotations.append(
+            cloudwatch.HorizontalAnnotation(
+                value=record.threshold,
+                label=f"{record.severity} threshold",
+                color=_SEVERITY_COLOUR.get(record.severity, cloudwatch.Color.GREY),
+            )
+        )
+    widget = cloudwatch.GraphWidget(
+        title=f"{record.signal} ({record.severity})",
+        left=metrics,
+        left_annotations=annotations or None,
+        width=GRAPH_WIDTH,
+        height=6,
+    )
+    return _Widget(widget, _metric_count(metrics))
+
+
+def _metric_count(metrics: Sequence[cloudwatch.IMetric]) -> int:
+    """Metrics a widget retrieves, those used inside math expressions included."""
+    total = 0
+    for metric in metrics:
+        config = metric.to_metric_config()
+        if config.math_expression is not None:
+            total += 1 + len(config.math_expression.using_metrics)
+        else:
+            total += 1
+    return total
+
+
+def _detection_rows(detections: Sequence[DetectionRecord]) -> list[_Row]:
+    rows: list[_Row] = []
+    per_widget = MAX_METRICS_PER_WIDGET
+    for start in range(0, len(detections), per_widget):
+        chunk = detections[start : start + per_widget]
+        widget = cloudwatch.SingleValueWidget(
+            metrics=[
+                d.metric.with_(label=d.label[:80], statistic="Sum", period=Duration.days(1))
+                for d in chunk
+            ],
+            set_period_to_time_range=True,
+            width=GRID,
+            height=max(3, 3 * ((len(chunk) + 5) // 6)),
+        )
+        rows.append([_Widget(widget, len(chunk))])
+    return rows
+
+
+def _pack(widgets: Sequence[_Widget]) -> list[_Row]:
+    """Left to right, a new row when the 24-column grid is full."""
+    rows: list[_Row] = []
+    row: _Row = []
+    width = 0
+    for item in widgets:
+        item_width = int(item.widget.width)
+        if width + item_width > GRID and row:
+            rows.append(row)
+            row, width = [], 0
+        row.append(item)
+        width += item_width
+    if row:
+        rows.append(row)
+    return rows
+
+
+def _paginate(rows: list[_Row], max_metrics: int, max_widgets: int) -> list[list[_Row]]:
+    """Rows over as few dashboards as the limits allow (the heading takes a widget each)."""
+    pages: list[list[_Row]] = [[]]
+    metrics, widgets = 0, 1
+    for row in rows:
+        row_metrics = sum(item.metrics for item in row)
+        if pages[-1] and (metrics + row_metrics > max_metrics or widgets + len(row) > max_widgets):
+            pages.append([])
+            metrics, widgets = 0, 1
+        pages[-1].append(row)
+        metrics += row_metrics
+        widgets += len(row)
+    return pages
+
+
+@jsii.implements(IAspect)
+class _StaleCheck:
+    """At synthesis: warn when library constructs were added under the source afterwards."""
+
+    def __init__(
+        self,
+        dashboard: ObservabilityDashboard,
+        registry: Registry,
+        sources: Sequence[IConstruct],
+        seen: int,
+    ) -> None:
+        self._dashboard = dashboard
+        self._registry = registry
+        self._sources = sources
+        self._seen = seen
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self._dashboard:
+            return
+        now = self._registry.under(*self._sources).size
+        if now > self._seen:
+            Annotations.of(self._dashboard).add_warning_v2(
+                STALE_WARNING_ID,
+                f"{now - self._seen} alarm(s), log group(s) or detection(s) were created after "
+                "this dashboard and are not on it: create the dashboard last.",
+            )

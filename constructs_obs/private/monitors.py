@@ -1,0 +1,56 @@
+"""Alarms on the library's own machinery: dead-letter queues, failed deliveries, errors.
+
+"Nothing lost" needs someone to hear when a delivery fails: each monitor fires on one bad
+datapoint, notifies the given topics, and is recorded for the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
+
+
+def add_monitor_alarm(
+    scope: Construct,
+    id: str,
+    *,
+    metric: cloudwatch.IMetric,
+    summary: str,
+    notify: Sequence[sns.ITopic],
+    resource: str,
+    signal: str,
+    alarm_name: str | None = None,
+) -> cloudwatch.Alarm:
+    """A critical alarm when ``metric`` reaches 1 in one period (missing data is fine)."""
+    alarm = cloudwatch.Alarm(
+        scope,
+        id,
+        metric=metric,
+        threshold=1,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_name=alarm_name,
+        alarm_description=f"[CRITICAL] {summary}",
+    )
+    if notify:
+        alarm.add_alarm_action(*(cw_actions.SnsAction(topic) for topic in notify))
+    registry_of(scope).alarms.append(
+        AlarmRecord(
+            alarm=alarm,
+            path=alarm.node.path,
+            kind=AlarmKind.MONITOR,
+            resource=resource,
+            signal=signal,
+            severity="critical",
+            metric=metric,
+            threshold=1,
+        )
+    )
+    return alarm

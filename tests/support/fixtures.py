@@ -1,0 +1,16 @@
+"""Fixtures shared across test modules (registered in tests/conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+import app as demo
+from tests.support.harness import Synthesized, synth
+
+DEMO_CONTEXT = {"account": demo.DEMO_ACCOUNT, "region": demo.DEMO_REGION}
+
+
+@pytest.fixture(scope="session")
+def demo_app() -> Synthesized:
+    """The demo app, synthesized once for the session through every check."""
+    return synth("demo_app", demo.build, context=DEMO_CONTEXT)

@@ -1,0 +1,275 @@
+"""ObservabilityDashboard: built from what the constructs created, split at CloudWatch's limits,
+deterministic."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk.assertions import Annotations, Match
+
+from constructs_obs import (
+    AlarmIdentity,
+    AlarmRouting,
+    AlarmTopic,
+    CisBenchmarkAlarms,
+    CisControl,
+    EncryptedLogGroup,
+    InvalidParameterError,
+    ObservabilityDashboard,
+    SecurityDetection,
+    SecurityEventRules,
+    Severity,
+    add_anomaly_alarm,
+    add_threshold_alarm,
+)
+from tests.support.harness import Synthesized, new_stack, synth
+
+
+def _workload(app: cdk.App, name: str = "Workload") -> cdk.Stack:
+    stack = new_stack(app, name)
+    topic = AlarmTopic(stack, "Oncall", email_addresses=["oncall@example.com"])
+    routing = AlarmRouting(stack, "Routing", name_prefix="shop", critical=[topic], warning=[topic])
+    logs = EncryptedLogGroup(stack, "OrdersLogs", log_group_name="/shop/orders")
+    logs.add_pattern_alarm(
+        "Errors", pattern='{ $.level = "ERROR" }', metric_name="OrderErrors", routing=routing
+    )
+    logs.add_pattern_alarm(
+        "Timeouts",
+        pattern='?"Task timed out" ?TIMEOUT',
+        metric_name="Timeouts",
+        threshold=3,
+        severity=Severity.CRITICAL,
+        routing=routing,
+    )
+    access = EncryptedLogGroup(stack, "AccessLogs", log_group_name="/shop/access")
+    access.add_pattern_alarm(
+        "ServerErrors",
+        pattern="[ip, user, status = 5*]",
+        metric_name="ServerErrors",
+        routing=routing,
+    )
+    queue_depth = cloudwatch.Metric(namespace="Shop", metric_name="QueueDepth", statistic="Maximum")
+    add_threshold_alarm(
+        stack,
+        "Depth",
+        metric=queue_depth,
+        threshold=1000,
+        identity=AlarmIdentity(resource="orders-queue", signal="depth", severity=Severity.CRITICAL),
+        routing=routing,
+    )
+    add_anomaly_alarm(
+        stack,
+        "Orders",
+        metric=cloudwatch.Metric(namespace="Shop", metric_name="Orders", statistic="Sum"),
+        band_width=3,
+        identity=AlarmIdentity(resource="orders-queue", signal="orders"),
+        routing=routing,
+    )
+    trail = EncryptedLogGroup(stack, "TrailLogs")
+    CisBenchmarkAlarms(
+        stack,
+        "Cis",
+        trail_log_group=trail.log_group,
+        routing=routing,
+        controls=[CisControl.ROOT_USAGE, CisControl.VPC_CHANGES],
+    )
+    SecurityEventRules(
+        stack,
+        "Rules",
+        targets=[topic],
+        detections=[
+            SecurityDetection.ROOT_ACCOUNT_USAGE,
+            SecurityDetection.KMS_KEY_DISABLE_OR_DELETION,
+        ],
+    )
+    return stack
+
+
+def _build(app: cdk.App) -> None:
+    workload = _workload(app)
+    board = new_stack(app, "Board")
+    ObservabilityDashboard(board, "Dashboard", name="shop", sources=[workload])
+
+
+@pytest.fixture(scope="module")
+def synthesized() -> Synthesized:
+    return synth("dashboard", _build)
+
+
+def _render(value: Any) -> str:
+    """A CloudFormation string value with every intrinsic replaced by a placeholder."""
+    if isinstance(value, str):
+        return value
+    (function, argument), *_ = value.items()
+    if function == "Fn::Join":
+        return str(argument[0]).join(_render(part) for part in argument[1])
+    return "REF"
+
+
+def _bodies(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        resource["Properties"].get("DashboardName", logical_id): json.loads(
+            _render(resource["Properties"]["DashboardBody"])
+        )
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::CloudWatch::Dashboard"
+    }
+
+
+@pytest.fixture(scope="module")
+def widgets(synthesized: Synthesized) -> list[dict[str, Any]]:
+    (body,) = _bodies(synthesized.raw("Board")).values()
+    result: list[dict[str, Any]] = body["widgets"]
+    return result
+
+
+def _of_type(widgets: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [w for w in widgets if w["type"] == kind]
+
+
+def test_heading_names_the_sources(widgets: list[dict[str, Any]]) -> None:
+    heading = widgets[0]["properties"]["markdown"]
+    assert heading.startswith("# shop\n")
+    assert "Workload" in heading
+
+
+def test_alarm_status_widget_lists_every_alarm(
+    synthesized: Synthesized, widgets: list[dict[str, Any]]
+) -> None:
+    (status,) = _of_type(widgets, "alarm")
+    alarms = synthesized.resources("AWS::CloudWatch::Alarm", "Workload")
+    assert len(status["properties"]["alarms"]) == len(alarms)
+    assert status["properties"]["title"] == f"Alarms 1-{len(alarms)} of {len(alarms)}"
+
+
+def test_a_section_per_resource_with_thresholds_drawn(widgets: list[dict[str, Any]]) -> None:
+    texts = [w["properties"]["markdown"] for w in _of_type(widgets, "text")]
+    for section in ("## /shop/orders", "## /shop/access", "## orders-queue", "## cis-CloudWatch.1"):
+        assert section in texts
+    graphs = {
+        w["properties"].get("title", ""): w["properties"] for w in _of_type(widgets, "metric")
+    }
+    timeouts = graphs["Timeouts (critical)"]
+    assert timeouts["annotations"]["horizontal"] == [
+        {"value": 3, "label": "critical threshold", "color": "#d62728", "yAxis": "left"}
+    ]
+    assert graphs["OrderErrors (warning)"]["annotations"]["horizontal"][0]["color"] == "#ff7f0e"
+
+
+def test_anomaly_alarm_shows_its_band(widgets: list[dict[str, Any]]) -> None:
+    (orders,) = [
+        w["properties"]
+        for w in _of_type(widgets, "metric")
+        if w["properties"].get("title") == "orders (warning)"
+    ]
+    expressions = [m[0]["expression"] for m in orders["metrics"] if isinstance(m[0], dict)]
+    assert expressions == ["ANOMALY_DETECTION_BAND(m1, 3)"]
+    assert "annotations" not in orders
+
+
+def test_logs_insights_widgets_query_the_pattern_events(widgets: list[dict[str, Any]]) -> None:
+    queries = {w["properties"]["title"]: w["properties"]["query"] for w in _of_type(widgets, "log")}
+    orders = queries["/shop/orders: events matching OrderErrors, Timeouts"]
+    assert (
+        '| filter (level = "ERROR") or '
+        '((@message like "Task timed out" or @message like "TIMEOUT"))' in orders
+    )
+    assert orders.rstrip().endswith("| limit 50")
+    access = queries["/shop/access: latest events (a pattern has no Logs Insights equivalent)"]
+    assert "filter" not in access
+
+
+def test_security_detection_counts(widgets: list[dict[str, Any]]) -> None:
+    texts = [w["properties"]["markdown"] for w in _of_type(widgets, "text")]
+    assert "## Security detections (count over the time range)" in texts
+    (counts,) = [
+        w["properties"]
+        for w in _of_type(widgets, "metric")
+        if w["properties"].get("setPeriodToTimeRange")
+    ]
+    labels = sorted(m[-1]["label"] for m in counts["metrics"])
+    assert len(labels) == 4  # two CIS filters and two rules
+    assert "CloudWatch.1 Usage of the root account" in labels
+    assert any(m[1] == "TriggeredRules" for m in counts["metrics"])
+
+
+def test_the_librarys_own_monitors_have_a_section(widgets: list[dict[str, Any]]) -> None:
+    texts = [w["properties"]["markdown"] for w in _of_type(widgets, "text")]
+    assert "## Delivery health (the library's own monitors)" in texts
+    titles = [w["properties"].get("title") for w in _of_type(widgets, "metric")]
+    assert "dead-letters (critical)" in titles
+    assert "lost-events (critical)" in titles
+
+
+def test_rows_stay_inside_the_grid(widgets: list[dict[str, Any]]) -> None:
+    for widget in widgets:
+        assert widget["x"] + widget["width"] <= 24
+
+
+def _plain_synth(**dashboard_kwargs: Any) -> dict[str, dict[str, Any]]:
+    """Without the checkers (the harness covers them): fast, for layout properties."""
+    app = cdk.App()
+    workload = _workload(app)
+    board = new_stack(app, "Board")
+    ObservabilityDashboard(board, "Dashboard", name="shop", sources=[workload], **dashboard_kwargs)
+    return _bodies(app.synth().get_stack_by_name("Board").template)
+
+
+def test_same_input_same_body() -> None:
+    assert _plain_synth() == _plain_synth()
+
+
+def test_splits_pages_at_the_metric_limit() -> None:
+    pages = _plain_synth(max_metrics_per_dashboard=5)
+    assert len(pages) > 2
+    assert sorted(pages)[:2] == ["shop", "shop-2"]
+    for body in pages.values():
+        metric_count = sum(
+            len(w["properties"].get("metrics", []))
+            for w in body["widgets"]
+            if w["type"] == "metric"
+        )
+        assert metric_count <= 5 + 3  # a row is never split; the anomaly widget holds 3
+        assert body["widgets"][0]["type"] == "text"  # every page has its heading
+
+
+def test_splits_pages_at_the_widget_limit() -> None:
+    pages = _plain_synth(max_widgets_per_dashboard=4)
+    assert len(pages) > 3
+    assert all(len(body["widgets"]) <= 4 for body in pages.values())
+
+
+def test_warns_when_built_before_what_it_shows() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Early")
+    topic = AlarmTopic(stack, "Topic")
+    ObservabilityDashboard(stack, "Dashboard")
+    add_threshold_alarm(
+        stack,
+        "Late",
+        metric=cloudwatch.Metric(namespace="Shop", metric_name="Late"),
+        threshold=1,
+        identity=AlarmIdentity(resource="late", signal="late"),
+        actions=(),
+    )
+    assert topic
+    Annotations.from_stack(stack).has_warning(
+        "/Early/Dashboard", Match.string_like_regexp("1 alarm.* were created after this dashboard")
+    )
+
+
+def test_bad_input() -> None:
+    stack = cdk.Stack(cdk.App(), "Empty")
+    with pytest.raises(InvalidParameterError, match="sources: nothing built by constructs-obs"):
+        ObservabilityDashboard(stack, "Dashboard")
+    EncryptedLogGroup(stack, "Logs")
+    with pytest.raises(InvalidParameterError, match="name: 'my board' may contain only"):
+        ObservabilityDashboard(stack, "Named", name="my board")
+    with pytest.raises(
+        InvalidParameterError, match="max_metrics_per_dashboard: must be >= 1 and <= 2500"
+    ):
+        ObservabilityDashboard(stack, "Huge", max_metrics_per_dashboard=3000)

@@ -1,0 +1,59 @@
+"""The library warns at synth time when a stack it adds to passes 80 % of CloudFormation's
+500 resources or 1 MiB template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
+
+from constructs_obs import AlarmTopic, EncryptedLogGroup
+from constructs_obs.testing import Finding, validation_report_findings
+
+
+def _warnings(app: cdk.App) -> list[Finding]:
+    app.synth()
+    return [
+        f
+        for f in validation_report_findings(Path(app.outdir), severities={"warning"})
+        if f.rule == "constructs-obs:stack-limits"
+    ]
+
+
+def test_a_stack_past_80_percent_of_the_resource_limit_warns(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Crowded")
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    topic = AlarmTopic(stack, "Topic", encryption_key=key, dead_letter_alarm=False)
+    for index in range(135):  # log group, metric filter and alarm each
+        logs = EncryptedLogGroup(stack, f"Logs{index}", encryption_key=key)
+        logs.add_pattern_alarm(
+            "Errors",
+            pattern="ERROR",
+            metric_name=f"Errors{index}",
+            actions=[cw_actions.SnsAction(topic.topic)],
+        )
+    quiet = cdk.Stack(app, "Quiet")
+    for index in range(420):  # not a stack the library adds to: not its business
+        sqs.Queue(quiet, f"Queue{index}")
+    (warning,) = _warnings(app)
+    assert warning.where == "Crowded"
+    assert "resources, 8" in warning.message
+    assert "of CloudFormation's 500" in warning.message
+
+
+def test_a_small_stack_does_not_warn(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path))
+    EncryptedLogGroup(cdk.Stack(app, "Small"), "Logs")
+    assert _warnings(app) == []
+
+
+def test_the_share_is_configurable_and_covers_the_template_size(tmp_path: Path) -> None:
+    app = cdk.App(outdir=str(tmp_path), context={"constructs-obs:stack-limit-warning": 0.001})
+    EncryptedLogGroup(cdk.Stack(app, "Tiny"), "Logs")
+    (warning,) = _warnings(app)
+    assert "KiB template" in warning.message
+    assert "of CloudFormation's 1 MiB" in warning.message
