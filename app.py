@@ -97,18 +97,6 @@ class AuditStack(cdk.Stack):
         self.trail.grant_read(auditors)
         assert self.trail.queries is not None
         self.trail.queries.grant_query(auditors)
-        for objects in (self.trail.bucket, self.trail.queries.results_bucket):
-            acknowledge_nag(
-                auditors,
-                f"AwsSolutions-IAM5[Resource::{nag_ref(self, objects.arn_for_objects('*'))}]",
-                "Auditors read every log file and every query result of their own bucket.",
-            )
-        acknowledge_nag(
-            auditors,
-            "NIST.800.53.R5-IAMNoInlinePolicy",
-            "grant_read/grant_query add the auditors' permissions to the role's policy; the "
-            "role exists only for them.",
-        )
         CisBenchmarkAlarms(
             self, "Cis", trail_log_group=self.trail.log_group.log_group, routing=routing
         )

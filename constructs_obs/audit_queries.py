@@ -35,6 +35,7 @@ from constructs_obs.audit.schema import (
     storage_location_template,
 )
 from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.grants import grant_with_policy
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.validate import Check
 
@@ -305,6 +306,7 @@ class AuditQueries(Construct):
             self.named_queries[name] = named
             self.prepared_statements[name] = prepared
         self._location = location
+        self._readers = 0
 
     def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` run the workgroup's queries: Athena in this workgroup, the Glue
@@ -320,63 +322,56 @@ class AuditQueries(Construct):
                 service="glue", resource="table", resource_name=f"{self.database_name}/{TABLE_NAME}"
             ),
         ]
-        grant = iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=[
-                "athena:StartQueryExecution",
-                "athena:StopQueryExecution",
-                "athena:GetQueryExecution",
-                "athena:GetQueryResults",
-                "athena:GetWorkGroup",
-                "athena:GetNamedQuery",
-                "athena:ListNamedQueries",
-                "athena:GetPreparedStatement",
-                "athena:ListPreparedStatements",
+        results = self.results_bucket.arn_for_objects("*")
+        logs = self._location.bucket.arn_for_objects("*")
+        self._readers += 1
+        return grant_with_policy(
+            self,
+            f"Queriers{self._readers}",
+            grantee,
+            [
+                iam.PolicyStatement(
+                    actions=[
+                        "athena:StartQueryExecution",
+                        "athena:StopQueryExecution",
+                        "athena:GetQueryExecution",
+                        "athena:GetQueryResults",
+                        "athena:GetWorkGroup",
+                        "athena:GetNamedQuery",
+                        "athena:ListNamedQueries",
+                        "athena:GetPreparedStatement",
+                        "athena:ListPreparedStatements",
+                    ],
+                    resources=[workgroup_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                    resources=glue_arns,
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
+                    resources=[self._location.bucket.bucket_arn, self.results_bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[logs]),
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                    ],
+                    resources=[results],
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[self.encryption_key.key_arn],
+                ),
             ],
-            resource_arns=[workgroup_arn],
+            description=f"Run the audit queries of the workgroup {self.workgroup_name}",
+            wildcard_resources=[logs, results],
+            wildcard_reason="Athena reads any log file in the projected partitions and writes "
+            "its results under names it chooses; both buckets belong to this trail.",
         )
-        grant.combine(
-            iam.Grant.add_to_principal(
-                grantee=grantee,
-                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                resource_arns=glue_arns,
-            )
-        )
-        grant.combine(
-            iam.Grant.add_to_principal(
-                grantee=grantee,
-                actions=["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-                resource_arns=[
-                    self._location.bucket.bucket_arn,
-                    self._location.bucket.arn_for_objects("*"),
-                ],
-            )
-        )
-        grant.combine(
-            iam.Grant.add_to_principal(
-                grantee=grantee,
-                actions=[
-                    "s3:GetObject",
-                    "s3:PutObject",
-                    "s3:ListBucket",
-                    "s3:GetBucketLocation",
-                    "s3:AbortMultipartUpload",
-                    "s3:ListMultipartUploadParts",
-                ],
-                resource_arns=[
-                    self.results_bucket.bucket_arn,
-                    self.results_bucket.arn_for_objects("*"),
-                ],
-            )
-        )
-        grant.combine(
-            iam.Grant.add_to_principal(
-                grantee=grantee,
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resource_arns=[self.encryption_key.key_arn],
-            )
-        )
-        return grant
 
 
 def _location_of(trail: AuditTrail | TrailLogLocation) -> TrailLogLocation:

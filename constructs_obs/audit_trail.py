@@ -28,6 +28,7 @@ from constructs_obs.audit_queries import AuditQueries
 from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.grants import grant_with_policy
 from constructs_obs.private.keys import add_service_statement, resolve_key
 from constructs_obs.private.validate import Check
 
@@ -397,26 +398,43 @@ class AuditTrail(Construct):
         (the key policy names the role, limited to this account's trails' encryption
         context)."""
         stack = Stack.of(self)
+        trail_context = {
+            "StringLike": {
+                "kms:EncryptionContext:aws:cloudtrail:arn": (
+                    f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
+                )
+            }
+        }
         self.encryption_key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid=f"AllowAuditorsToDecrypt{self._next_auditor()}",
                 principals=[grantee.grant_principal],
                 actions=["kms:Decrypt", "kms:ReEncryptFrom"],
                 resources=["*"],
-                conditions={
-                    "StringEquals": {"kms:CallerAccount": stack.account},
-                    "StringLike": {
-                        "kms:EncryptionContext:aws:cloudtrail:arn": (
-                            f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
-                        )
-                    },
-                },
+                conditions={"StringEquals": {"kms:CallerAccount": stack.account}, **trail_context},
             )
         )
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation"],
-            resource_arns=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")],
+        objects = self.bucket.arn_for_objects("*")
+        return grant_with_policy(
+            self,
+            f"Readers{self._auditors}",
+            grantee,
+            [
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
+                    resources=[self.bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt"],
+                    resources=[self.encryption_key.key_arn],
+                    conditions=trail_context,
+                ),
+            ],
+            description=f"Read the log files of the trail {self.trail_name}",
+            wildcard_resources=[objects],
+            wildcard_reason="Auditors read any log file of this trail's bucket; CloudTrail names "
+            "the files by account, region and date.",
         )
 
     # -- validation --------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from constructs_obs.audit_trail import (
     ObjectLockOptions,
     ReadWrite,
 )
-from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from tests.support.harness import Synthesized, new_stack, synth
 
 ORG = "o-a1b2c3d4e5"
@@ -32,17 +31,6 @@ def _auditors(stack: cdk.Stack, trail: AuditTrail) -> None:
     trail.grant_read(role)
     assert trail.queries is not None
     trail.queries.grant_query(role)
-    for bucket in (trail.bucket, trail.queries.results_bucket):
-        acknowledge_nag(
-            role,
-            f"AwsSolutions-IAM5[Resource::{nag_ref(stack, bucket.arn_for_objects('*'))}]",
-            "Test fixture: auditors read every log file and query result.",
-        )
-    acknowledge_nag(
-        role,
-        "NIST.800.53.R5-IAMNoInlinePolicy",
-        "Test fixture: CDK grants land in the role's default (inline) policy.",
-    )
 
 
 def _build(app: cdk.App) -> None:
@@ -248,6 +236,24 @@ def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
     org_tiers = {r["Id"]: r for r in org["LifecycleConfiguration"]["Rules"]}["AuditLogTiers"]
     assert org_tiers["ExpirationInDays"] == 3653
     assert [t["StorageClass"] for t in org_tiers["Transitions"]] == ["STANDARD_IA"]
+
+
+def test_grants_go_through_managed_policies_the_library_owns(synthesized: Synthesized) -> None:
+    auditors = [
+        k for k in synthesized.resources("AWS::IAM::Policy", "Audit") if k.startswith("Auditors")
+    ]
+    assert auditors == []  # nothing inline on the user's role
+    policies = {
+        k: p["Properties"]
+        for k, p in synthesized.resources("AWS::IAM::ManagedPolicy", "Audit").items()
+        if k.startswith(("TrailReaders", "TrailQueriesQueriers"))
+    }
+    assert len(policies) == 2
+    for policy in policies.values():
+        assert policy["Roles"][0]["Ref"].startswith("Auditors")
+    (readers,) = [p for k, p in policies.items() if k.startswith("TrailReaders")]
+    decrypt = [s for s in readers["PolicyDocument"]["Statement"] if s["Action"] == "kms:Decrypt"]
+    assert "kms:EncryptionContext:aws:cloudtrail:arn" in json.dumps(decrypt[0]["Condition"])
 
 
 def test_everything_holding_audit_data_is_retained(synthesized: Synthesized) -> None:

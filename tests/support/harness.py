@@ -59,6 +59,7 @@ class Synthesized:
 
     assembly: cdk.cx_api.CloudAssembly
     templates: dict[str, dict[str, Any]]
+    app: cdk.App
     warnings: list[Finding] = field(default_factory=list)
     acknowledged: list[Finding] = field(default_factory=list)
 
@@ -117,6 +118,7 @@ def check_app(app: cdk.App) -> Synthesized:
     return Synthesized(
         assembly,
         {stack.stack_name: stack.template for stack in assembly.stacks},
+        app,
         warnings=validation_report_findings(outdir, severities={"warning"}),
         acknowledged=report.acknowledged + acknowledged_rules(outdir),
     )

@@ -1,0 +1,77 @@
+"""The README is the user's manual: its examples run, and its architecture picture is current."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.harness import Synthesized
+from tools import architecture
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+@pytest.fixture(scope="module")
+def namespace() -> dict[str, Any]:
+    """Every python block of the README, run in order in one namespace."""
+    blocks = _BLOCK.findall(README.read_text())
+    assert len(blocks) >= 10
+    scope: dict[str, Any] = {"__name__": "readme"}
+    for number, block in enumerate(blocks, start=1):
+        try:
+            exec(compile(block, f"README.md block {number}", "exec"), scope)  # noqa: S102
+        except Exception as error:  # pragma: no cover - the message is the test's output
+            raise AssertionError(f"README block {number} fails:\n{block}") from error
+    return scope
+
+
+def test_examples_build_one_app(namespace: dict[str, Any]) -> None:
+    assembly = namespace["app"].synth()
+    template = assembly.get_stack_by_name("Shop").template
+    types = {resource["Type"] for resource in template["Resources"].values()}
+    for expected in (
+        "AWS::CloudTrail::Trail",
+        "AWS::Glue::Table",
+        "AWS::Athena::NamedQuery",
+        "AWS::Events::Rule",
+        "AWS::ECS::Service",
+        "AWS::XRay::SamplingRule",
+        "AWS::XRay::Group",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::KinesisFirehose::DeliveryStream",
+        "AWS::CloudWatch::CompositeAlarm",
+    ):
+        assert expected in types, expected
+
+
+def test_the_named_alarm_exists(namespace: dict[str, Any]) -> None:
+    template = namespace["app"].synth().get_stack_by_name("Shop").template
+    names = {
+        r["Properties"].get("AlarmName")
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert "shop-shop-orders-ordererrors-warning" in names
+
+
+def test_the_evaluator_example_reports_root_usage(namespace: dict[str, Any]) -> None:
+    report = namespace["report"]
+    fired = [d for d in report.detections_for(0) if "RootAccountUsage" in d.id]
+    assert fired, report.summary()
+
+
+def test_the_audit_example_lists_the_queries(namespace: dict[str, Any]) -> None:
+    assert len(namespace["load_queries"]()) == 9
+
+
+def test_architecture_picture_is_generated_from_the_app(demo_app: Synthesized) -> None:
+    generated = architecture.diagram(
+        Path(demo_app.assembly.directory), architecture.classes_of(demo_app.app)
+    )
+    assert architecture.readme_section(README.read_text()) == generated, (
+        "README's architecture picture is stale: run python tools/architecture.py --write"
+    )
