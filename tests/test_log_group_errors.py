@@ -19,11 +19,6 @@ from constructs_obs import (
 )
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(cdk.App(), "Errors")
-
-
 def _group(stack: cdk.Stack, **kwargs: Any) -> EncryptedLogGroup:
     return EncryptedLogGroup(stack, "Logs", **kwargs)
 

@@ -41,13 +41,14 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from constructs_obs.alarms.topic import AlarmTopic
+from constructs_obs.alarms.topic import AlarmTopic, topic_key, topic_of
 from constructs_obs.log_group import EncryptedLogGroup
-from constructs_obs.private.acknowledge import (
-    acknowledge_nag,
-    ignore_cfn_lint,
-    nag_ref,
-    skip_checkov,
+from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.private.functions import (
+    VPC_NETWORKING_REASON,
+    acknowledge_library_function,
+    allow_vpc_networking,
+    execution_role,
 )
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_monitor_alarm
@@ -196,8 +197,13 @@ class AlarmRemediation(Construct):
     reserved_concurrency:
         Caps parallel remediations. Default: 5.
     vpc / vpc_subnets:
-        Run in a VPC (it calls only AWS APIs, so it needs VPC endpoints or NAT there).
-        Default: no VPC.
+        Run in a VPC (it calls only AWS APIs, so it needs VPC endpoints or NAT there); the
+        role then gets the network interface permissions Lambda needs. Default: no VPC.
+    powertools_layer:
+        The Powertools for AWS Lambda (Python) layer, for partitions or regions without AWS's
+        public SSM parameter, or to pin a layer you host. It must be built for
+        ``python3.13`` on ``arm64``. Default: AWS's layer ``POWERTOOLS_VERSION``, looked up
+        through its public SSM parameter at deploy time.
     """
 
     def __init__(
@@ -214,16 +220,17 @@ class AlarmRemediation(Construct):
         encryption_key: kms.IKey | None = None,
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
+        powertools_layer: lambda_.ILayerVersion | None = None,
     ) -> None:
         super().__init__(scope, id)
         self._check = Check("AlarmRemediation", id)
+        if vpc is None and vpc_subnets is not None:
+            self._check.fail("vpc_subnets", "only allowed together with vpc")
         self._check.integer("reserved_concurrency", reserved_concurrency, minimum=1, maximum=1000)
         if not isinstance(dry_run, bool):
             self._check.fail("dry_run", f"expected True or False, got {dry_run!r}")
-        monitor = _topic_of(monitor_topic)
-        notify = _topic_of(notify_topic) if notify_topic is not None else monitor
-        stack = Stack.of(self)
-
+        monitor = topic_of(monitor_topic)
+        notify = topic_of(notify_topic) if notify_topic is not None else monitor
         self.encryption_key = resolve_key(
             self,
             "Key",
@@ -264,13 +271,9 @@ class AlarmRemediation(Construct):
         )
         acknowledge_nag(self.idempotency_table, "NIST.800.53.R5-DynamoDBInBackupPlan", transient)
 
-        self.role = iam.Role(
+        self.role = execution_role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "lambda.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            ),
             description="Remediation function: only the actions on the resources it remediates",
         )
         self.policy = iam.ManagedPolicy(
@@ -312,7 +315,7 @@ class AlarmRemediation(Construct):
                 iam.PolicyStatement(actions=["sns:Publish"], resources=[notify.topic_arn]),
             ],
         )
-        notify_key = _topic_key(notify_topic if notify_topic is not None else monitor_topic)
+        notify_key = topic_key(notify_topic if notify_topic is not None else monitor_topic)
         if notify_key is not None:
             self.policy.add_statements(
                 iam.PolicyStatement(
@@ -320,11 +323,13 @@ class AlarmRemediation(Construct):
                     resources=[notify_key.key_arn],
                 )
             )
-        acknowledge_nag(
-            self.policy,
-            "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        star_reason = (
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions."
         )
+        if vpc is not None:
+            allow_vpc_networking(self.policy)
+            star_reason = f"{star_reason} {VPC_NETWORKING_REASON}"
+        acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", star_reason)
         acknowledge_nag(
             self.policy,
             f"AwsSolutions-IAM5[Resource::{nag_ref(self, self.log_group.log_group.log_group_arn)}]",
@@ -332,7 +337,7 @@ class AlarmRemediation(Construct):
         )
 
         self._actions: dict[str, Mapping[str, Any]] = {}
-        powertools = lambda_.LayerVersion.from_layer_version_arn(
+        powertools = powertools_layer or lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
             ssm.StringParameter.value_for_string_parameter(self, _POWERTOOLS_LAYER_PARAMETER),
@@ -372,7 +377,19 @@ class AlarmRemediation(Construct):
             },
         )
         self.function.node.add_dependency(self.policy)
-        self._acknowledge_function(vpc is None)
+        acknowledge_nag(
+            self.function,
+            "AwsSolutions-L1",
+            f"Runtime pinned to {RUNTIME.name} to match the pinned Powertools layer "
+            f"{POWERTOOLS_VERSION} for that runtime; bump both together.",
+        )
+        acknowledge_library_function(
+            self.function,
+            no_vpc_reason=None
+            if vpc is not None
+            else "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to "
+            "run it in a VPC with endpoints.",
+        )
         for alarm, action in (actions or {}).items():
             self.add_action(alarm, action)
 
@@ -410,7 +427,7 @@ class AlarmRemediation(Construct):
 
     def add_action(self, alarm: str | cloudwatch.IAlarm, action: RemediationAction) -> None:
         """Run ``action`` when ``alarm`` (a name or an alarm) goes into ALARM."""
-        name = alarm if isinstance(alarm, str) else _literal_name(alarm)
+        name = alarm if isinstance(alarm, str) else _literal_name(alarm, self._check)
         if not Token.is_unresolved(name) and name in self._actions:
             self._check.fail("actions", f"alarm {name!r} already has an action")
         self._actions[name] = dict(action.config)
@@ -436,51 +453,17 @@ class AlarmRemediation(Construct):
             signal=signal,
         )
 
-    def _acknowledge_function(self, no_vpc: bool) -> None:
-        cfn = self.function.node.default_child
-        assert isinstance(cfn, lambda_.CfnFunction)
-        layer_pin = (
-            f"Runtime pinned to {RUNTIME.name} to match the pinned Powertools layer "
-            f"{POWERTOOLS_VERSION} for that runtime; bump both together."
-        )
-        acknowledge_nag(self.function, "AwsSolutions-L1", layer_pin)
-        ignore_cfn_lint(
-            cfn,
-            "W3005",
-            "aws-cdk-lib's Function always adds DependsOn on its role; the GetAtt makes it "
-            "redundant but harmless.",
-        )
-        signing = (
-            "The code is this library's own asset; signing needs an AWS Signer profile the user "
-            "owns (pass a code signing config through a property override if required)."
-        )
-        skip_checkov(cfn, "CKV_AWS_272", signing)
-        if no_vpc:
-            reason = (
-                "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to run "
-                "it in a VPC with endpoints."
-            )
-            acknowledge_nag(self.function, "NIST.800.53.R5-LambdaInsideVPC", reason)
-            skip_checkov(cfn, "CKV_AWS_117", reason)
 
-
-def _literal_name(alarm: cloudwatch.IAlarm) -> str:
-    """The alarm's name as written in its template, not a Ref to it: the function's
-    configuration must not depend on an alarm whose action is the function (a cycle)."""
+def _literal_name(alarm: cloudwatch.IAlarm, check: Check) -> str:
+    """The alarm's name as written in its template (or its imported ARN), not a Ref to it:
+    the function's configuration must not depend on an alarm whose action is the function."""
     cfn = alarm.node.default_child
-    name = getattr(cfn, "alarm_name", None)
-    if isinstance(name, str) and not Token.is_unresolved(name):
-        return name
-    return alarm.alarm_name
-
-
-def _topic_key(topic: AlarmTopic | sns.ITopic) -> kms.IKey | None:
-    """The customer key of an encrypted topic this app defines (publishers need it)."""
-    if isinstance(topic, AlarmTopic):
-        return topic.encryption_key
-    key = getattr(topic, "master_key", None)
-    return key if key is not None and hasattr(key, "key_arn") else None
-
-
-def _topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:
-    return topic.topic if isinstance(topic, AlarmTopic) else topic
+    name = getattr(cfn, "alarm_name", None) if cfn is not None else alarm.alarm_name
+    if not isinstance(name, str) or Token.is_unresolved(name):
+        check.fail(
+            "actions",
+            f"alarm {alarm.node.path} has no literal alarm_name; the function matches alarms "
+            "by name, and a generated name would make the function depend on the alarm that "
+            "invokes it (a cycle). Give the alarm an alarm_name, or pass the name as a string",
+        )
+    return name

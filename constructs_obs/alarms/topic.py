@@ -229,3 +229,16 @@ class AlarmTopic(Construct):
                     },
                 )
             )
+
+
+def topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:
+    """The SNS topic behind an ``AlarmTopic`` (or the topic itself)."""
+    return topic.topic if isinstance(topic, AlarmTopic) else topic
+
+
+def topic_key(topic: AlarmTopic | sns.ITopic) -> kms.IKey | None:
+    """The customer key of an encrypted topic this app defines (its publishers need it)."""
+    if isinstance(topic, AlarmTopic):
+        return topic.encryption_key
+    key = getattr(topic, "master_key", None)
+    return key if key is not None and hasattr(key, "key_arn") else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Final
 
-from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -26,7 +26,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_obs.log_group import EncryptedLogGroup
-from constructs_obs.private.acknowledge import acknowledge_nag, ignore_cfn_lint, skip_checkov
+from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.private.functions import (
+    VPC_NETWORKING_REASON,
+    acknowledge_library_function,
+    allow_vpc_networking,
+    execution_role,
+)
 from constructs_obs.private.keys import key_props_values, resolve_key
 from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.validate import Check
@@ -67,7 +73,8 @@ class XRayEncryption(Construct):
     log_retention:
         Retention of the function's log group. Default: one year.
     vpc / vpc_subnets:
-        Run the function in a VPC (it needs X-Ray and S3 endpoints or NAT). Default: no VPC.
+        Run the function in a VPC (it needs X-Ray and S3 endpoints or NAT); the role then gets
+        the network interface permissions Lambda needs. Default: no VPC.
 
     Attributes
     ----------
@@ -95,6 +102,8 @@ class XRayEncryption(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = Check("XRayEncryption", id)
+        if vpc is None and vpc_subnets is not None:
+            check.fail("vpc_subnets", "only allowed together with vpc")
         if not isinstance(reset_on_delete, bool):
             check.fail("reset_on_delete", f"expected True or False, got {reset_on_delete!r}")
         self._check_symmetric(check, encryption_key_props)
@@ -107,7 +116,6 @@ class XRayEncryption(Construct):
             problem="X-Ray has one encryption configuration per account and region, and "
             "another XRayEncryption in this app already manages it for this environment",
         )
-        stack = Stack.of(self)
 
         self.encryption_key: kms.IKey = resolve_key(
             self,
@@ -137,13 +145,9 @@ class XRayEncryption(Construct):
             retention_period=DLQ_RETENTION,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        self.role = iam.Role(
+        self.role = execution_role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "lambda.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            ),
             description="X-Ray encryption custom resource: X-Ray's setting and this key only",
         )
         self.policy = iam.ManagedPolicy(
@@ -186,7 +190,11 @@ class XRayEncryption(Construct):
                 ),
             ],
         )
-        acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", XRAY_STAR_REASON)
+        star_reason = XRAY_STAR_REASON
+        if vpc is not None:
+            allow_vpc_networking(self.policy)
+            star_reason = f"{star_reason} {VPC_NETWORKING_REASON}"
+        acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", star_reason)
 
         code_dir = resources.files("constructs_obs._lambdas") / "xray_encryption"
         self.function = lambda_.Function(
@@ -210,7 +218,9 @@ class XRayEncryption(Construct):
             vpc_subnets=vpc_subnets,
         )
         self.function.node.add_dependency(self.policy)
-        self._acknowledge_function(no_vpc=vpc is None)
+        acknowledge_library_function(
+            self.function, no_vpc_reason=NO_VPC_REASON if vpc is None else None
+        )
 
         self.custom_resource = CustomResource(
             self,
@@ -255,22 +265,3 @@ class XRayEncryption(Construct):
     def key_arn(self) -> str:
         """The ARN of the key X-Ray encrypts traces with."""
         return self.encryption_key.key_arn
-
-    def _acknowledge_function(self, *, no_vpc: bool) -> None:
-        cfn = self.function.node.default_child
-        assert isinstance(cfn, lambda_.CfnFunction)
-        ignore_cfn_lint(
-            cfn,
-            "W3005",
-            "aws-cdk-lib's Function always adds DependsOn on its role; the GetAtt makes it "
-            "redundant but harmless.",
-        )
-        skip_checkov(
-            cfn,
-            "CKV_AWS_272",
-            "The code is this library's own asset; signing needs an AWS Signer profile the user "
-            "owns (pass a code signing config through a property override if required).",
-        )
-        if no_vpc:
-            acknowledge_nag(self.function, "NIST.800.53.R5-LambdaInsideVPC", NO_VPC_REASON)
-            skip_checkov(cfn, "CKV_AWS_117", NO_VPC_REASON)

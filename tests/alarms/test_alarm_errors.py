@@ -29,13 +29,6 @@ AWS_METRIC = cloudwatch.Metric(
 IDENTITY = AlarmIdentity(resource="orders", signal="count")
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 def _threshold(stack: cdk.Stack, **overrides: Any) -> cloudwatch.Alarm:
     kwargs: dict[str, Any] = {"metric": CUSTOM, "threshold": 1, "identity": IDENTITY}
     kwargs.update(overrides)

@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_rds as rds
 
@@ -191,6 +192,23 @@ def test_bad_input() -> None:
         RemediationAction.scale_ecs_service(service, step=-1)
     with pytest.raises(InvalidParameterError, match="min_count: 5 is more than max_count"):
         RemediationAction.scale_ecs_service(service, step=1, min_count=5, max_count=2)
+
+
+def test_alarms_are_matched_by_their_literal_names(stack: cdk.Stack) -> None:
+    remediation = AlarmRemediation(stack, "R", monitor_topic=AlarmTopic(stack, "T"))
+    metric = cloudwatch.Metric(namespace="Shop", metric_name="Errors")
+    named = metric.create_alarm(
+        stack, "Named", alarm_name="shop-errors-critical", threshold=1, evaluation_periods=1
+    )
+    imported = cloudwatch.Alarm.from_alarm_arn(
+        stack, "Imported", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:legacy-cpu"
+    )
+    remediation.add_action(named, RemediationAction.notify())
+    remediation.add_action(imported, RemediationAction.notify())
+    assert set(remediation._actions) == {"shop-errors-critical", "legacy-cpu"}
+    unnamed = metric.create_alarm(stack, "Unnamed", threshold=1, evaluation_periods=1)
+    with pytest.raises(InvalidParameterError, match="actions: alarm Errors/Unnamed has no literal"):
+        remediation.add_action(unnamed, RemediationAction.notify())
 
 
 def test_the_handler_accepts_the_configuration_the_construct_writes(

@@ -174,13 +174,6 @@ def test_imported_key_is_used_and_kept(synthesized: Synthesized) -> None:
 # -- errors ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 def test_one_per_account_and_region(stack: cdk.Stack) -> None:
     XRayEncryption(stack, "XRay")
     with pytest.raises(InvalidParameterError) as info:

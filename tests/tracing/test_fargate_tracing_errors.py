@@ -17,13 +17,6 @@ APP_IMAGE = ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx:1.27.0"
 FLOATING = ":" + "latest"
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 def _task(
     stack: cdk.Stack, cpu: int = 512, memory: int = 1024, **app: Any
 ) -> ecs.FargateTaskDefinition:

@@ -89,13 +89,6 @@ def test_rule_name_and_zero_rates(synthesized: Synthesized) -> None:
 # -- errors ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 def _rule(stack: cdk.Stack, **overrides: Any) -> SamplingRule:
     kwargs: dict[str, Any] = {
         "service_name": "orders",

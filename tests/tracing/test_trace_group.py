@@ -136,13 +136,6 @@ def test_disabled_alarms_create_no_companion_groups(synthesized: Synthesized) ->
 # -- errors ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 @pytest.mark.parametrize(
     ("overrides", "parameter", "message"),
     [

@@ -127,13 +127,6 @@ def test_library_needs_no_acknowledgement_from_the_user(synthesized: Synthesized
 # -- errors ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def stack() -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Errors", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
-
-
 @pytest.mark.parametrize(
     ("overrides", "parameter", "message"),
     [
