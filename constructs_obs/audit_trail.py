@@ -124,7 +124,12 @@ class ObjectLockOptions:
 @dataclass(frozen=True)
 class AuditLifecycle:
     """Lifecycle of the log files. Default: infrequent access after 90 days, Glacier Flexible
-    Retrieval after 365 days, deleted after 7 years (2557 days)."""
+    Retrieval after 365 days, deleted after 7 years (2557 days).
+
+    Whole days only. S3's own rules apply: infrequent access after 30 days at least, then 30
+    days more in it before Glacier, and expiry after the last transition. A log file deleted
+    or overwritten early stays as a noncurrent version for ``expire_after`` too (forever when
+    ``expire_after`` is None)."""
 
     infrequent_access_after: Duration | None = field(default_factory=lambda: Duration.days(90))
     glacier_after: Duration | None = field(default_factory=lambda: Duration.days(365))
@@ -240,6 +245,10 @@ class AuditTrail(Construct):
             "Bucket",
             encryption_key=self.encryption_key,
             lifecycle_rules=[_lifecycle_rule(lifecycle)],
+            # A deleted or overwritten log file stays recoverable as long as log files are
+            # kept: noncurrent versions expire with the same delay as current ones (or never).
+            noncurrent_version_expiration=lifecycle.expire_after,
+            keep_noncurrent_versions=lifecycle.expire_after is None,
             object_lock=_object_lock(object_lock),
         )
         self.bucket: s3.Bucket = hardened.bucket
@@ -444,7 +453,7 @@ class AuditTrail(Construct):
         check: Check, lifecycle: AuditLifecycle, lock: ObjectLockOptions | None
     ) -> None:
         days = {
-            name: int(value.to_days())
+            name: check.whole_days(f"lifecycle.{name}", value, minimum=1)
             for name, value in (
                 ("infrequent_access_after", lifecycle.infrequent_access_after),
                 ("glacier_after", lifecycle.glacier_after),
@@ -465,10 +474,17 @@ class AuditTrail(Construct):
                 "transitions must come in order (infrequent access < Glacier < expiry), "
                 f"got {days}",
             )
+        if "infrequent_access_after" in days and "glacier_after" in days:
+            in_ia = days["glacier_after"] - days["infrequent_access_after"]
+            if in_ia < 30:
+                check.fail(
+                    "lifecycle",
+                    "S3 keeps objects in infrequent access 30 days at least before Glacier: "
+                    f"glacier_after must be >= infrequent_access_after + 30 days, got {in_ia} "
+                    "days in between",
+                )
         if lock is not None:
-            retention = int(lock.retention.to_days())
-            if retention < 1:
-                check.fail("object_lock", "the retention must be at least one day")
+            retention = check.whole_days("object_lock", lock.retention, minimum=1)
             if "expire_after" in days and retention > days["expire_after"]:
                 check.fail(
                     "object_lock",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import jsii
-from aws_cdk import Aws, Duration, RemovalPolicy, Size
+from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
@@ -21,11 +21,17 @@ from constructs import Construct
 
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.keys import allow_cloudwatch_logs
 from constructs_obs.private.validate import Check
 
 __all__ = ["LogArchive", "LogArchiveOptions"]
 
 _PREFIX_PATTERN = r"(?:[A-Za-z0-9!_.*'()-]+/)+"
+# (storage class, days after creation, minimum storage duration in days) of the created bucket.
+_TIERS = (
+    (s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, 90, 90),
+    (s3.StorageClass.DEEP_ARCHIVE, 365, 180),
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,11 @@ class LogArchiveOptions:
         How long / how much Firehose buffers before writing an object.
         Default: 300 s and 5 MiB.
     expiration:
-        When the created bucket deletes archived objects. Default: never (keep forever).
+        When the created bucket deletes archived objects (whole days). A storage-class
+        transition is kept only when objects then stay in that class for its minimum storage
+        duration (Glacier Instant Retrieval 90 days, Deep Archive 180 days), so expiring never
+        costs an early-deletion fee. Only for the bucket the archive creates: set the lifecycle
+        of your own ``bucket`` yourself. Default: never (keep forever).
     """
 
     bucket: s3.IBucket | None = None
@@ -86,17 +96,16 @@ class LogArchive(Construct):
         size_mib = int(options.buffering_size.to_mebibytes())
         check.integer("buffering_size", size_mib, minimum=1, maximum=128)
 
+        expire_days = _expiration_days(check, options)
+        # The archive's own log group (delivery errors) is encrypted with the key too.
+        self.key_policy_updated = allow_cloudwatch_logs(self, encryption_key)
+
         self.bucket: s3.IBucket
         if options.bucket is None:
             transitions = [
-                s3.Transition(
-                    storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
-                    transition_after=Duration.days(90),
-                ),
-                s3.Transition(
-                    storage_class=s3.StorageClass.DEEP_ARCHIVE,
-                    transition_after=Duration.days(365),
-                ),
+                s3.Transition(storage_class=storage_class, transition_after=Duration.days(after))
+                for storage_class, after, minimum in _TIERS
+                if expire_days is None or after + minimum <= expire_days
             ]
             hardened = HardenedBucket(
                 self,
@@ -105,7 +114,7 @@ class LogArchive(Construct):
                 lifecycle_rules=[
                     s3.LifecycleRule(
                         id="ArchiveTiers",
-                        transitions=transitions,
+                        transitions=transitions or None,
                         expiration=options.expiration,
                     )
                 ],
@@ -123,12 +132,13 @@ class LogArchive(Construct):
         )
         error_stream = self.delivery_errors.add_stream("S3Delivery")
 
+        # Firehose passes the stream's account as the external id (AWS's documented trust).
         self.role = iam.Role(
             self,
             "DeliveryRole",
             assumed_by=iam.ServicePrincipal(
                 "firehose.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+                conditions={"StringEquals": {"sts:ExternalId": Stack.of(self).account}},
             ),
             description="Lets Firehose write the archived log events to S3",
         )
@@ -225,41 +235,66 @@ class LogArchive(Construct):
         )
         self.delivery_stream.node.add_dependency(policy)
 
+        destination = _FirehoseArnDestination(self.delivery_stream.attr_arn)
         self.subscription_filter = logs.SubscriptionFilter(
             self,
             "Subscription",
             log_group=log_group,
-            destination=_FirehoseArnDestination(self.delivery_stream.attr_arn),
+            destination=destination,
             filter_pattern=logs.FilterPattern.literal(options.filter_pattern)
             if options.filter_pattern
             else logs.FilterPattern.all_events(),
         )
+        # CloudWatch Logs test-delivers to the stream when it creates the filter: the role
+        # must already hold its permission by then.
+        assert destination.policy is not None
+        filter_resource = self.subscription_filter.node.default_child
+        assert filter_resource is not None
+        filter_resource.node.add_dependency(destination.policy)
+
+
+def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:
+    if options.expiration is None:
+        return None
+    if options.bucket is not None:
+        check.fail(
+            "expiration",
+            "applies only to the bucket the archive creates; with your own bucket, expire "
+            "objects through that bucket's lifecycle rules",
+        )
+    return check.whole_days("expiration", options.expiration, minimum=1)
 
 
 @jsii.implements(logs.ILogSubscriptionDestination)
 class _FirehoseArnDestination:
     """Subscription destination for an L1 Firehose stream, with a role CloudWatch Logs assumes
-    only on behalf of this account's log groups (confused-deputy protection)."""
+    only on behalf of this account's log groups in this region (confused-deputy protection,
+    in the form AWS documents for Firehose subscriptions)."""
 
     def __init__(self, stream_arn: str) -> None:
         self._stream_arn = stream_arn
+        self.policy: iam.ManagedPolicy | None = None
 
     def bind(
         self, scope: Construct, source_log_group: ILogGroupRef
     ) -> logs.LogSubscriptionDestinationConfig:
+        del source_log_group  # the trust covers the account's log groups in this region
+        stack = Stack.of(scope)
         role = iam.Role(
             scope,
             "CloudWatchLogsCanPutRecords",
             assumed_by=iam.ServicePrincipal(
                 "logs.amazonaws.com",
                 conditions={
-                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnLike": {"aws:SourceArn": source_log_group.log_group_ref.log_group_arn},
+                    "StringLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:"
+                        f"{stack.account}:*"
+                    }
                 },
             ),
             description="Lets CloudWatch Logs put subscribed events into the archive stream",
         )
-        iam.ManagedPolicy(
+        self.policy = iam.ManagedPolicy(
             scope,
             "CloudWatchLogsPutRecordsPolicy",
             description="Lets CloudWatch Logs put subscribed events into the archive stream",

@@ -7,7 +7,9 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import assertions
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
 
 from constructs_obs import InvalidParameterError
 from constructs_obs.audit.catalog import load_queries
@@ -232,10 +234,17 @@ def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
         "Mode": "GOVERNANCE",
         "Days": 365,
     }
+    # A deleted log file stays recoverable (as a noncurrent version) as long as the others.
+    assert rules["ExpireNoncurrentVersions"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 2557
+    }
     org = _log_bucket(synthesized, "OrgAudit")["Properties"]
-    org_tiers = {r["Id"]: r for r in org["LifecycleConfiguration"]["Rules"]}["AuditLogTiers"]
-    assert org_tiers["ExpirationInDays"] == 3653
-    assert [t["StorageClass"] for t in org_tiers["Transitions"]] == ["STANDARD_IA"]
+    org_rules = {r["Id"]: r for r in org["LifecycleConfiguration"]["Rules"]}
+    assert org_rules["AuditLogTiers"]["ExpirationInDays"] == 3653
+    assert [t["StorageClass"] for t in org_rules["AuditLogTiers"]["Transitions"]] == ["STANDARD_IA"]
+    assert org_rules["ExpireNoncurrentVersions"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 3653
+    }
 
 
 def test_grants_go_through_managed_policies_the_library_owns(synthesized: Synthesized) -> None:
@@ -355,6 +364,22 @@ CASES: list[tuple[dict[str, Any], str]] = [
         "lifecycle: transitions must come in order",
     ),
     (
+        {
+            "lifecycle": AuditLifecycle(
+                infrequent_access_after=cdk.Duration.days(60), glacier_after=cdk.Duration.days(80)
+            )
+        },
+        "lifecycle: S3 keeps objects in infrequent access 30 days at least before Glacier",
+    ),
+    (
+        {"lifecycle": AuditLifecycle(expire_after=cdk.Duration.hours(36))},
+        "lifecycle.expire_after: must be a whole number of days",
+    ),
+    (
+        {"object_lock": ObjectLockOptions(ObjectLockMode.COMPLIANCE, cdk.Duration.hours(12))},
+        "object_lock: must be a whole number of days",
+    ),
+    (
         {"object_lock": ObjectLockOptions(ObjectLockMode.COMPLIANCE, cdk.Duration.days(4000))},
         "object_lock: retention of 4000 days outlives the expiry after 2557 days",
     ),
@@ -378,3 +403,20 @@ def test_env_agnostic_stack_needs_accounts_for_athena() -> None:
     with pytest.raises(InvalidParameterError, match="accounts: the stack has no account"):
         AuditTrail(stack, "Trail")
     AuditTrail(stack, "Named", athena_accounts=["123456789012"])
+
+
+def test_files_kept_forever_keep_their_noncurrent_versions_too(stack: cdk.Stack) -> None:
+    trail = AuditTrail(
+        stack, "Trail", lifecycle=AuditLifecycle(glacier_after=None, expire_after=None)
+    )
+    template = assertions.Template.from_stack(stack).to_json()
+    cfn_bucket = trail.bucket.node.default_child
+    assert isinstance(cfn_bucket, s3.CfnBucket)
+    bucket = template["Resources"][stack.get_logical_id(cfn_bucket)]
+    by_id = {rule["Id"]: rule for rule in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
+    assert "ExpirationInDays" not in by_id["AuditLogTiers"]
+    assert "ExpireNoncurrentVersions" not in by_id
+    assert "NoncurrentVersionExpiration" not in by_id["AbortIncompleteUploads"]
+    assert by_id["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {
+        "DaysAfterInitiation": 7
+    }

@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
-from constructs_obs import EncryptedLogGroup, LogArchiveOptions, PiiProtection
+from constructs_obs import EncryptedLogGroup, LogArchive, LogArchiveOptions, PiiProtection
 from tests.support.harness import Synthesized, new_stack, synth
 
 IMPORTED_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -85,6 +85,17 @@ def _build(app: cdk.App) -> None:
         "Cheap",
         log_group_class=logs.LogGroupClass.INFREQUENT_ACCESS,
         encryption_key_props=kms.KeyProps(alias="alias/cheap-logs", description="cheap logs"),
+    )
+
+    # A standalone archive for a log group the user made, expiring after 200 days.
+    archive_stack = new_stack(app, "Archive")
+    archive_key = kms.Key(archive_stack, "Key", enable_key_rotation=True)
+    LogArchive(
+        archive_stack,
+        "Archive",
+        log_group=logs.LogGroup.from_log_group_name(archive_stack, "Legacy", "/legacy/app"),
+        encryption_key=archive_key,
+        options=LogArchiveOptions(expiration=cdk.Duration.days(200)),
     )
 
     agnostic = cdk.Stack(app, "EnvAgnostic")
@@ -309,7 +320,7 @@ def test_archive_subscribes_the_group_to_an_encrypted_firehose(synthesized: Synt
         "AWS::Logs::SubscriptionFilter",
         {"FilterPattern": "", "LogGroupName": {"Ref": Match.string_like_regexp("^Orders")}},
     )
-    # CloudWatch Logs may assume the role only for this account's log group.
+    # CloudWatch Logs may assume the role only for this account's log groups in this region.
     role = _resource(
         synthesized,
         "LogGroups",
@@ -318,7 +329,58 @@ def test_archive_subscribes_the_group_to_an_encrypted_firehose(synthesized: Synt
     )
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "logs.amazonaws.com"}
-    assert set(trust["Condition"]) == {"StringEquals", "ArnLike"}
+    assert trust["Condition"] == {
+        "StringLike": {"aws:SourceArn": "arn:aws:logs:eu-west-1:123456789012:*"}
+    }
+    # Firehose's role trusts Firehose for this account's streams (its external id).
+    delivery = _resource(synthesized, "LogGroups", "AWS::IAM::Role", "OrdersArchiveDeliveryRole")
+    (trust,) = delivery["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "123456789012"}}
+
+
+def test_subscription_waits_for_its_role_permission(synthesized: Synthesized) -> None:
+    # CloudWatch Logs test-delivers when it creates the filter: the policy must exist first.
+    (subscription,) = synthesized.resources("AWS::Logs::SubscriptionFilter", "LogGroups").values()
+    assert any(
+        d.startswith("OrdersArchiveSubscriptionCloudWatchLogsPutRecordsPolicy")
+        for d in subscription["DependsOn"]
+    )
+
+
+def _archive_rule(synthesized: Synthesized, stack: str) -> dict[str, Any]:
+    (bucket,) = [
+        b
+        for logical_id, b in synthesized.resources("AWS::S3::Bucket", stack).items()
+        if "Archive" in logical_id and "AccessLogs" not in logical_id
+    ]
+    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = [r for r in rules if r["Id"] == "ArchiveTiers"]
+    return dict(rule)
+
+
+def test_archive_tiers_without_expiration(synthesized: Synthesized) -> None:
+    rule = _archive_rule(synthesized, "LogGroups")
+    assert "ExpirationInDays" not in rule
+    assert rule["Transitions"] == [
+        {"StorageClass": "GLACIER_IR", "TransitionInDays": 90},
+        {"StorageClass": "DEEP_ARCHIVE", "TransitionInDays": 365},
+    ]
+
+
+def test_expiring_archive_keeps_only_tiers_it_stays_in_long_enough(
+    synthesized: Synthesized,
+) -> None:
+    # Expiry after 200 days: Glacier IR (90 + 90 days minimum) fits, Deep Archive does not.
+    rule = _archive_rule(synthesized, "Archive")
+    assert rule["ExpirationInDays"] == 200
+    assert rule["Transitions"] == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 90}]
+
+
+def test_standalone_archive_lets_cloudwatch_logs_use_its_key(synthesized: Synthesized) -> None:
+    (key,) = synthesized.resources("AWS::KMS::Key", "Archive").values()
+    (statement,) = _logs_statements(key)
+    assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
 
 
 def test_archive_bucket_is_hardened(synthesized: Synthesized) -> None:

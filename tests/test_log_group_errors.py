@@ -10,6 +10,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 
 from constructs_obs import (
     EncryptedLogGroup,
@@ -90,6 +91,26 @@ def test_archive_buffering(stack: cdk.Stack) -> None:
         EncryptedLogGroup(
             stack, "B", archive=LogArchiveOptions(buffering_size=cdk.Size.mebibytes(200))
         )
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        (LogArchiveOptions(expiration=cdk.Duration.hours(36)), "whole number of days"),
+        (LogArchiveOptions(expiration=cdk.Duration.days(0)), "must be >= 1"),
+        (LogArchiveOptions(expiration=cdk.Duration.minutes(5)), "whole number of days"),
+    ],
+)
+def test_archive_expiration(stack: cdk.Stack, options: LogArchiveOptions, problem: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"expiration: .*{problem}"):
+        _group(stack, archive=options)
+
+
+def test_archive_expiration_is_not_applied_to_a_given_bucket(stack: cdk.Stack) -> None:
+    bucket = s3.Bucket.from_bucket_name(stack, "Mine", "my-archive")
+    options = LogArchiveOptions(bucket=bucket, expiration=cdk.Duration.days(400))
+    with pytest.raises(InvalidParameterError, match="expiration: applies only to the bucket"):
+        _group(stack, archive=options)
 
 
 PatternCall = Callable[[EncryptedLogGroup], object]

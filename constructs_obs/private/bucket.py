@@ -36,7 +36,11 @@ class HardenedBucket(Construct):
         The customer key for SSE-KMS (with an S3 bucket key to cut KMS calls).
     lifecycle_rules:
         Rules for current objects (transitions, expiry). A rule expiring noncurrent versions
-        after ``noncurrent_version_expiration`` is always added.
+        after ``noncurrent_version_expiration`` (default 90 days) is added unless
+        ``keep_noncurrent_versions``; it also aborts incomplete multipart uploads.
+    keep_noncurrent_versions:
+        Never expire noncurrent versions (audit data: a deleted or overwritten object stays
+        recoverable as long as the data itself is kept).
     access_logs_bucket:
         Where server access logs go. Default: a new hardened bucket created here.
     access_logs_retention:
@@ -53,6 +57,7 @@ class HardenedBucket(Construct):
         encryption_key: kms.IKey,
         lifecycle_rules: Sequence[s3.LifecycleRule] = (),
         noncurrent_version_expiration: Duration | None = None,
+        keep_noncurrent_versions: bool = False,
         access_logs_bucket: s3.IBucket | None = None,
         access_logs_retention: Duration | None = None,
         access_logs_prefix: str = "s3-access-logs/",
@@ -81,9 +86,12 @@ class HardenedBucket(Construct):
             lifecycle_rules=[
                 *lifecycle_rules,
                 s3.LifecycleRule(
-                    id="ExpireNoncurrentVersions",
-                    noncurrent_version_expiration=noncurrent_version_expiration
-                    or Duration.days(90),
+                    id="AbortIncompleteUploads"
+                    if keep_noncurrent_versions
+                    else "ExpireNoncurrentVersions",
+                    noncurrent_version_expiration=None
+                    if keep_noncurrent_versions
+                    else noncurrent_version_expiration or Duration.days(90),
                     abort_incomplete_multipart_upload_after=Duration.days(7),
                 ),
             ],

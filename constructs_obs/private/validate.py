@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 from typing import NoReturn, TypeVar
 
-from aws_cdk import Token
+from aws_cdk import Duration, Token
 
 from constructs_obs.errors import InvalidParameterError
 
@@ -58,6 +58,19 @@ class Check:
             upper = "" if maximum is None else f" and <= {maximum}"
             self.fail(parameter, f"must be >= {minimum}{upper}, got {value}")
         return value
+
+    def whole_days(
+        self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
+    ) -> int:
+        """A literal ``Duration`` of a whole number of days in ``[minimum, maximum]``."""
+        if not isinstance(value, Duration):
+            self.fail(parameter, f"expected a Duration, got {value!r}")
+        if value.is_unresolved():
+            self.fail(parameter, "must be a literal Duration, not a token")
+        days = value.to_days(integral=False)
+        if days != int(days):
+            self.fail(parameter, f"must be a whole number of days, got {value.to_human_string()}")
+        return self.integer(parameter, int(days), minimum=minimum, maximum=maximum)
 
     def choice(self, parameter: str, value: _T, allowed: Collection[_T], shown: str) -> _T:
         """One of ``allowed``; ``shown`` lists the allowed values for the message."""
