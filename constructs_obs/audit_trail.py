@@ -368,13 +368,13 @@ class AuditTrail(Construct):
         )
 
     def _logs_role(self) -> tuple[iam.Role, iam.ManagedPolicy]:
+        # The trust AWS documents for CloudTrail's CloudWatch Logs role has no condition:
+        # CloudTrail checks the role while it creates the trail, before a SourceArn condition
+        # naming that trail could hold. The policy limits the role to this trail's log group.
         role = iam.Role(
             self,
             "LogsRole",
-            assumed_by=iam.ServicePrincipal(
-                "cloudtrail.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceArn": self.trail_arn}},
-            ),
+            assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
             description="Lets CloudTrail deliver events to its CloudWatch log group",
         )
         policy = iam.ManagedPolicy(

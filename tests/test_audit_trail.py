@@ -108,6 +108,18 @@ def test_cloudtrail_5_delivers_to_the_encrypted_log_group(synthesized: Synthesiz
     group = _one(synthesized, "AWS::Logs::LogGroup", prefix="TrailLogs")
     assert group["Properties"]["RetentionInDays"] == 365
     assert "KmsKeyId" in group["Properties"]
+    # The documented trust (no condition: CloudTrail checks the role before the trail
+    # exists); the managed policy confines the role to this trail's log group.
+    role = _one(synthesized, "AWS::IAM::Role", prefix="TrailLogsRole")
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust == {
+        "Action": "sts:AssumeRole",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+    }
+    policy = _one(synthesized, "AWS::IAM::ManagedPolicy", prefix="TrailLogsPolicy")
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
 def _log_bucket(synthesized: Synthesized, stack: str = "Audit") -> dict[str, Any]:

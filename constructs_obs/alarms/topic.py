@@ -194,17 +194,7 @@ class AlarmTopic(Construct):
             },
             sid="AllowCloudWatchAlarmsOfThisAccount",
         )
-        # EventBridge does not send aws:SourceAccount/aws:SourceArn with the KMS requests it
-        # makes to deliver to an encrypted topic (AWS documents them as unsupported there), so
-        # this statement cannot carry them; the topic policy below restricts who may publish.
-        add_service_statement(
-            self,
-            self.encryption_key,
-            service="events.amazonaws.com",
-            actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-            conditions={},
-            sid="AllowEventBridgeToPublishEncrypted",
-        )
+        allow_eventbridge_to_publish_encrypted(self, self.encryption_key)
 
     def _allow_publishers(self) -> None:
         stack = Stack.of(self)
@@ -229,6 +219,24 @@ class AlarmTopic(Construct):
                     },
                 )
             )
+
+
+def allow_eventbridge_to_publish_encrypted(scope: Construct, key: kms.IKey) -> bool:
+    """Let EventBridge rules deliver to a topic encrypted with ``key``.
+
+    EventBridge does not send aws:SourceAccount/aws:SourceArn with the KMS requests it makes
+    to deliver to an encrypted topic (AWS documents them as unsupported there), so the
+    statement cannot carry them; the topic policy restricts who may publish. For a key this
+    app cannot edit, a synth-time warning prints the statement to add.
+    """
+    return add_service_statement(
+        scope,
+        key,
+        service="events.amazonaws.com",
+        actions=("kms:GenerateDataKey*", "kms:Decrypt"),
+        conditions={},
+        sid="AllowEventBridgeToPublishEncrypted",
+    )
 
 
 def topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:

@@ -1,9 +1,11 @@
 """Dead-letter queues: SQS encrypted with a customer key that the producing services may use.
 
 SNS subscriptions, EventBridge targets and asynchronous Lambda invocations park what they
-could not deliver here. The key policy lets each producing service use the key only on behalf
-of its own resources in this account and region (``aws:SourceArn``), and the queue refuses
-non-TLS access.
+could not deliver here. The key policy lets each producing service use the key only in this
+account and region: SNS on behalf of its topics (``aws:SourceArn``, as SNS documents it), and
+EventBridge for SQS queues (``kms:EncryptionContext:aws:sqs:arn``, which SQS always sets; AWS
+documents no source condition for EventBridge writing to an encrypted queue). The queue
+refuses non-TLS access.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from constructs import Construct
 from constructs_obs.private.acknowledge import acknowledge_nag
 from constructs_obs.private.keys import add_service_statement
 
-# Service principal -> (ARN service, resource pattern) of the resources that may send.
-_PRODUCERS: dict[str, tuple[str, str]] = {
-    "sns.amazonaws.com": ("sns", "*"),
-    "events.amazonaws.com": ("events", "rule/*"),
+# Service principal -> (statement name, condition key, ARN service, resource pattern).
+_PRODUCERS: dict[str, tuple[str, str, str, str]] = {
+    "sns.amazonaws.com": ("Sns", "aws:SourceArn", "sns", "*"),
+    "events.amazonaws.com": ("Events", "kms:EncryptionContext:aws:sqs:arn", "sqs", "*"),
 }
 DLQ_RETENTION = Duration.days(14)
 
@@ -36,7 +38,7 @@ def dead_letter_queue(
     """An encrypted, TLS-only DLQ keeping messages 14 days (SQS's maximum)."""
     stack = Stack.of(scope)
     for service in producers:
-        arn_service, resource = _PRODUCERS[service]
+        name, condition_key, arn_service, resource = _PRODUCERS[service]
         add_service_statement(
             scope,
             encryption_key,
@@ -44,11 +46,11 @@ def dead_letter_queue(
             actions=("kms:GenerateDataKey", "kms:Decrypt"),
             conditions={
                 "ArnLike": {
-                    "aws:SourceArn": f"arn:{stack.partition}:{arn_service}:{stack.region}:"
+                    condition_key: f"arn:{stack.partition}:{arn_service}:{stack.region}:"
                     f"{stack.account}:{resource}"
                 }
             },
-            sid=f"Allow{arn_service.capitalize()}DeadLetters",
+            sid=f"Allow{name}DeadLetters",
         )
     queue = sqs.Queue(
         scope,

@@ -51,6 +51,9 @@ class SecurityDetectionSpec:
     pattern: dict[str, Any]
     global_service: bool = False
     """Its events arrive only in us-east-1 (IAM, Organizations, global sign-in)."""
+    read_only_events: bool = False
+    """It must also see read-only API calls (Get*, List*, Describe*): EventBridge delivers
+    those to a default-bus rule only in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS."""
 
 
 def _api_calls(source: str, *event_names: str) -> dict[str, Any]:
@@ -74,6 +77,7 @@ SECURITY_DETECTIONS: Final[dict[SecurityDetection, SecurityDetectionSpec]] = {
                     "eventType": [{"anything-but": "AwsServiceEvent"}],
                 },
             },
+            read_only_events=True,
         ),
         SecurityDetectionSpec(
             SecurityDetection.CONSOLE_SIGNIN_WITHOUT_MFA,

@@ -24,7 +24,12 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from constructs_obs.alarms.topic import AlarmTopic
+from constructs_obs.alarms.topic import (
+    AlarmTopic,
+    allow_eventbridge_to_publish_encrypted,
+    topic_key,
+    topic_of,
+)
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
@@ -41,6 +46,7 @@ __all__ = ["GLOBAL_REGION_WARNING_ID", "SecurityEventRules", "SecurityTarget"]
 
 GLOBAL_REGION_WARNING_ID = "constructs-obs:global-service-events-region"
 MAX_RETRY_ATTEMPTS = 185
+READ_ONLY_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
 SecurityTarget = AlarmTopic | sns.ITopic | lambda_.IFunction | events.IEventBus
 
 _FIELD = events.EventField.from_path
@@ -133,7 +139,10 @@ class SecurityEventRules(Construct):
         Which detections. Default: all.
     event_bus:
         The bus the rules listen on. Default: the account's default bus, where CloudTrail
-        events arrive.
+        events arrive. There, the root-usage rule is in the state
+        ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` so that it sees the root user's
+        read-only calls too (EventBridge charges for the read-only events such a rule
+        receives); on another bus it sees what the forwarding rule sends.
     monitor_topic:
         Where the rules' own failures (dead letters, events lost before the DLQ) go.
         Default: the first topic among ``targets``; required when there is none.
@@ -175,7 +184,7 @@ class SecurityEventRules(Construct):
         check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
         age = max_event_age or Duration.hours(24)
         check.integer("max_event_age", int(age.to_seconds()), minimum=60, maximum=86_400)
-        monitor = _topic_of(monitor_topic) if monitor_topic is not None else None
+        monitor = topic_of(monitor_topic) if monitor_topic is not None else None
         if monitor is None and topics:
             monitor = topics[0]
         if monitor is None:
@@ -215,6 +224,11 @@ class SecurityEventRules(Construct):
                     detail=spec.pattern.get("detail"),
                 ),
             )
+            if spec.read_only_events and event_bus is None:
+                # Read-only calls reach only rules in this state, and only on the default bus.
+                cfn_rule = rule.node.default_child
+                assert isinstance(cfn_rule, events.CfnRule)
+                cfn_rule.state = READ_ONLY_EVENTS_STATE
             text = events.RuleTargetInput.from_text(_readable_text(spec))
             for topic in topics:
                 rule.add_target(
@@ -305,6 +319,9 @@ class SecurityEventRules(Construct):
                     },
                 )
             )
+            key = topic_key(topic)
+            if key is not None:
+                allow_eventbridge_to_publish_encrypted(self, key)
             if not result.statement_added:
                 Annotations.of(self).add_warning_v2(
                     "constructs-obs:topic-policy-not-editable",
@@ -353,10 +370,6 @@ class SecurityEventRules(Construct):
             signal="lost-events",
         )
         return [dead_letters, lost]
-
-
-def _topic_of(topic: AlarmTopic | sns.ITopic) -> sns.ITopic:
-    return topic.topic if isinstance(topic, AlarmTopic) else topic
 
 
 def _sort_targets(

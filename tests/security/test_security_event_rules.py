@@ -8,7 +8,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_obs import (
@@ -29,7 +31,21 @@ def _build(app: cdk.App) -> None:
     topic = AlarmTopic(stack, "Security", email_addresses=["security@example.com"])
     responder = compliant_function(stack, "Responder")
     siem = events.EventBus.from_event_bus_arn(stack, "Siem", SIEM_BUS)
-    SecurityEventRules(stack, "Rules", targets=[topic, responder, siem])
+    # Two plain SNS topics of the user's, encrypted with one key of theirs.
+    user_key = kms.Key(stack, "UserTopicKey", enable_key_rotation=True)
+    plain = [
+        sns.Topic(stack, f"Plain{index}", master_key=user_key, enforce_ssl=True) for index in (1, 2)
+    ]
+    SecurityEventRules(stack, "Rules", targets=[topic, responder, siem, *plain])
+    # Rules on a custom bus (events forwarded from member accounts).
+    central = new_stack(app, "CentralBus")
+    SecurityEventRules(
+        central,
+        "Rules",
+        targets=[AlarmTopic(central, "Security")],
+        event_bus=events.EventBus(central, "Bus", event_bus_name="security"),
+        detections=[SecurityDetection.ROOT_ACCOUNT_USAGE],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +56,7 @@ def synthesized() -> Synthesized:
 def _rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     return {
         r["Properties"]["Description"]: r["Properties"]
-        for r in synthesized.resources("AWS::Events::Rule").values()
+        for r in synthesized.resources("AWS::Events::Rule", "SecurityRules").values()
     }
 
 
@@ -64,6 +80,17 @@ def test_root_usage_pattern(synthesized: Synthesized) -> None:
         "invokedBy": [{"exists": False}],
     }
     assert pattern["detail"]["eventType"] == [{"anything-but": "AwsServiceEvent"}]
+
+
+def test_root_usage_sees_read_only_calls_on_the_default_bus(synthesized: Synthesized) -> None:
+    states = {d: r["State"] for d, r in _rules(synthesized).items()}
+    root = next(d for d in states if "root user" in d)
+    assert states.pop(root) == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+    assert set(states.values()) == {"ENABLED"}
+    # That state exists only on the default bus: elsewhere the rule is simply enabled.
+    (central,) = synthesized.resources("AWS::Events::Rule", "CentralBus").values()
+    assert central["Properties"]["State"] == "ENABLED"
+    assert "EventBusName" in central["Properties"]
 
 
 def test_trail_tampering_pattern(synthesized: Synthesized) -> None:
@@ -107,6 +134,33 @@ def test_topic_target_gets_a_readable_message_retries_and_the_dlq(
     assert topic["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith("RulesDeadLetters")
 
 
+def test_plain_encrypted_topics_let_eventbridge_publish(synthesized: Synthesized) -> None:
+    template = synthesized.raw("SecurityRules")["Resources"]
+    (key,) = [r for k, r in template.items() if k.startswith("UserTopicKey")]
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    events_statements = [
+        s for s in statements if s.get("Sid") == "AllowEventBridgeToPublishEncrypted"
+    ]
+    assert len(events_statements) == 1  # once, though two topics use the key
+    assert events_statements[0]["Principal"] == {"Service": "events.amazonaws.com"}
+    policies = [
+        r["Properties"]
+        for r in template.values()
+        if r["Type"] == "AWS::SNS::TopicPolicy"
+        and any(t["Ref"].startswith("Plain") for t in r["Properties"]["Topics"])
+    ]
+    assert len(policies) == 2
+    for policy in policies:
+        (publish,) = [
+            s
+            for s in policy["PolicyDocument"]["Statement"]
+            if s.get("Principal") == {"Service": "events.amazonaws.com"}
+        ]
+        assert publish["Condition"]["ArnLike"] == {
+            "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*"
+        }
+
+
 def test_lambda_target_gets_a_structured_event(synthesized: Synthesized) -> None:
     function = _targets(_rule_for(synthesized, "KMS key"))["lambda"]
     paths = function["InputTransformer"]["InputPathsMap"]
@@ -118,7 +172,7 @@ def test_lambda_target_gets_a_structured_event(synthesized: Synthesized) -> None
     assert "DeadLetterConfig" in function
     permissions = [
         p["Properties"]
-        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        for p in synthesized.resources("AWS::Lambda::Permission", "SecurityRules").values()
         if p["Properties"]["Principal"] == "events.amazonaws.com"
     ]
     assert len(permissions) == 15  # one per rule, each scoped to its rule ARN
@@ -134,7 +188,7 @@ def test_central_bus_target_uses_a_role_that_may_only_put_events(
     assert bus["RoleArn"]["Fn::GetAtt"][0].startswith("RulesForwardRole")
     (policy,) = [
         p["Properties"]["PolicyDocument"]["Statement"]
-        for k, p in synthesized.resources("AWS::IAM::ManagedPolicy").items()
+        for k, p in synthesized.resources("AWS::IAM::ManagedPolicy", "SecurityRules").items()
         if k.startswith("RulesForwardPolicy")
     ]
     assert policy == [{"Action": "events:PutEvents", "Effect": "Allow", "Resource": SIEM_BUS}]
@@ -143,13 +197,22 @@ def test_central_bus_target_uses_a_role_that_may_only_put_events(
 def test_dead_letter_queue_is_encrypted_and_monitored(synthesized: Synthesized) -> None:
     (queue,) = [
         q["Properties"]
-        for k, q in synthesized.resources("AWS::SQS::Queue").items()
+        for k, q in synthesized.resources("AWS::SQS::Queue", "SecurityRules").items()
         if k.startswith("RulesDeadLetters")
     ]
-    assert queue["KmsMasterKeyId"]["Fn::GetAtt"][0].startswith("RulesKey")
+    key_id = queue["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    assert key_id.startswith("RulesKey")
+    # EventBridge may use the key only for SQS queues of this account and region (the
+    # encryption context SQS always sets; EventBridge documents no source condition here).
+    key_policy = synthesized.raw("SecurityRules")["Resources"][key_id]["Properties"]["KeyPolicy"]
+    (events,) = [s for s in key_policy["Statement"] if s.get("Sid") == "AllowEventsDeadLetters"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert events["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:sqs:arn": "arn:aws:sqs:eu-west-1:123456789012:*"}
+    }
     alarms = {
         k: a["Properties"]
-        for k, a in synthesized.resources("AWS::CloudWatch::Alarm").items()
+        for k, a in synthesized.resources("AWS::CloudWatch::Alarm", "SecurityRules").items()
         if k.startswith("Rules")
     }
     assert len(alarms) == 2
