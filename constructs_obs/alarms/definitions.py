@@ -20,7 +20,7 @@ from constructs import Construct
 from constructs_obs.alarms.naming import Severity, alarm_name, register_alarm_name
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
-from constructs_obs.private.validate import Check
+from constructs_obs.private.validate import Check, is_token
 
 if TYPE_CHECKING:
     from constructs_obs.alarms.routing import AlarmRouting
@@ -75,7 +75,8 @@ def _name_and_description(
     name = alarm_name_override or alarm_name(
         prefix, identity.resource, identity.signal, identity.severity
     )
-    register_alarm_name(scope, check, name)
+    if routing is not None and alarm_name_override is not None and not is_token(name):
+        _check_routed_name(check, name, routing.name_prefix, identity.severity)
     summary = identity.summary or f"{identity.signal} of {identity.resource}"
     description = f"[{identity.severity.value.upper()}] {summary}."
     if identity.runbook_url is not None:
@@ -88,7 +89,20 @@ def _name_and_description(
             f"the description is {len(description)} characters; CloudWatch allows "
             f"{MAX_DESCRIPTION_LENGTH}",
         )
+    register_alarm_name(scope, check, name)  # last: a refused alarm leaves no name behind
     return name, description
+
+
+def _check_routed_name(check: Check, name: str, prefix: str, severity: Severity) -> None:
+    """A routed alarm's own name must still read ``<prefix>-...-<severity>``: the routing's
+    Lambda permission and incident rules recognise its alarms by that shape."""
+    suffix = f"-{severity.value}"
+    if not name.startswith(f"{prefix}-") or not name.endswith(suffix):
+        check.fail(
+            "alarm_name",
+            f"{name!r} does not read '{prefix}-<...>{suffix}'; alarms routed by "
+            f"'{prefix}' are recognised by that shape (Lambda permission, incident rules)",
+        )
 
 
 def metric_period_seconds(metric: cloudwatch.IMetric) -> int | None:

@@ -19,7 +19,14 @@ from constructs import IConstruct
 
 from constructs_obs.private.validate import Check, is_token
 
-__all__ = ["MAX_ALARM_NAME_LENGTH", "Severity", "alarm_name", "name_part", "register_alarm_name"]
+__all__ = [
+    "MAX_ALARM_NAME_LENGTH",
+    "Severity",
+    "alarm_name",
+    "name_part",
+    "register_alarm_name",
+    "register_routing_prefix",
+]
 
 MAX_ALARM_NAME_LENGTH: Final = 255
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.]+")
@@ -47,6 +54,10 @@ def alarm_name(prefix: str, resource: str, signal: str, severity: Severity) -> s
 _REGISTRY: weakref.WeakKeyDictionary[IConstruct, set[tuple[str, str, str]]] = (
     weakref.WeakKeyDictionary()
 )
+# Routing name prefixes per app, account and region -> the path of the routing that owns it.
+_PREFIXES: weakref.WeakKeyDictionary[IConstruct, dict[tuple[str, str, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def register_alarm_name(scope: IConstruct, check: Check, name: str) -> str:
@@ -70,3 +81,26 @@ def register_alarm_name(scope: IConstruct, check: Check, name: str) -> str:
         )
     seen.add(key)
     return name
+
+
+def register_routing_prefix(scope: IConstruct, check: Check, prefix: str) -> str:
+    """Record a routing's name prefix for the account and region of ``scope``'s stack.
+
+    A routing recognises its alarms by ``<prefix>-*`` (Lambda permission, incident rules), so
+    two routings whose prefixes overlap (``shop`` and ``shop-eu``: every ``shop-eu-...`` name
+    also starts with ``shop-``) would each act on the other's alarms: the second is refused.
+    """
+    stack = Stack.of(scope)
+    owners = _PREFIXES.setdefault(scope.node.root, {})
+    for (account, region, other), path in owners.items():
+        if (account, region) != (stack.account, stack.region):
+            continue
+        if prefix == other or prefix.startswith(f"{other}-") or other.startswith(f"{prefix}-"):
+            check.fail(
+                "name_prefix",
+                f"{prefix!r} overlaps the prefix {other!r} of the routing {path} in this "
+                "account and region (alarms named for one would match the other's "
+                "'<prefix>-*'); choose prefixes where neither starts with the other plus '-'",
+            )
+    owners[(stack.account, stack.region, prefix)] = scope.node.path
+    return prefix

@@ -32,7 +32,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct, IValidation
 
-from constructs_obs.alarms.naming import Severity, name_part
+from constructs_obs.alarms.naming import Severity, name_part, register_routing_prefix
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_monitor_alarm
@@ -45,6 +45,9 @@ _PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 MAX_RETRY_ATTEMPTS = 185
 MAX_EVENT_AGE = Duration.hours(24)
 MAX_ACTIONS_PER_STATE = 5
+# The routing's own monitors end with this instead of a severity, so that the incident rules
+# (``<prefix>-*-<severity>``) do not route a failure of the incident path into itself.
+MONITOR_SUFFIX = "monitor"
 
 
 @runtime_checkable
@@ -125,8 +128,10 @@ class AlarmRouting(Construct):
     ----------
     name_prefix:
         Starts the name of every alarm routed here (``<prefix>-<resource>-<signal>-<severity>``)
-        and is how the Lambda permission and the incident rules recognise them; keep it
-        unique per account and region.
+        and is how the Lambda permission and the incident rules recognise them. Refused when
+        it overlaps another routing's prefix in the same account and region (``shop`` and
+        ``shop-eu``); an alarm's own ``alarm_name`` must keep the ``<prefix>-...-<severity>``
+        shape. The routing's own monitors end with ``-monitor``, outside its incident rules.
     critical / warning:
         Targets for each severity.
     ok_actions / insufficient_data_actions:
@@ -165,7 +170,7 @@ class AlarmRouting(Construct):
             pattern_doc="must start with a letter or digit and contain only letters, digits, "
             "'_', '.', '-' (at most 64 characters)",
         )
-        self.name_prefix = name_part(name_prefix)
+        self.name_prefix = register_routing_prefix(self, check, name_part(name_prefix))
         check.integer(
             "incident_retry_attempts",
             incident_retry_attempts,
@@ -356,7 +361,7 @@ class AlarmRouting(Construct):
                     notify=self._all_topics(),
                     resource=f"{self.name_prefix}-incident-routing",
                     signal="dead-letters",
-                    alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-critical",
+                    alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-{MONITOR_SUFFIX}",
                 )
             )
         return self.dead_letter_queue
@@ -421,7 +426,8 @@ class AlarmRouting(Construct):
                 notify=self._all_topics(),
                 resource=f"{self.name_prefix}-incident-routing",
                 signal=f"{severity.value}-failed",
-                alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-critical",
+                alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-"
+                f"{MONITOR_SUFFIX}",
             )
         )
 

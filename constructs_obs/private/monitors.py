@@ -13,7 +13,9 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from constructs_obs.alarms.naming import register_alarm_name
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
+from constructs_obs.private.validate import Check
 
 
 def add_monitor_alarm(
@@ -27,7 +29,13 @@ def add_monitor_alarm(
     signal: str,
     alarm_name: str | None = None,
 ) -> cloudwatch.Alarm:
-    """A critical alarm when ``metric`` reaches 1 in one period (missing data is fine)."""
+    """A critical alarm when ``metric`` reaches 1 in one period (missing data is fine).
+
+    A given ``alarm_name`` is registered like every other alarm name of the library: a clash
+    in the same account and region is refused at construct time.
+    """
+    if alarm_name is not None:
+        register_alarm_name(scope, Check(type(scope).__name__, scope.node.id), alarm_name)
     alarm = cloudwatch.Alarm(
         scope,
         id,

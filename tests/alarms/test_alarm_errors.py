@@ -189,3 +189,67 @@ def test_more_than_five_actions_per_state_is_refused(stack: cdk.Stack) -> None:
         InvalidParameterError, match="would get 6 alarm actions; CloudWatch allows 5"
     ):
         _threshold(stack, routing=routing)
+
+
+@pytest.mark.parametrize(
+    "name", ["orders-count-warning", "shop-orders-count-critical", "shopping-orders-warning"]
+)
+def test_routed_alarm_names_keep_the_routing_shape(stack: cdk.Stack, name: str) -> None:
+    routing = AlarmRouting(stack, "Routing", name_prefix="shop", warning=[AlarmTopic(stack, "T")])
+    with pytest.raises(
+        InvalidParameterError, match=r"alarm_name: .* does not read 'shop-<\.\.\.>-warning'"
+    ):
+        _threshold(stack, routing=routing, alarm_name=name)
+
+
+def test_a_routed_alarm_may_name_itself_within_the_shape(stack: cdk.Stack) -> None:
+    routing = AlarmRouting(stack, "Routing", name_prefix="shop", warning=[AlarmTopic(stack, "T")])
+    alarm = _threshold(stack, routing=routing, alarm_name="shop-legacy-orders-warning")
+    cfn = alarm.node.default_child
+    assert isinstance(cfn, cloudwatch.CfnAlarm)
+    assert cfn.alarm_name == "shop-legacy-orders-warning"
+
+
+def test_a_refused_alarm_leaves_its_name_free(stack: cdk.Stack) -> None:
+    with pytest.raises(InvalidParameterError, match="summary"):
+        _threshold(
+            stack, identity=AlarmIdentity(resource="orders", signal="count", summary="x" * 1100)
+        )
+    _threshold(stack)  # the same name, now accepted
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("shop", "shop"), ("shop", "shop-eu"), ("shop-eu", "shop")]
+)
+def test_overlapping_routing_prefixes_are_refused(
+    stack: cdk.Stack, first: str, second: str
+) -> None:
+    AlarmRouting(stack, "First", name_prefix=first)
+    with pytest.raises(
+        InvalidParameterError, match=f"name_prefix: '{second}' overlaps the prefix '{first}'"
+    ):
+        AlarmRouting(stack, "Second", name_prefix=second)
+
+
+def test_distinct_prefixes_and_other_regions_are_fine(stack: cdk.Stack) -> None:
+    AlarmRouting(stack, "Shop", name_prefix="shop")
+    AlarmRouting(stack, "Shopping", name_prefix="shopping")  # 'shopping-' is not 'shop-'
+    elsewhere = cdk.Stack(
+        stack.node.root,  # type: ignore[arg-type]
+        "Elsewhere",
+        env=cdk.Environment(account="123456789012", region="us-east-1"),
+    )
+    AlarmRouting(elsewhere, "Shop", name_prefix="shop")
+
+
+def test_monitor_names_are_registered_too(stack: cdk.Stack) -> None:
+    # The routing's monitor takes its name first; an alarm of the user's cannot take it later.
+    topic = AlarmTopic(stack, "T")
+    AlarmRouting(
+        stack, "Routing", name_prefix="shop", critical=[topic, IncidentTarget.to_ops_item()]
+    )
+    identity = AlarmIdentity(resource="incident-routing", signal="dead-letters")
+    with pytest.raises(InvalidParameterError, match="is already used"):
+        _threshold(
+            stack, identity=identity, alarm_name="shop-incident-routing-dead-letters-monitor"
+        )

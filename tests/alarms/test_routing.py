@@ -24,6 +24,7 @@ from constructs_obs import (
     add_composite_alarm,
     add_threshold_alarm,
 )
+from constructs_obs.detections import compile_event_pattern
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.support.resources import compliant_function
 
@@ -326,12 +327,29 @@ def test_incident_roles_are_least_privilege(synthesized: Synthesized) -> None:
 def test_routing_monitors_its_dead_letters_and_failed_invocations(
     synthesized: Synthesized,
 ) -> None:
-    dead_letters = _alarm(synthesized, "shop-incident-routing-dead-letters-critical")
+    dead_letters = _alarm(synthesized, "shop-incident-routing-dead-letters-monitor")
     assert dead_letters["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert _ref_starts(dead_letters["AlarmActions"], "Oncall")
-    failed = _alarm(synthesized, "shop-incident-routing-critical-failed-critical")
+    failed = _alarm(synthesized, "shop-incident-routing-critical-failed-monitor")
     assert failed["MetricName"] == "FailedInvocations"
     assert _ref_starts(failed["AlarmActions"], "Oncall")
+
+
+def _state_change(alarm_name: str) -> dict[str, Any]:
+    return {
+        "source": "aws.cloudwatch",
+        "detail-type": "CloudWatch Alarm State Change",
+        "detail": {"alarmName": alarm_name, "state": {"value": "ALARM"}},
+    }
+
+
+def test_incident_rules_leave_the_routings_own_monitors_out(synthesized: Synthesized) -> None:
+    # A failing incident path must not route its own failure alarm into itself.
+    pattern = compile_event_pattern(_rule(synthesized, "RoutingCriticalIncidents")["EventPattern"])
+    assert pattern.matches(_state_change("shop-web-1-cpu-critical"))
+    assert not pattern.matches(_state_change("shop-orders-queue-depth-warning"))
+    for monitor in ("dead-letters", "critical-failed"):
+        assert not pattern.matches(_state_change(f"shop-incident-routing-{monitor}-monitor"))
 
 
 def test_alarm_arn_matching_lists_the_routed_alarms(synthesized: Synthesized) -> None:
