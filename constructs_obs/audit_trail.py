@@ -67,7 +67,9 @@ class DataEventSelector:
     def s3(
         cls, buckets: Sequence[s3.IBucket] | None = None, read_write: ReadWrite = ReadWrite.ALL
     ) -> DataEventSelector:
-        """S3 object-level events of ``buckets`` (default: every bucket; CIS 3.8/3.9)."""
+        """S3 object-level events of ``buckets`` (default: every bucket but the trail's own
+        log and access-log buckets, whose every delivery would otherwise be logged again;
+        CIS 3.8/3.9)."""
         prefixes = tuple(bucket.arn_for_objects("") for bucket in buckets or ())
         return cls("S3 data events", "AWS::S3::Object", prefixes, read_write)
 
@@ -81,7 +83,11 @@ class DataEventSelector:
         prefixes = tuple(function.function_arn for function in functions or ())
         return cls("Lambda data events", "AWS::Lambda::Function", prefixes, read_write)
 
-    def render(self) -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
+    def render(
+        self, exclude: Sequence[str] = ()
+    ) -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
+        """The advanced event selector; ``exclude`` lists ARN prefixes left out of a selector
+        that names no resources (every bucket or function)."""
         selectors = [
             cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
                 field="eventCategory", equal_to=["Data"]
@@ -94,6 +100,12 @@ class DataEventSelector:
             selectors.append(
                 cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
                     field="resources.ARN", starts_with=list(self.resource_arn_prefixes)
+                )
+            )
+        elif exclude:
+            selectors.append(
+                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                    field="resources.ARN", not_starts_with=list(exclude)
                 )
             )
         if self.read_write is not ReadWrite.ALL:
@@ -146,6 +158,11 @@ class AuditTrail(Construct):
     organization_id:
         Makes it an organization trail (create it in the management or delegated admin
         account); the bucket and key policies then cover ``AWSLogs/<org-id>/...``.
+    management_account_id:
+        For an organization trail created from a delegated administrator account: the
+        organization's management account, which owns the trail (its ARN, the encryption
+        context and the ``AWSLogs/<account>/`` folder carry that account). Default: this
+        stack's account (the trail is created in the management account).
     cloudwatch_logs_retention:
         Retention of the CloudWatch copy (the bucket keeps the files per ``lifecycle``).
         Default: one year.
@@ -182,6 +199,7 @@ class AuditTrail(Construct):
         *,
         trail_name: str | None = None,
         organization_id: str | None = None,
+        management_account_id: str | None = None,
         cloudwatch_logs_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_YEAR,
         data_events: Sequence[DataEventSelector] = (),
         insights: bool = True,
@@ -213,6 +231,20 @@ class AuditTrail(Construct):
                 pattern=_ORG_ID,
                 pattern_doc="must look like o-a1b2c3d4e5",
             )
+        if management_account_id is not None:
+            if organization_id is None:
+                check.fail(
+                    "management_account_id",
+                    "only an organization trail (organization_id) is owned by the management "
+                    "account",
+                )
+            check.text(
+                "management_account_id",
+                management_account_id,
+                max_length=12,
+                pattern=r"[0-9]{12}",
+                pattern_doc="must be a 12-digit account id",
+            )
         if s3_key_prefix is not None:
             check.text(
                 "s3_key_prefix",
@@ -226,8 +258,14 @@ class AuditTrail(Construct):
         self.organization_id = organization_id
         self._auditors = 0
         self.s3_key_prefix = s3_key_prefix
+        self.trail_account = management_account_id or stack.account
+        """The account that owns the trail (the management account for a trail created by a
+        delegated administrator)."""
         self.trail_arn = stack.format_arn(
-            service="cloudtrail", resource="trail", resource_name=self.trail_name
+            service="cloudtrail",
+            resource="trail",
+            resource_name=self.trail_name,
+            account=self.trail_account,
         )
 
         self.encryption_key = resolve_key(
@@ -272,7 +310,7 @@ class AuditTrail(Construct):
                     )
                 ],
             ),
-            *(selector.render() for selector in data_events),
+            *(selector.render(self._own_objects(selector)) for selector in data_events),
         ]
         self.trail = cloudtrail.CfnTrail(
             self,
@@ -310,12 +348,21 @@ class AuditTrail(Construct):
                 accounts=athena_accounts,
             )
 
+    def _own_objects(self, selector: DataEventSelector) -> list[str]:
+        """The trail's own buckets, left out of an every-bucket S3 selector: each log file
+        and access log written there would be a data event, logged in turn (a loop)."""
+        if selector.resource_type != "AWS::S3::Object":
+            return []
+        return [
+            self.bucket.arn_for_objects(""),
+            self.access_logs_bucket.arn_for_objects(""),
+        ]
+
     # -- policies ----------------------------------------------------------------------------
 
     def _log_file_arns(self) -> list[str]:
-        stack = Stack.of(self)
         base = f"{self.s3_key_prefix}/AWSLogs" if self.s3_key_prefix else "AWSLogs"
-        arns = [self.bucket.arn_for_objects(f"{base}/{stack.account}/*")]
+        arns = [self.bucket.arn_for_objects(f"{base}/{self.trail_account}/*")]
         if self.organization_id is not None:
             arns.append(self.bucket.arn_for_objects(f"{base}/{self.organization_id}/*"))
         return arns
@@ -346,7 +393,7 @@ class AuditTrail(Construct):
 
     def _allow_cloudtrail_to_use_key(self) -> None:
         stack = Stack.of(self)
-        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
+        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{self.trail_account}:trail/*"
         add_service_statement(
             self,
             self.encryption_key,
@@ -404,29 +451,25 @@ class AuditTrail(Construct):
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let an auditors' role read the log files: list and get objects, and decrypt them
-        (the key policy names the role, limited to this account's trails' encryption
-        context)."""
+        (only with this account's trails' encryption context).
+
+        The permissions go into a managed policy next to the role (in the role's own stack),
+        so a role defined elsewhere depends on the audit stack, not the other way round. The
+        key policy is left alone: the key this construct creates lets IAM policies of the
+        account grant its use (an imported key must do the same).
+        """
         stack = Stack.of(self)
         trail_context = {
             "StringLike": {
                 "kms:EncryptionContext:aws:cloudtrail:arn": (
-                    f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
+                    f"arn:{stack.partition}:cloudtrail:*:{self.trail_account}:trail/*"
                 )
             }
         }
-        self.encryption_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid=f"AllowAuditorsToDecrypt{self._next_auditor()}",
-                principals=[grantee.grant_principal],
-                actions=["kms:Decrypt", "kms:ReEncryptFrom"],
-                resources=["*"],
-                conditions={"StringEquals": {"kms:CallerAccount": stack.account}, **trail_context},
-            )
-        )
         objects = self.bucket.arn_for_objects("*")
         return grant_with_policy(
             self,
-            f"Readers{self._auditors}",
+            f"Readers{self._next_auditor()}",
             grantee,
             [
                 iam.PolicyStatement(

@@ -24,6 +24,7 @@ from constructs_obs.audit_trail import (
 )
 from tests.support.harness import Synthesized, new_stack, synth
 
+MANAGEMENT = "210987654321"
 ORG = "o-a1b2c3d4e5"
 MEMBERS = ["111111111111", "222222222222"]
 
@@ -49,12 +50,15 @@ def _build(app: cdk.App) -> None:
         athena_regions=["eu-west-1", "us-east-1"],
     )
     _auditors(account, trail)
+    # Auditors whose role lives in a stack of its own.
+    _auditors(new_stack(app, "Auditing"), trail)
 
     organization = new_stack(app, "OrgAudit")
     AuditTrail(
         organization,
         "Trail",
         organization_id=ORG,
+        management_account_id=MANAGEMENT,  # created from a delegated administrator account
         s3_key_prefix="cloudtrail",
         insights=False,
         lifecycle=AuditLifecycle(glacier_after=None, expire_after=cdk.Duration.days(3653)),
@@ -159,6 +163,13 @@ def test_data_events_through_advanced_selectors(synthesized: Synthesized) -> Non
     assert {"Field": "resources.type", "Equals": ["AWS::S3::Object"]} in s3_events["FieldSelectors"]
     assert not any(f["Field"] == "readOnly" for f in s3_events["FieldSelectors"])
     assert {"Field": "readOnly", "Equals": ["false"]} in lambda_events["FieldSelectors"]
+    # Every bucket except the trail's own two: their deliveries would be logged in a loop.
+    (arns,) = [f for f in s3_events["FieldSelectors"] if f["Field"] == "resources.ARN"]
+    excluded = [part["Fn::Join"][1][0]["Fn::GetAtt"][0] for part in arns["NotStartsWith"]]
+    assert len(excluded) == 2
+    assert excluded[0].startswith("TrailBucket")
+    assert excluded[1].startswith("TrailBucketAccessLogs")
+    assert not any(f["Field"] == "resources.ARN" for f in lambda_events["FieldSelectors"])
 
 
 def test_insights_on_by_default_and_off_when_asked(synthesized: Synthesized) -> None:
@@ -189,13 +200,26 @@ def test_key_policy_lets_cloudtrail_encrypt_only_for_this_trail(synthesized: Syn
     }
 
 
-def test_auditors_may_decrypt_with_the_trail_context(synthesized: Synthesized) -> None:
-    (auditors,) = [
-        s for s in _key_statements(synthesized) if s.get("Sid", "").startswith("AllowAuditors")
+def test_auditors_may_decrypt_through_iam_with_the_trail_context(
+    synthesized: Synthesized,
+) -> None:
+    # The key policy lets the account's IAM policies grant the key; the auditors' managed
+    # policy grants Decrypt only with this account's trails' encryption context.
+    (account,) = [
+        s
+        for s in _key_statements(synthesized)
+        if s.get("Principal") == {"AWS": "arn:aws:iam::123456789012:root"}
     ]
-    assert auditors["Principal"]["AWS"]["Fn::GetAtt"][0].startswith("Auditors")
-    assert set(auditors["Action"]) == {"kms:Decrypt", "kms:ReEncryptFrom"}
-    assert "kms:EncryptionContext:aws:cloudtrail:arn" in auditors["Condition"]["StringLike"]
+    assert account["Action"] == "kms:*"
+    (readers,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for k, p in synthesized.resources("AWS::IAM::ManagedPolicy", "Audit").items()
+        if k.startswith("TrailReaders")
+    ]
+    (decrypt,) = [s for s in readers if s["Action"] == "kms:Decrypt"]
+    assert decrypt["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"
+    }
 
 
 def test_logs_service_may_use_the_key_too(synthesized: Synthesized) -> None:
@@ -232,7 +256,24 @@ def test_organization_trail_writes_under_the_org_path(synthesized: Synthesized) 
     write = {s.get("Sid"): s for s in _bucket_policy(synthesized, "OrgAudit")}["AWSCloudTrailWrite"]
     resources = json.dumps(write["Resource"])
     assert f"/cloudtrail/AWSLogs/{ORG}/*" in resources
-    assert "/cloudtrail/AWSLogs/123456789012/*" in resources
+    # The trail belongs to the management account, not the delegated administrator's.
+    assert f"/cloudtrail/AWSLogs/{MANAGEMENT}/*" in resources
+    assert "/AWSLogs/123456789012/" not in resources
+    trail_name = _trail(synthesized, "OrgAudit")["TrailName"]
+    owned = f"arn:aws:cloudtrail:eu-west-1:{MANAGEMENT}:trail/{trail_name}"
+    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == owned
+    key = _one(synthesized, "AWS::KMS::Key", "OrgAudit", prefix="TrailKey")
+    (encrypt,) = [
+        s
+        for s in key["Properties"]["KeyPolicy"]["Statement"]
+        if s.get("Sid") == "AllowCloudTrailToEncryptLogs"
+    ]
+    assert encrypt["Condition"] == {
+        "StringEquals": {"aws:SourceArn": owned},
+        "StringLike": {
+            "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{MANAGEMENT}:trail/*"
+        },
+    }
 
 
 def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
@@ -275,6 +316,22 @@ def test_grants_go_through_managed_policies_the_library_owns(synthesized: Synthe
     (readers,) = [p for k, p in policies.items() if k.startswith("TrailReaders")]
     decrypt = [s for s in readers["PolicyDocument"]["Statement"] if s["Action"] == "kms:Decrypt"]
     assert "kms:EncryptionContext:aws:cloudtrail:arn" in json.dumps(decrypt[0]["Condition"])
+
+
+def test_a_role_in_another_stack_gets_its_policies_in_its_own_stack(
+    synthesized: Synthesized,
+) -> None:
+    policies = synthesized.resources("AWS::IAM::ManagedPolicy", "Auditing")
+    assert len(policies) == 2
+    for policy in policies.values():
+        assert policy["Properties"]["Roles"][0]["Ref"].startswith("Auditors")
+        # The bucket is referenced from the audit stack, not copied.
+        assert "Fn::GetStackOutput" in json.dumps(policy["Properties"]["PolicyDocument"])
+    # The audit stack knows nothing of the auditing stack: no dependency cycle is possible.
+    assert "Auditing" not in json.dumps(synthesized.raw("Audit"))
+    key = _one(synthesized, "AWS::KMS::Key", prefix="TrailKey")
+    sids = [s.get("Sid", "") for s in key["Properties"]["KeyPolicy"]["Statement"]]
+    assert not any(sid.startswith("AllowAuditors") for sid in sids)
 
 
 def test_everything_holding_audit_data_is_retained(synthesized: Synthesized) -> None:
@@ -396,6 +453,14 @@ CASES: list[tuple[dict[str, Any], str]] = [
         "object_lock: retention of 4000 days outlives the expiry after 2557 days",
     ),
     ({"organization_id": "o-a1b2c3d4e5"}, "accounts: an organization trail writes one folder"),
+    (
+        {"management_account_id": "210987654321"},
+        "management_account_id: only an organization trail",
+    ),
+    (
+        {"organization_id": "o-a1b2c3d4e5", "management_account_id": "2109"},
+        "management_account_id: '2109' must be a 12-digit account id",
+    ),
     ({"athena_regions": ["mars-north-1"]}, "regions: 'mars-north-1' is not a region name"),
     ({"athena_accounts": ["1234"]}, "accounts: '1234' is not a 12-digit account id"),
 ]
@@ -432,3 +497,21 @@ def test_files_kept_forever_keep_their_noncurrent_versions_too(stack: cdk.Stack)
     assert by_id["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {
         "DaysAfterInitiation": 7
     }
+
+
+def test_named_buckets_are_selected_by_arn_prefix(stack: cdk.Stack) -> None:
+    bucket = s3.Bucket.from_bucket_name(stack, "Orders", "orders-bucket")
+    rendered = DataEventSelector.s3([bucket], read_write=ReadWrite.READ_ONLY).render(
+        exclude=["arn:aws:s3:::trail-bucket/"]
+    )
+    fields = stack.resolve(rendered)["fieldSelectors"]
+    # The named buckets only: the exclusions apply to an every-bucket selector.
+    assert fields[2:] == [
+        {
+            "field": "resources.ARN",
+            "startsWith": [
+                {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::orders-bucket/"]]}
+            ],
+        },
+        {"field": "readOnly", "equalTo": ["true"]},
+    ]

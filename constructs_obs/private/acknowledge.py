@@ -8,6 +8,7 @@ to read and question.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
@@ -79,4 +80,7 @@ def _render_for_nag(resolved: Any) -> str:
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_render_for_nag(part) for part in parts)
+        if function == "Fn::GetStackOutput":
+            # A reference to another stack's output: cdk-nag writes the intrinsic as JSON.
+            return json.dumps(resolved, separators=(",", ":"))
     raise ValueError(f"cannot render {resolved!r} the way cdk-nag does")
