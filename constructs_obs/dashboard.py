@@ -14,6 +14,11 @@ the whole app) and lays it out deterministically:
 CloudWatch allows 500 metrics per widget and 2,500 per dashboard: graphs are split so that no
 widget passes the first, and the sections are spread over several dashboards (``<name>-2``,
 ...) so that none passes the second (or 500 widgets).
+
+The dashboard often sits in a stack of its own. Alarms of other stacks are listed by their
+ARN, written out from their literal names and environments, so that a hundred alarms do not
+become a hundred stack outputs (CloudFormation allows 200 per template); metrics of a stack in
+another region or account are drawn from that region and account.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from itertools import groupby
 from typing import Final
 
 import jsii
-from aws_cdk import Annotations, Aspects, Duration, IAspect
+from aws_cdk import Annotations, Aspects, Duration, IAspect, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct, IConstruct
 
@@ -55,6 +60,7 @@ MAX_LOG_GROUPS_PER_QUERY: Final = 50
 GRID: Final = 24
 GRAPH_WIDTH: Final = 6
 STALE_WARNING_ID: Final = "constructs-obs:dashboard-built-too-early"
+CROSS_ENVIRONMENT_WARNING_ID: Final = "constructs-obs:dashboard-cross-environment"
 _SEVERITY_ORDER: Final = {"critical": 0, "warning": 1}
 _SEVERITY_COLOUR: Final = {"critical": cloudwatch.Color.RED, "warning": cloudwatch.Color.ORANGE}
 
@@ -66,6 +72,17 @@ class _Widget:
 
 
 _Row = list[_Widget]
+_Env = tuple[str, str]
+
+
+def _construct_at(scope: IConstruct, path: str) -> IConstruct | None:
+    """The construct at ``path`` in ``scope``'s app (None when it is not found)."""
+    node: IConstruct | None = scope.node.root
+    for part in path.split("/"):
+        if node is None:
+            return None
+        node = node.node.try_find_child(part)
+    return node
 
 
 class ObservabilityDashboard(Construct):
@@ -138,8 +155,11 @@ class ObservabilityDashboard(Construct):
                 f"nothing built by constructs-obs under {where}; create the dashboard after the "
                 "constructs it should show",
             )
+        seen = records.size
+        records = self._drop_unportable(records)
         self._title = title or name or "Observability"
         self._logs_query_limit = logs_query_limit
+        self._imported_alarms = 0
         rows = self._rows(records)
         pages = _paginate(rows, max_metrics_per_dashboard, max_widgets_per_dashboard)
         self.dashboards: list[cloudwatch.Dashboard] = []
@@ -163,20 +183,20 @@ class ObservabilityDashboard(Construct):
             for row in page:
                 dashboard.add_widgets(*(item.widget for item in row))
             self.dashboards.append(dashboard)
-        Aspects.of(self).add(_StaleCheck(self, registry, scopes, records.size))
+        Aspects.of(self).add(_StaleCheck(self, registry, scopes, seen))
 
     # -- layout --------------------------------------------------------------------------------
 
     def _rows(self, records: Registry) -> list[_Row]:
         rows: list[_Row] = []
-        rows += _alarm_status_rows(records.alarms)
+        rows += self._alarm_status_rows(records.alarms)
         watched = sorted(
             (r for r in records.alarms if r.kind in (AlarmKind.THRESHOLD, AlarmKind.ANOMALY)),
             key=lambda r: (r.resource, _SEVERITY_ORDER.get(r.severity, 9), r.signal, r.path),
         )
         for resource, group in groupby(watched, key=lambda r: r.resource):
             rows.append([_Widget(_text(f"## {resource}", height=1), 0)])
-            rows += _pack([_graph(record) for record in group])
+            rows += _pack([_graph(record, self._env_of(record.alarm)) for record in group])
         patterned = [g for g in records.log_groups if g.patterns]
         if patterned:
             rows.append([_Widget(_text("## Log events matching the pattern alarms", height=1), 0)])
@@ -186,7 +206,12 @@ class ObservabilityDashboard(Construct):
                 [_Widget(_text("## Security detections (count over the time range)", height=1), 0)]
             )
             rows += _detection_rows(
-                sorted(records.detections, key=lambda d: (d.kind, d.label, d.path))
+                [
+                    (record, self._env_of(_construct_at(self, record.path)))
+                    for record in sorted(
+                        records.detections, key=lambda d: (d.kind, d.label, d.path)
+                    )
+                ]
             )
         monitors = sorted(
             (r for r in records.alarms if r.kind is AlarmKind.MONITOR),
@@ -196,8 +221,107 @@ class ObservabilityDashboard(Construct):
             rows.append(
                 [_Widget(_text("## Delivery health (the library's own monitors)", height=1), 0)]
             )
-            rows += _pack([_graph(record) for record in monitors])
+            rows += _pack([_graph(record, self._env_of(record.alarm)) for record in monitors])
         return rows
+
+    def _foreign(self, construct: IConstruct | None) -> bool:
+        """Whether ``construct`` is deployed to another account or region than the board."""
+        if construct is None:
+            return False
+        home, there = Stack.of(self), Stack.of(construct)
+        if there is home:
+            return False
+        return bool(
+            home.resolve(home.account) != there.resolve(there.account)
+            or home.resolve(home.region) != there.resolve(there.region)
+        )
+
+    def _drop_unportable(self, records: Registry) -> Registry:
+        """Leave out what lives in another environment but is named only at deploy time:
+        CloudFormation cannot reference it from here. A warning lists what was left out."""
+
+        def alarm_ok(record: AlarmRecord) -> bool:
+            if not self._foreign(record.alarm):
+                return True
+            return (
+                self._env_of(record.alarm) is not None
+                and _literal_alarm_name(record.alarm) is not None
+                and (record.metric is None or _portable(record.metric))
+            )
+
+        def log_group_ok(record: LogPatternRecord) -> bool:
+            if not self._foreign(record.log_group):
+                return True
+            return self._env_of(record.log_group) is not None and not Token.is_unresolved(
+                record.log_group.log_group_name
+            )
+
+        def detection_ok(record: DetectionRecord) -> bool:
+            construct = _construct_at(self, record.path)
+            if not self._foreign(construct):
+                return True
+            return self._env_of(construct) is not None and _portable(record.metric)
+
+        kept = Registry(
+            alarms=[r for r in records.alarms if alarm_ok(r)],
+            log_groups=[r for r in records.log_groups if log_group_ok(r)],
+            detections=[r for r in records.detections if detection_ok(r)],
+        )
+        left_out = sorted(
+            {r.path for r in records.alarms if r not in kept.alarms}
+            | {r.path for r in records.log_groups if r not in kept.log_groups}
+            | {r.path for r in records.detections if r not in kept.detections}
+        )
+        if left_out:
+            Annotations.of(self).add_warning_v2(
+                CROSS_ENVIRONMENT_WARNING_ID,
+                f"{len(left_out)} item(s) of stacks in another account or region are named only "
+                "at deploy time, so this dashboard cannot show them (give them names, or add a "
+                f"dashboard in their environment): {', '.join(left_out)}",
+            )
+        return kept
+
+    def _env_of(self, construct: IConstruct | None) -> _Env | None:
+        """The (account, region) of ``construct``'s stack when it is literal and not the
+        dashboard's own: its metrics must name them."""
+        if construct is None:
+            return None
+        home, there = Stack.of(self), Stack.of(construct)
+        if there is home or Token.is_unresolved(there.account) or Token.is_unresolved(there.region):
+            return None
+        if (there.account, there.region) == (home.account, home.region):
+            return None
+        return there.account, there.region
+
+    def _alarm_status_rows(self, alarms: Sequence[AlarmRecord]) -> list[_Row]:
+        ordered = sorted(alarms, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.path))
+        rows: list[_Row] = []
+        for start in range(0, len(ordered), MAX_ALARMS_PER_STATUS_WIDGET):
+            chunk = ordered[start : start + MAX_ALARMS_PER_STATUS_WIDGET]
+            widget = cloudwatch.AlarmStatusWidget(
+                title=f"Alarms {start + 1}-{start + len(chunk)} of {len(ordered)}",
+                alarms=[self._listed(record.alarm) for record in chunk],
+                sort_by=cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+                width=GRID,
+                height=max(3, 1 + (len(chunk) + 3) // 4),
+            )
+            rows.append([_Widget(widget, 0)])
+        return rows
+
+    def _listed(self, alarm: cloudwatch.IAlarm) -> cloudwatch.IAlarm:
+        """``alarm``, or for an alarm of another stack with a literal name and environment,
+        the same alarm by its written-out ARN (no stack output needed)."""
+        there = Stack.of(alarm)
+        if there is Stack.of(self):
+            return alarm
+        name = _literal_alarm_name(alarm)
+        if name is None or Token.is_unresolved(there.account) or Token.is_unresolved(there.region):
+            return alarm
+        self._imported_alarms += 1
+        arn = (
+            f"arn:{Stack.of(self).partition}:cloudwatch:{there.region}:{there.account}:alarm:{name}"
+        )
+        return cloudwatch.Alarm.from_alarm_arn(self, f"Listed{self._imported_alarms}", arn)
 
     def _logs(self, group: LogPatternRecord) -> _Widget:
         filters = [logs_insights_filter(pattern) for _, pattern in group.patterns]
@@ -209,9 +333,11 @@ class ObservabilityDashboard(Construct):
         else:
             title = f"{group.name}: latest events (a pattern has no Logs Insights equivalent)"
         query += ["sort @timestamp desc", f"limit {self._logs_query_limit}"]
+        env = self._env_of(group.log_group)
         widget = cloudwatch.LogQueryWidget(
             title=title[:200],
             log_group_names=[group.log_group.log_group_name],
+            region=env[1] if env is not None else None,
             query_lines=query,
             width=12,
             height=6,
@@ -223,31 +349,47 @@ def _text(markdown: str, *, height: int) -> cloudwatch.TextWidget:
     return cloudwatch.TextWidget(markdown=markdown, width=GRID, height=height)
 
 
-def _alarm_status_rows(alarms: Sequence[AlarmRecord]) -> list[_Row]:
-    ordered = sorted(alarms, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.path))
-    rows: list[_Row] = []
-    for start in range(0, len(ordered), MAX_ALARMS_PER_STATUS_WIDGET):
-        chunk = ordered[start : start + MAX_ALARMS_PER_STATUS_WIDGET]
-        widget = cloudwatch.AlarmStatusWidget(
-            title=f"Alarms {start + 1}-{start + len(chunk)} of {len(ordered)}",
-            alarms=[record.alarm for record in chunk],
-            sort_by=cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-            width=GRID,
-            height=max(3, 1 + (len(chunk) + 3) // 4),
+def _literal_alarm_name(alarm: cloudwatch.IAlarm) -> str | None:
+    cfn = alarm.node.default_child
+    name = getattr(cfn, "alarm_name", None) or getattr(cfn, "composite_alarm_name", None)
+    return name if isinstance(name, str) and not Token.is_unresolved(name) else None
+
+
+def _portable(metric: cloudwatch.IMetric) -> bool:
+    """Whether ``metric`` names only literal values (it can be drawn from another stack's
+    environment without a reference to that stack)."""
+    if isinstance(metric, cloudwatch.Metric):
+        values = [metric.namespace, metric.metric_name, *(metric.dimensions or {}).values()]
+        return not any(Token.is_unresolved(value) for value in values)
+    if isinstance(metric, cloudwatch.MathExpression):
+        return not Token.is_unresolved(metric.expression) and all(
+            _portable(m) for m in metric.using_metrics.values()
         )
-        rows.append([_Widget(widget, 0)])
-    return rows
+    return False
 
 
-def _graph(record: AlarmRecord) -> _Widget:
+def _in_env(metric: cloudwatch.IMetric, env: _Env | None) -> cloudwatch.IMetric:
+    """``metric`` drawn from another account and region (a math expression searches there)."""
+    if env is None:
+        return metric
+    account, region = env
+    if isinstance(metric, cloudwatch.Metric):
+        return metric.with_(account=account, region=region)
+    if isinstance(metric, cloudwatch.MathExpression):
+        return metric.with_(search_account=account, search_region=region)
+    return metric
+
+
+def _graph(record: AlarmRecord, env: _Env | None) -> _Widget:
     assert record.metric is not None
-    metrics: list[cloudwatch.IMetric] = [record.metric]
+    metric = _in_env(record.metric, env)
+    metrics: list[cloudwatch.IMetric] = [metric]
     annotations: list[cloudwatch.HorizontalAnnotation] = []
     if record.kind is AlarmKind.ANOMALY and record.band_width is not None:
         metrics.append(
             cloudwatch.MathExpression(
                 expression=f"ANOMALY_DETECTION_BAND(m1, {record.band_width:g})",
-                using_metrics={"m1": record.metric},
+                using_metrics={"m1": metric},
                 label=f"expected band ({record.band_width:g} standard deviations)",
             )
         )
@@ -281,15 +423,18 @@ def _metric_count(metrics: Sequence[cloudwatch.IMetric]) -> int:
     return total
 
 
-def _detection_rows(detections: Sequence[DetectionRecord]) -> list[_Row]:
+def _detection_rows(detections: Sequence[tuple[DetectionRecord, _Env | None]]) -> list[_Row]:
     rows: list[_Row] = []
     per_widget = MAX_METRICS_PER_WIDGET
     for start in range(0, len(detections), per_widget):
         chunk = detections[start : start + per_widget]
         widget = cloudwatch.SingleValueWidget(
             metrics=[
-                d.metric.with_(label=d.label[:80], statistic="Sum", period=Duration.days(1))
-                for d in chunk
+                _in_env(
+                    d.metric.with_(label=d.label[:80], statistic="Sum", period=Duration.days(1)),
+                    env,
+                )
+                for d, env in chunk
             ],
             set_period_to_time_range=True,
             width=GRID,

@@ -273,3 +273,73 @@ def test_bad_input() -> None:
         InvalidParameterError, match="max_metrics_per_dashboard: must be >= 1 and <= 2500"
     ):
         ObservabilityDashboard(stack, "Huge", max_metrics_per_dashboard=3000)
+
+
+def _build_across(app: cdk.App) -> None:
+    workload = _workload(app)
+    east = new_stack(app, "East", env=cdk.Environment(account="123456789012", region="us-east-1"))
+    trail = EncryptedLogGroup(east, "TrailLogs")
+    CisBenchmarkAlarms(
+        east,
+        "Cis",
+        trail_log_group=trail.log_group,
+        routing=AlarmRouting(
+            east, "Routing", name_prefix="global", warning=[AlarmTopic(east, "T")]
+        ),
+        controls=[CisControl.IAM_POLICY_CHANGES],
+    )
+    board = new_stack(app, "Board")
+    ObservabilityDashboard(board, "Dashboard", name="across", sources=[workload, east])
+
+
+@pytest.fixture(scope="module")
+def across() -> Synthesized:
+    return synth("dashboard_across", _build_across)
+
+
+def test_alarms_of_other_stacks_are_listed_by_literal_arn(across: Synthesized) -> None:
+    (body,) = _bodies(across.raw("Board")).values()
+    (status,) = _of_type(body["widgets"], "alarm")
+    listed = status["properties"]["alarms"]
+
+    def named(stack: str) -> set[str]:
+        alarms = across.resources("AWS::CloudWatch::Alarm", stack).values()
+        return {a["Properties"]["AlarmName"] for a in alarms if "AlarmName" in a["Properties"]}
+
+    # Written out in full: no reference to the stack that holds the alarm.
+    expected = {
+        f"arn:aws:cloudwatch:{region}:123456789012:alarm:{name}"
+        for stack, region in (("Workload", "eu-west-1"), ("East", "us-east-1"))
+        for name in named(stack)
+    }
+    assert expected <= set(listed)
+    # Named alarms publish no stack output; in the board's own environment, an alarm named
+    # only at deploy time is still listed through a reference to its stack.
+    unnamed = len(across.resources("AWS::CloudWatch::Alarm", "Workload")) - len(named("Workload"))
+    assert unnamed > 0
+    assert listed.count("REF") == unnamed
+    east_outputs = json.dumps(across.raw("East").get("Outputs", {}))
+    assert "Alarm" not in east_outputs
+
+
+def test_what_another_region_names_at_deploy_time_is_left_out_with_a_warning(
+    across: Synthesized,
+) -> None:
+    (warning,) = [w for w in across.warnings if w.where == "Board/Dashboard"]
+    assert "named only at deploy time" in warning.message
+    assert "East/T/DeadLettersAlarm" in warning.message  # its queue name is generated
+    assert "East/Cis/IamPolicyChangesAlarm" not in warning.message
+
+
+def test_metrics_of_another_region_are_drawn_from_there(across: Synthesized) -> None:
+    (body,) = _bodies(across.raw("Board")).values()
+    regions: dict[str, set[str | None]] = {}
+    for widget in _of_type(body["widgets"], "metric"):
+        for metric in widget["properties"].get("metrics", []):
+            options = metric[-1] if isinstance(metric[-1], dict) else {}
+            if isinstance(metric[0], str) and len(metric) > 1:
+                regions.setdefault(f"{metric[0]}/{metric[1]}", set()).add(options.get("region"))
+    # The workload shares the board's region; the CIS metric of the East stack does not.
+    assert regions["Shop/QueueDepth"] == {None}
+    assert regions["CISBenchmark/IamPolicyChanges"] == {"us-east-1"}
+    assert regions["CISBenchmark/RootAccountUsage"] == {None}

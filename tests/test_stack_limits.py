@@ -1,5 +1,5 @@
 """The library warns at synth time when a stack it adds to passes 80 % of CloudFormation's
-500 resources or 1 MiB template."""
+500 resources, 200 outputs or 1 MiB template."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 
 from constructs_obs import AlarmTopic, EncryptedLogGroup
 from constructs_obs.testing import Finding, validation_report_findings
@@ -57,3 +58,17 @@ def test_the_share_is_configurable_and_covers_the_template_size(tmp_path: Path) 
     (warning,) = _warnings(app)
     assert "KiB template" in warning.message
     assert "of CloudFormation's 1 MiB" in warning.message
+
+
+def test_cross_stack_references_count_against_the_output_limit(tmp_path: Path) -> None:
+    # A consumer in its own stack reading 170 log group names: 170 outputs on the producer.
+    app = cdk.App(outdir=str(tmp_path))
+    producer = cdk.Stack(app, "Producer")
+    key = kms.Key(producer, "Key", enable_key_rotation=True)
+    groups = [EncryptedLogGroup(producer, f"Logs{i}", encryption_key=key) for i in range(170)]
+    consumer = cdk.Stack(app, "Consumer")
+    for index, group in enumerate(groups):
+        ssm.StringParameter(consumer, f"Name{index}", string_value=group.log_group.log_group_name)
+    (warning,) = _warnings(app)
+    assert warning.where == "Producer"
+    assert "170 outputs, 85% of CloudFormation's 200" in warning.message

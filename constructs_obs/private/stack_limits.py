@@ -1,7 +1,8 @@
 """A synth-time warning when a stack the library adds to nears CloudFormation's limits.
 
-CloudFormation refuses a template with more than 500 resources or larger than 1 MB (uploaded
-through S3, as the CDK does). Observability grows with the workload (an alarm per signal,
+CloudFormation refuses a template with more than 500 resources, more than 200 outputs (cross-stack
+references become outputs of the stack referenced) or larger than 1 MB (uploaded through S3, as
+the CDK does). Observability grows with the workload (an alarm per signal,
 a filter per pattern), so the library registers, once per app, a validation plugin that reads
 the synthesized templates and warns for every stack it added to that passes 80 % of either
 limit (the share can be set with the context key ``constructs-obs:stack-limit-warning``).
@@ -27,6 +28,7 @@ from aws_cdk import (
 from constructs import IConstruct
 
 MAX_RESOURCES: Final = 500
+MAX_OUTPUTS: Final = 200
 MAX_TEMPLATE_BYTES: Final = 1_048_576
 DEFAULT_WARNING_SHARE: Final = 0.8
 CONTEXT_KEY: Final = "constructs-obs:stack-limit-warning"
@@ -71,6 +73,12 @@ class StackLimitsPlugin:
             findings.append(
                 f"{resources} resources, {resources / MAX_RESOURCES:.0%} of CloudFormation's "
                 f"{MAX_RESOURCES}"
+            )
+        outputs = len(template.get("Outputs", {}))
+        if outputs > self.share * MAX_OUTPUTS:
+            # Cross-stack references (a dashboard in a stack of its own, say) become outputs.
+            findings.append(
+                f"{outputs} outputs, {outputs / MAX_OUTPUTS:.0%} of CloudFormation's {MAX_OUTPUTS}"
             )
         if size > self.share * MAX_TEMPLATE_BYTES:
             findings.append(
