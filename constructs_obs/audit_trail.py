@@ -11,6 +11,7 @@ Hub's CloudTrail.1, .2, .4, .5, .6 and .7 hold on the synthesized template.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -41,7 +42,10 @@ __all__ = [
     "ReadWrite",
 ]
 
-_TRAIL_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{2,127}"
+# CloudTrail's rules: 3-128 characters, letters, digits, '.', '_' and '-', starting and ending
+# with a letter or digit, no two of '.', '_', '-' side by side, and not an IP address.
+_TRAIL_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9])){2,127}"
+_IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _ORG_ID = r"o-[a-z0-9]{10,32}"
 _PREFIX = r"[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*"
 
@@ -220,9 +224,11 @@ class AuditTrail(Construct):
             self.trail_name,
             max_length=128,
             pattern=_TRAIL_NAME,
-            pattern_doc="must be 3-128 letters, digits, '.', '_' or '-', starting with a letter "
-            "or digit",
+            pattern_doc="must be 3-128 letters, digits, '.', '_' or '-', starting and ending "
+            "with a letter or digit, without two of '.', '_', '-' side by side",
         )
+        if _IP_ADDRESS.fullmatch(self.trail_name):
+            check.fail("trail_name", f"{self.trail_name!r} looks like an IP address")
         if organization_id is not None:
             check.text(
                 "organization_id",

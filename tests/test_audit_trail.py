@@ -422,6 +422,9 @@ def test_the_deployed_query_texts_are_the_package_files(synthesized: Synthesized
 
 CASES: list[tuple[dict[str, Any], str]] = [
     ({"trail_name": "x"}, "trail_name: 'x' must be 3-128"),
+    ({"trail_name": "my-_trail"}, "trail_name: 'my-_trail' must be 3-128"),
+    ({"trail_name": "trail-"}, "trail_name: 'trail-' must be 3-128"),
+    ({"trail_name": "192.168.10.1"}, "trail_name: '192.168.10.1' looks like an IP address"),
     ({"organization_id": "org-1"}, "organization_id: 'org-1' must look like o-"),
     ({"s3_key_prefix": "/logs/"}, "s3_key_prefix: '/logs/' must be a relative"),
     (

@@ -14,7 +14,7 @@ dead-letter queue and the rules' failed invocations have alarms of their own.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol, runtime_checkable
 
@@ -82,7 +82,6 @@ class IncidentTarget:
     api_destination: events.IApiDestination | None = None
     ops_item_category: str = "Availability"
     ops_item_severity: str = "2"
-    headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def to_event_bus(cls, bus: events.IEventBus) -> IncidentTarget:

@@ -144,7 +144,9 @@ class SecurityEventRules(Construct):
         read-only calls too (EventBridge charges for the read-only events such a rule
         receives); on another bus it sees what the forwarding rule sends.
     monitor_topic:
-        Where the rules' own failures (dead letters, events lost before the DLQ) go.
+        Where the rules' own failures (dead letters, events lost before the DLQ) go. The
+        lost-events alarm watches every rule of the account and region (one Metrics Insights
+        query), not only these.
         Default: the first topic among ``targets``; required when there is none.
     retry_attempts / max_event_age:
         Retry policy of the topic and Lambda targets. Default: 185 attempts within 24 hours.
@@ -363,8 +365,11 @@ class SecurityEventRules(Construct):
                 period=Duration.minutes(5),
                 label="Events lost before the dead-letter queue (all rules)",
             ),
-            summary="EventBridge could not deliver events to a target nor to its dead-letter "
-            "queue (events lost).",
+            # Metrics Insights over every rule of the account and region: an alarm per rule
+            # would cost 15 alarms, and a lost event of any rule deserves someone's attention.
+            summary="EventBridge could not deliver events of a rule in this account and region "
+            "to a target nor to its dead-letter queue (events lost; the RuleName dimension of "
+            "InvocationsFailedToBeSentToDlq says which rule).",
             notify=[topic],
             resource=self.node.id,
             signal="lost-events",

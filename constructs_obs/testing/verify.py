@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from constructs_obs.private.acknowledge import MIN_REASON_LENGTH, REASONS_METADATA_KEY
+
 __all__ = [
     "CheckovWorker",
     "Finding",
@@ -31,9 +33,6 @@ __all__ = [
     "verify_assembly",
     "verify_template",
 ]
-
-ACK_METADATA_KEY = "constructs-obs:acknowledgements"
-MIN_REASON_LENGTH = 20
 
 
 class VerificationError(AssertionError):
@@ -136,7 +135,7 @@ def _acknowledged_in_metadata(stack_name: str, template: dict[str, Any]) -> list
     for logical_id, resource in template.get("Resources", {}).items():
         metadata = resource.get("Metadata", {})
         ignored = metadata.get("cfn-lint", {}).get("config", {}).get("ignore_checks", [])
-        reasons = metadata.get(ACK_METADATA_KEY, {}).get("cfn-lint", {})
+        reasons = metadata.get(REASONS_METADATA_KEY, {}).get("cfn-lint", {})
         found += [
             Finding("cfn-lint", rule, f"{stack_name}/{logical_id}", reasons.get(rule, ""))
             for rule in ignored
