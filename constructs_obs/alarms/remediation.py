@@ -3,9 +3,10 @@
 The function (``lambdas/alarm_remediation``) receives CloudWatch's native Lambda alarm action,
 EventBridge "CloudWatch Alarm State Change" events or SNS alarm notifications, and runs the
 action configured for the alarm: reboot an RDS instance, stop or reboot an EC2 instance, scale
-an ECS service, or only notify. It starts in dry-run (it logs what it would do), acts once per
-alarm state change (Powertools idempotency in DynamoDB), writes one structured audit line per
-decision, and may touch only the resources named in its actions (IAM scoped to their ARNs).
+an ECS service, cap a Lambda function's concurrency, or only notify. It starts in dry-run (it
+logs what it would do), acts once per alarm state change (Powertools idempotency in DynamoDB),
+writes one structured audit line per decision, and may touch only the resources named in its
+actions (IAM scoped to their ARNs).
 Failed asynchronous invocations land in an encrypted dead-letter queue; alarms on the
 function's errors and on that queue's depth notify ``monitor_topic``.
 """
@@ -64,6 +65,8 @@ RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
 _POWERTOOLS_LAYER_PARAMETER: Final = (
     f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"
 )
+# arn:partition:lambda:region:account:function:name (a qualifier would add one more).
+_FUNCTION_ARN_COLONS: Final = 6
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,50 @@ class RemediationAction:
             config=config,
             iam_actions=("ecs:DescribeServices", "ecs:UpdateService"),
             resource_arn=lambda _stack: service_arn,
+        )
+
+    @classmethod
+    def limit_lambda_concurrency(
+        cls, function: lambda_.IFunction, *, reserved_concurrency: int
+    ) -> RemediationAction:
+        """Set the function's reserved concurrency: "stop the bleeding" in an error storm or
+        a runaway cost.
+
+        The reservation caps how many instances of the function run at once. ``0`` pauses the
+        function: every invocation is throttled. Asynchronous events (S3, SNS, EventBridge,
+        ...) then wait in Lambda's event queue, retried for up to the function's maximum event
+        age (6 hours by default), and go to its dead-letter queue or on-failure destination
+        when that runs out; synchronous callers get throttling errors (429); event source
+        mappings (SQS, Kinesis, DynamoDB streams) are throttled and their records stay in the
+        source, subject to its own retention and redrive policy. A value above 0 is taken out
+        of the account's unreserved concurrency, which Lambda keeps at 100 or more (it refuses
+        a larger reservation).
+
+        The new value stays until someone changes it: nothing restores the previous one when
+        the alarm returns to OK. The audit line records the previous value, to restore by hand.
+        If the function already has that reserved concurrency, the action is skipped.
+        """
+        check = Check("RemediationAction.limit_lambda_concurrency", function.node.id)
+        check.integer("reserved_concurrency", reserved_concurrency, minimum=0)
+        function_arn = function.function_arn
+        # Reserved concurrency belongs to the function, not to a version or alias, and the IAM
+        # resource of the call is the unqualified function ARN.
+        if isinstance(function, lambda_.QualifiedFunctionBase) or (
+            not Token.is_unresolved(function_arn) and function_arn.count(":") > _FUNCTION_ARN_COLONS
+        ):
+            check.fail(
+                "function",
+                "is a version or alias (a qualified ARN); reserved concurrency applies to the "
+                "whole function: pass the function itself",
+            )
+        return cls(
+            config={
+                "action": "limit_lambda_concurrency",
+                "function_name": function.function_name,
+                "reserved_concurrency": reserved_concurrency,
+            },
+            iam_actions=("lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency"),
+            resource_arn=lambda _stack: function_arn,
         )
 
     @classmethod

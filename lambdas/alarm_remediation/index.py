@@ -78,6 +78,7 @@ class ActionKind(StrEnum):
     STOP_EC2_INSTANCE = "stop_ec2_instance"
     REBOOT_EC2_INSTANCE = "reboot_ec2_instance"
     SCALE_ECS_SERVICE = "scale_ecs_service"
+    LIMIT_LAMBDA_CONCURRENCY = "limit_lambda_concurrency"
     NOTIFY = "notify"
 
 
@@ -106,6 +107,7 @@ ACTION_METRICS: Final[Mapping[ActionKind, str]] = {
     ActionKind.STOP_EC2_INSTANCE: "StopEc2Instance",
     ActionKind.REBOOT_EC2_INSTANCE: "RebootEc2Instance",
     ActionKind.SCALE_ECS_SERVICE: "ScaleEcsService",
+    ActionKind.LIMIT_LAMBDA_CONCURRENCY: "LimitLambdaConcurrency",
     ActionKind.NOTIFY: "Notify",
 }
 
@@ -171,6 +173,15 @@ class ScaleEcsService:
 
 
 @dataclass(frozen=True)
+class LimitLambdaConcurrency:
+    """Set a Lambda function's reserved concurrency; ``0`` pauses (throttles) the function."""
+
+    kind: ClassVar[ActionKind] = ActionKind.LIMIT_LAMBDA_CONCURRENCY
+    function_name: str
+    reserved_concurrency: int
+
+
+@dataclass(frozen=True)
 class Notify:
     """Only notify: publish a readable message to ``NOTIFY_TOPIC_ARN`` when set, and log."""
 
@@ -178,7 +189,12 @@ class Notify:
 
 
 RemediationAction = (
-    RebootRdsInstance | StopEc2Instance | RebootEc2Instance | ScaleEcsService | Notify
+    RebootRdsInstance
+    | StopEc2Instance
+    | RebootEc2Instance
+    | ScaleEcsService
+    | LimitLambdaConcurrency
+    | Notify
 )
 
 
@@ -278,6 +294,16 @@ def _parse_ecs_scale(fields: Mapping[str, object]) -> ScaleEcsService:
     return action
 
 
+def _parse_lambda_concurrency(fields: Mapping[str, object]) -> LimitLambdaConcurrency:
+    _check_keys(fields, required={"function_name", "reserved_concurrency"}, optional=set())
+    reserved = _config_int(fields, "reserved_concurrency", minimum=0)
+    if reserved is None:  # pragma: no cover - a required field, checked above
+        raise InvalidActionConfigError("missing required field(s): reserved_concurrency")
+    return LimitLambdaConcurrency(
+        function_name=_config_str(fields, "function_name"), reserved_concurrency=reserved
+    )
+
+
 def _parse_notify(fields: Mapping[str, object]) -> Notify:
     _check_keys(fields, required=set(), optional=set())
     return Notify()
@@ -288,6 +314,7 @@ _ACTION_PARSERS: Final[Mapping[ActionKind, Callable[[Mapping[str, object]], Reme
     ActionKind.STOP_EC2_INSTANCE: _parse_ec2_stop,
     ActionKind.REBOOT_EC2_INSTANCE: _parse_ec2_reboot,
     ActionKind.SCALE_ECS_SERVICE: _parse_ecs_scale,
+    ActionKind.LIMIT_LAMBDA_CONCURRENCY: _parse_lambda_concurrency,
     ActionKind.NOTIFY: _parse_notify,
 }
 
@@ -711,6 +738,9 @@ def describe_action(action: RemediationAction, *, notify_topic_arn: str | None) 
             return f"reboot EC2 instance {instance_id}"
         case ScaleEcsService():
             return _describe_ecs_scaling(action)
+        case LimitLambdaConcurrency(function_name=name, reserved_concurrency=reserved):
+            paused = " (pausing it)" if reserved == 0 else ""
+            return f"set the reserved concurrency of Lambda function {name} to {reserved}{paused}"
         case Notify():
             return (
                 f"publish a notification to {notify_topic_arn}"
@@ -729,6 +759,8 @@ def action_target(action: RemediationAction, *, notify_topic_arn: str | None) ->
             return instance_id
         case ScaleEcsService(cluster=cluster, service=service):
             return f"{cluster}/{service}"
+        case LimitLambdaConcurrency(function_name=name):
+            return name
         case Notify():
             return notify_topic_arn
     raise AssertionError(f"unhandled action {action!r}")  # pragma: no cover
@@ -814,6 +846,27 @@ def _scale_ecs_service(action: ScaleEcsService) -> ActionResult:
     )
 
 
+@tracer.capture_method
+def _limit_lambda_concurrency(action: LimitLambdaConcurrency) -> ActionResult:
+    lambda_ = _client("lambda")
+    name, reserved = action.function_name, action.reserved_concurrency
+    # Absent (or null) when the function has no reservation: it uses unreserved concurrency.
+    previous = lambda_.get_function_concurrency(FunctionName=name).get(
+        "ReservedConcurrentExecutions"
+    )
+    if previous == reserved:
+        return ActionResult(
+            Outcome.SKIPPED,
+            f"Lambda function {name} already has reserved concurrency {reserved}; not changed",
+        )
+    lambda_.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+    before = "unreserved" if previous is None else str(previous)
+    return ActionResult(
+        Outcome.ACTED,
+        f"changed the reserved concurrency of Lambda function {name} from {before} to {reserved}",
+    )
+
+
 def _notification_subject(change: AlarmStateChange) -> str:
     # SNS subjects: ASCII, no line breaks, at most 100 characters.
     subject = f"{change.state}: {change.alarm_name}"
@@ -868,6 +921,8 @@ def _execute(*, change: AlarmStateChange, action: RemediationAction) -> dict[str
             result = _reboot_ec2_instance(action)
         case ScaleEcsService():
             result = _scale_ecs_service(action)
+        case LimitLambdaConcurrency():
+            result = _limit_lambda_concurrency(action)
         case Notify():
             result = _notify(change, SETTINGS.notify_topic_arn)
     return result.to_dict()

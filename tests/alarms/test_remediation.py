@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, cast
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_rds as rds
 
 from constructs_obs import (
@@ -22,6 +24,8 @@ from constructs_obs import (
 from tests.support.harness import Synthesized, new_stack, synth
 
 INSTANCE_ID = "i-0123456789abcdef0"
+WORKER_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:orders-worker"
+WORKER_ALARM = "shop-orders-worker-errors-critical"
 
 
 def _build(app: cdk.App) -> None:
@@ -41,6 +45,7 @@ def _build(app: cdk.App) -> None:
     service = ecs.FargateService.from_fargate_service_attributes(
         stack, "Orders", cluster=cluster, service_name="orders"
     )
+    worker = lambda_.Function.from_function_arn(stack, "OrdersWorker", WORKER_ARN)
     remediation = AlarmRemediation(
         stack,
         "Fixer",
@@ -55,6 +60,9 @@ def _build(app: cdk.App) -> None:
                 service, step=2, max_count=10
             ),
             "shop-checkout-errors-critical": RemediationAction.notify(),
+            WORKER_ALARM: RemediationAction.limit_lambda_concurrency(
+                worker, reserved_concurrency=0
+            ),
         },
     )
     routing = AlarmRouting(
@@ -109,6 +117,11 @@ def test_environment_carries_the_actions_and_the_switches(synthesized: Synthesiz
     assert '"step":2' in rendered.replace(" ", "")
     assert '"shop-ordersdb-free-storage-space-critical"' in rendered
     assert '"db_instance_identifier":"orders-db"' in rendered.replace(" ", "")
+    assert json.loads(rendered)[WORKER_ALARM] == {
+        "action": "limit_lambda_concurrency",
+        "function_name": "orders-worker",
+        "reserved_concurrency": 0,
+    }
 
 
 def test_permissions_are_scoped_to_the_remediated_resources(synthesized: Synthesized) -> None:
@@ -127,6 +140,15 @@ def test_permissions_are_scoped_to_the_remediated_resources(synthesized: Synthes
     assert by_action['["ecs:DescribeServices", "ecs:UpdateService"]'].endswith(
         ":service/shop/orders"
     )
+    on_lambda = [s for s in policy if "lambda:" in json.dumps(s["Action"])]
+    assert on_lambda == [
+        {
+            "Action": ["lambda:GetFunctionConcurrency", "lambda:PutFunctionConcurrency"],
+            "Effect": "Allow",
+            "Resource": WORKER_ARN,
+        }
+    ]
+    assert [s for s in policy if WORKER_ARN in json.dumps(s["Resource"])] == on_lambda
     topic_key = [s for s in policy if s["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]]
     assert topic_key[0]["Resource"]["Fn::GetAtt"][0].startswith("OncallKey")
     wildcards = [s for s in policy if s["Resource"] == "*"]
@@ -192,6 +214,65 @@ def test_bad_input() -> None:
         RemediationAction.scale_ecs_service(service, step=-1)
     with pytest.raises(InvalidParameterError, match="min_count: 5 is more than max_count"):
         RemediationAction.scale_ecs_service(service, step=1, min_count=5, max_count=2)
+    worker = lambda_.Function.from_function_arn(stack, "Worker", WORKER_ARN)
+    bad_concurrency: list[tuple[object, str]] = [
+        (-1, "must be >= 0, got -1"),
+        (True, "expected an integer, got True"),
+        (False, "expected an integer, got False"),
+        (2.5, "expected an integer, got 2.5"),
+        ("0", "expected an integer, got '0'"),
+        (None, "expected an integer, got None"),
+    ]
+    for value, problem in bad_concurrency:
+        with pytest.raises(
+            InvalidParameterError,
+            match=rf"^RemediationAction.limit_lambda_concurrency 'Worker': invalid "
+            rf"reserved_concurrency: {re.escape(problem)}$",
+        ):
+            RemediationAction.limit_lambda_concurrency(
+                worker,
+                reserved_concurrency=value,  # type: ignore[arg-type]
+            )
+    function = lambda_.Function(
+        stack,
+        "Fn",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+    qualified = [
+        function.current_version,
+        lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version),
+        lambda_.Function.from_function_arn(stack, "WorkerLive", f"{WORKER_ARN}:live"),
+    ]
+    for target in qualified:
+        with pytest.raises(InvalidParameterError, match="invalid function: is a version or alias"):
+            RemediationAction.limit_lambda_concurrency(target, reserved_concurrency=1)
+
+
+def test_limit_lambda_concurrency_of_a_function_in_the_stack(stack: cdk.Stack) -> None:
+    function = lambda_.Function(
+        stack,
+        "Worker",
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+    logical_id = stack.get_logical_id(cast("cdk.CfnElement", function.node.default_child))
+
+    action = RemediationAction.limit_lambda_concurrency(function, reserved_concurrency=3)
+
+    assert stack.resolve(action.config) == {
+        "action": "limit_lambda_concurrency",
+        "function_name": {"Ref": logical_id},
+        "reserved_concurrency": 3,
+    }
+    assert action.iam_actions == (
+        "lambda:GetFunctionConcurrency",
+        "lambda:PutFunctionConcurrency",
+    )
+    assert action.resource_arn is not None
+    assert stack.resolve(action.resource_arn(stack)) == {"Fn::GetAtt": [logical_id, "Arn"]}
 
 
 def test_alarms_are_matched_by_their_literal_names(stack: cdk.Stack) -> None:
@@ -214,7 +295,10 @@ def test_alarms_are_matched_by_their_literal_names(stack: cdk.Stack) -> None:
 def test_the_handler_accepts_the_configuration_the_construct_writes(
     synthesized: Synthesized,
 ) -> None:
-    from lambdas.alarm_remediation.index import parse_remediation_actions  # noqa: PLC0415
+    from lambdas.alarm_remediation.index import (  # noqa: PLC0415
+        LimitLambdaConcurrency,
+        parse_remediation_actions,
+    )
 
     variables = _function(synthesized)["Environment"]["Variables"]
     raw = variables["REMEDIATION_ACTIONS"]
@@ -222,4 +306,7 @@ def test_the_handler_accepts_the_configuration_the_construct_writes(
     parsed = parse_remediation_actions(raw)
     assert parsed.error is None
     assert parsed.invalid == {}
-    assert len(parsed.actions) == 5
+    assert len(parsed.actions) == 6
+    assert parsed.actions[WORKER_ALARM] == LimitLambdaConcurrency(
+        function_name="orders-worker", reserved_concurrency=0
+    )

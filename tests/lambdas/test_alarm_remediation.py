@@ -7,9 +7,11 @@ the module-level Powertools objects and settings are those of a cold start.
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import logging
 import sys
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO, cast
@@ -337,6 +339,52 @@ def ecs_desired_count(cluster: str = "web", service: str = "api") -> int:
     )
 
 
+def create_function(name: str = "orders-worker", reserved: int | None = None) -> str:
+    """A Lambda function (and the role moto requires it to have), optionally with a reservation."""
+    role_arn = boto3.client("iam", region_name=REGION).create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    client = boto3.client("lambda", region_name=REGION)
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="index.handler",
+        Code={"ZipFile": package.getvalue()},
+    )
+    if reserved is not None:
+        client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+    return name
+
+
+def reserved_concurrency(name: str = "orders-worker") -> int | None:
+    """The function's reserved concurrency, None when it has none (uses unreserved)."""
+    response = boto3.client("lambda", region_name=REGION).get_function_concurrency(
+        FunctionName=name
+    )
+    return cast("int | None", response.get("ReservedConcurrentExecutions"))
+
+
+def pause(name: str = "orders-worker") -> dict[str, object]:
+    """The action config that pauses a function (reserved concurrency 0)."""
+    return {"action": "limit_lambda_concurrency", "function_name": name, "reserved_concurrency": 0}
+
+
 def subscribed_queue(topic_arn: str) -> str:
     """An SQS queue subscribed to the topic; returns its URL."""
     sqs = boto3.client("sqs", region_name=REGION)
@@ -563,6 +611,90 @@ def test_notify_without_a_topic_only_logs(
     assert 'CloudWatch alarm "queue-depth" changed from OK to ALARM.' in notices[0]["notification"]
 
 
+@pytest.mark.usefixtures("idempotency_table")
+def test_limit_lambda_concurrency_pauses_the_function(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    # GIVEN an alarm mapped to pausing a function that uses unreserved concurrency
+    create_function("orders-worker")
+    load_handler({"orders-worker-errors": pause("orders-worker")})
+    puts = CallRecorder(index._client("lambda"), "lambda", "PutFunctionConcurrency")
+    output()
+
+    # WHEN the alarm goes into ALARM
+    summary = invoke(eventbridge_event("orders-worker-errors"))
+
+    # THEN the function's reserved concurrency is 0 (set by exactly one call), and it is audited
+    assert reserved_concurrency("orders-worker") == 0
+    assert [(status, parsed["ReservedConcurrentExecutions"]) for status, parsed in puts.calls] == [
+        (200, 0)
+    ]
+    assert summary == {
+        "results": [
+            {
+                "alarm": "orders-worker-errors",
+                "outcome": "acted",
+                "action": "limit_lambda_concurrency",
+                "target": "orders-worker",
+                "reason": "changed the reserved concurrency of Lambda function orders-worker "
+                "from unreserved to 0",
+            }
+        ]
+    }
+    written = output()
+    [decision] = written.decisions
+    assert (decision["level"], decision["action"], decision["dry_run"]) == (
+        "INFO",
+        "limit_lambda_concurrency",
+        False,
+    )
+    assert written.metric_totals() == {"Acted": 1, "LimitLambdaConcurrency": 1}
+
+
+@pytest.mark.usefixtures("idempotency_table")
+def test_limit_lambda_concurrency_caps_a_reservation_and_reports_the_previous_one(
+    load_handler: Loader,
+) -> None:
+    create_function("thumbnailer", reserved=50)
+    load_handler(
+        {
+            "thumbnailer-cost": {
+                "action": "limit_lambda_concurrency",
+                "function_name": "thumbnailer",
+                "reserved_concurrency": 5,
+            }
+        }
+    )
+
+    summary = invoke(native_event("thumbnailer-cost"))
+
+    assert reserved_concurrency("thumbnailer") == 5
+    assert summary["results"][0]["outcome"] == "acted"
+    assert summary["results"][0]["reason"] == (
+        "changed the reserved concurrency of Lambda function thumbnailer from 50 to 5"
+    )
+
+
+@pytest.mark.usefixtures("idempotency_table")
+def test_limit_lambda_concurrency_already_at_the_value_is_skipped(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    create_function("orders-worker", reserved=0)
+    load_handler({"orders-worker-errors": pause("orders-worker")})
+    puts = CallRecorder(index._client("lambda"), "lambda", "PutFunctionConcurrency")
+    output()
+
+    summary = invoke(native_event("orders-worker-errors"))
+
+    assert puts.calls == []
+    assert reserved_concurrency("orders-worker") == 0
+    assert summary["results"][0]["outcome"] == "skipped"
+    assert summary["results"][0]["reason"] == (
+        "Lambda function orders-worker already has reserved concurrency 0; not changed"
+    )
+    assert output().metric_totals() == {"Skipped": 1}  # like an ECS service already scaled
+
+
 # ------------------------------------------------------------------------------------------
 # Dry run
 # ------------------------------------------------------------------------------------------
@@ -636,6 +768,30 @@ def test_dry_run_does_not_need_the_idempotency_table(load_handler: Loader) -> No
     assert summary["results"][0]["outcome"] == "dry_run"
 
 
+@pytest.mark.usefixtures("idempotency_table")
+def test_limit_lambda_concurrency_in_dry_run_calls_no_api(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    create_function("orders-worker", reserved=20)
+    load_handler({"orders-worker-errors": pause("orders-worker")}, dry_run="true")
+    output()
+
+    summary = invoke(native_event("orders-worker-errors"))
+
+    assert reserved_concurrency("orders-worker") == 20
+    assert index._client.cache_info().currsize == 0  # no AWS client was even created
+    assert idempotency_items() == []
+    assert summary["results"][0]["outcome"] == "dry_run"
+    assert summary["results"][0]["target"] == "orders-worker"
+    assert summary["results"][0]["reason"] == (
+        "dry run: would set the reserved concurrency of Lambda function orders-worker to 0 "
+        "(pausing it)"
+    )
+    written = output()
+    assert [decision["dry_run"] for decision in written.decisions] == [True]
+    assert written.metric_totals() == {"DryRun": 1, "LimitLambdaConcurrency": 1}
+
+
 # ------------------------------------------------------------------------------------------
 # Idempotency
 # ------------------------------------------------------------------------------------------
@@ -677,6 +833,39 @@ def test_the_same_state_change_delivered_twice_acts_once(
     third = invoke(native_event("api-cpu", timestamp=LATER_ALARM_TIME))
     assert third["results"][0]["outcome"] == "acted"
     assert ecs_desired_count() == 4
+
+
+@pytest.mark.usefixtures("idempotency_table")
+def test_a_redelivered_pause_does_not_undo_an_operator_restoring_the_function(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    # GIVEN a function paused by an alarm, then restored by an operator
+    create_function("orders-worker", reserved=40)
+    load_handler({"orders-worker-errors": pause("orders-worker")})
+    output()
+    first = invoke(native_event("orders-worker-errors"))
+    assert reserved_concurrency("orders-worker") == 0
+    boto3.client("lambda", region_name=REGION).put_function_concurrency(
+        FunctionName="orders-worker", ReservedConcurrentExecutions=40
+    )
+
+    # WHEN Lambda (or a DLQ redrive) delivers the same state change again
+    second = invoke(sns_alarm_event("orders-worker-errors"))
+
+    # THEN it is recognised as handled: the function stays restored
+    assert reserved_concurrency("orders-worker") == 40
+    assert first["results"][0]["outcome"] == "acted"
+    assert second["results"][0]["outcome"] == "skipped"
+    assert second["results"][0]["reason"] == (
+        "duplicate delivery; this state change was already handled (acted: changed the "
+        "reserved concurrency of Lambda function orders-worker from 40 to 0)"
+    )
+    assert output().metric_totals() == {"Acted": 1, "Skipped": 1, "LimitLambdaConcurrency": 1}
+
+    # A new state change of the alarm pauses it again.
+    third = invoke(native_event("orders-worker-errors", timestamp=LATER_ALARM_TIME))
+    assert third["results"][0]["outcome"] == "acted"
+    assert reserved_concurrency("orders-worker") == 0
 
 
 @pytest.mark.usefixtures("idempotency_table")
@@ -992,7 +1181,8 @@ def test_an_invalid_action_is_reported_at_cold_start_and_rejects_only_its_alarm(
         "orders-db-cpu": "missing required field(s): db_instance_identifier",
         "api-cpu": "a positive 'step' requires 'max_count' (the cap)",
         "disk-full": "unknown action 'delete_everything' (one of: reboot_rds_instance, "
-        "stop_ec2_instance, reboot_ec2_instance, scale_ecs_service, notify)",
+        "stop_ec2_instance, reboot_ec2_instance, scale_ecs_service, limit_lambda_concurrency, "
+        "notify)",
     }
 
     rejected = invoke(native_event("orders-db-cpu"))
@@ -1081,6 +1271,24 @@ VALID_ACTIONS: Mapping[str, tuple[dict[str, object], str, dict[str, object]]] = 
         "ScaleEcsService",
         {"cluster": "web", "service": "api", "step": -1, "min_count": 1},
     ),
+    "pause a function": (
+        {
+            "action": "limit_lambda_concurrency",
+            "function_name": "worker",
+            "reserved_concurrency": 0,
+        },
+        "LimitLambdaConcurrency",
+        {"function_name": "worker", "reserved_concurrency": 0},
+    ),
+    "cap a function": (
+        {
+            "action": "limit_lambda_concurrency",
+            "function_name": " worker ",
+            "reserved_concurrency": 25,
+        },
+        "LimitLambdaConcurrency",
+        {"function_name": "worker", "reserved_concurrency": 25},
+    ),
     "notify": ({"action": "notify"}, "Notify", {}),
 }
 
@@ -1092,6 +1300,7 @@ def test_valid_action_configs_parse(name: str) -> None:
 
 
 ECS = {"action": "scale_ecs_service", "cluster": "web", "service": "api"}
+LAMBDA = {"action": "limit_lambda_concurrency", "function_name": "worker"}
 INVALID_ACTIONS: Mapping[str, tuple[object, str]] = {
     "not an object": (["reboot_rds_instance"], "must be a JSON object, got array"),
     "no action": ({"instance_id": "i-1"}, "missing required field 'action'"),
@@ -1143,6 +1352,43 @@ INVALID_ACTIONS: Mapping[str, tuple[object, str]] = {
         {"action": "scale_ecs_service", "service": "api", "desired_count": 1},
         "missing required field(s): cluster",
     ),
+    "lambda, no concurrency": (LAMBDA, "missing required field(s): reserved_concurrency"),
+    "lambda, no function": (
+        {"action": "limit_lambda_concurrency", "reserved_concurrency": 0},
+        "missing required field(s): function_name",
+    ),
+    "lambda, empty function": (
+        {**LAMBDA, "function_name": "", "reserved_concurrency": 0},
+        "'function_name' must be a non-empty string, got string",
+    ),
+    "lambda, function not a string": (
+        {**LAMBDA, "function_name": ["worker"], "reserved_concurrency": 0},
+        "'function_name' must be a non-empty string, got array",
+    ),
+    "lambda, negative concurrency": (
+        {**LAMBDA, "reserved_concurrency": -1},
+        "'reserved_concurrency' must be >= 0, got -1",
+    ),
+    "lambda, concurrency a string": (
+        {**LAMBDA, "reserved_concurrency": "0"},
+        "'reserved_concurrency' must be an integer, got string",
+    ),
+    "lambda, concurrency a boolean": (
+        {**LAMBDA, "reserved_concurrency": False},
+        "'reserved_concurrency' must be an integer, got boolean",
+    ),
+    "lambda, concurrency a float": (
+        {**LAMBDA, "reserved_concurrency": 1.0},
+        "'reserved_concurrency' must be an integer, got number",
+    ),
+    "lambda, concurrency null": (
+        {**LAMBDA, "reserved_concurrency": None},
+        "'reserved_concurrency' must be an integer, got null",
+    ),
+    "lambda, unknown field": (
+        {**LAMBDA, "reserved_concurrency": 0, "qualifier": "live"},
+        "unknown field(s): qualifier (allowed: function_name, reserved_concurrency)",
+    ),
 }
 
 
@@ -1163,6 +1409,23 @@ def test_parse_remediation_actions_keeps_valid_entries_beside_invalid_ones() -> 
     assert parsed.actions == {"a": index.Notify()}
     assert set(parsed.invalid) == {"b", ""}
     assert parsed.error is None
+
+
+@pytest.mark.parametrize(
+    ("reserved", "description"),
+    [
+        (0, "set the reserved concurrency of Lambda function worker to 0 (pausing it)"),
+        (7, "set the reserved concurrency of Lambda function worker to 7"),
+    ],
+)
+def test_limit_lambda_concurrency_is_described_with_its_target(
+    reserved: int, description: str
+) -> None:
+    action = index.LimitLambdaConcurrency(function_name="worker", reserved_concurrency=reserved)
+
+    assert index.describe_action(action, notify_topic_arn=None) == description
+    assert index.action_target(action, notify_topic_arn=None) == "worker"
+    assert index.ACTION_METRICS[action.kind] == "LimitLambdaConcurrency"
 
 
 # ------------------------------------------------------------------------------------------
@@ -1193,6 +1456,32 @@ def test_an_aws_failure_is_logged_counted_and_re_raised(
     )
     assert "DBInstanceNotFound" in decision["exception"]
     assert written.metric_totals() == {"Failed": 1, "RebootRdsInstance": 1}
+    assert idempotency_items() == []  # released, so Lambda's retry can act
+
+
+@pytest.mark.usefixtures("idempotency_table")
+def test_limit_lambda_concurrency_of_a_missing_function_fails_and_is_re_raised(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    load_handler({"worker-errors": pause("no-such-function")})
+    output()
+
+    with pytest.raises(ClientError) as raised:
+        invoke(native_event("worker-errors"))
+
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    written = output()
+    [decision] = written.decisions
+    assert (decision["level"], decision["outcome"], decision["target"]) == (
+        "ERROR",
+        "failed",
+        "no-such-function",
+    )
+    assert decision["reason"].startswith(
+        "could not set the reserved concurrency of Lambda function no-such-function to 0 "
+        "(pausing it): ResourceNotFoundException: "
+    )
+    assert written.metric_totals() == {"Failed": 1, "LimitLambdaConcurrency": 1}
     assert idempotency_items() == []  # released, so Lambda's retry can act
 
 
