@@ -56,7 +56,6 @@ MAX_METRICS_PER_WIDGET: Final = 500
 MAX_METRICS_PER_DASHBOARD: Final = 2500
 MAX_WIDGETS_PER_DASHBOARD: Final = 500
 MAX_ALARMS_PER_STATUS_WIDGET: Final = 100
-MAX_LOG_GROUPS_PER_QUERY: Final = 50
 GRID: Final = 24
 GRAPH_WIDTH: Final = 6
 STALE_WARNING_ID: Final = "constructs-obs:dashboard-built-too-early"
@@ -100,7 +99,9 @@ class ObservabilityDashboard(Construct):
     title:
         The heading. Default: the name, or "Observability".
     max_metrics_per_dashboard / max_widgets_per_dashboard:
-        Where to split pages. Default: CloudWatch's limits (2,500 metrics, 500 widgets).
+        Where to split pages; no page passes either (at least what the largest graph draws,
+        and 2 widgets: the heading and one more). Default: CloudWatch's limits (2,500
+        metrics, 500 widgets).
     logs_query_limit:
         How many matching log events each Logs Insights widget lists. Default: 50.
 
@@ -159,8 +160,16 @@ class ObservabilityDashboard(Construct):
         records = self._drop_unportable(records)
         self._title = title or name or "Observability"
         self._logs_query_limit = logs_query_limit
+        self._max_metrics = max_metrics_per_dashboard
         self._imported_alarms = 0
         rows = self._rows(records)
+        largest = max((item.metrics for row in rows for item in row), default=0)
+        if largest > max_metrics_per_dashboard:
+            check.fail(
+                "max_metrics_per_dashboard",
+                f"a graph here draws {largest} metrics (an alarm's metric math, or an anomaly "
+                f"band), more than {max_metrics_per_dashboard}: allow at least {largest}",
+            )
         pages = _paginate(rows, max_metrics_per_dashboard, max_widgets_per_dashboard)
         self.dashboards: list[cloudwatch.Dashboard] = []
         for number, page in enumerate(pages, start=1):
@@ -206,12 +215,13 @@ class ObservabilityDashboard(Construct):
                 [_Widget(_text("## Security detections (count over the time range)", height=1), 0)]
             )
             rows += _detection_rows(
+                min(MAX_METRICS_PER_WIDGET, self._max_metrics),
                 [
                     (record, self._env_of(_construct_at(self, record.path)))
                     for record in sorted(
                         records.detections, key=lambda d: (d.kind, d.label, d.path)
                     )
-                ]
+                ],
             )
         monitors = sorted(
             (r for r in records.alarms if r.kind is AlarmKind.MONITOR),
@@ -423,9 +433,10 @@ def _metric_count(metrics: Sequence[cloudwatch.IMetric]) -> int:
     return total
 
 
-def _detection_rows(detections: Sequence[tuple[DetectionRecord, _Env | None]]) -> list[_Row]:
+def _detection_rows(
+    per_widget: int, detections: Sequence[tuple[DetectionRecord, _Env | None]]
+) -> list[_Row]:
     rows: list[_Row] = []
-    per_widget = MAX_METRICS_PER_WIDGET
     for start in range(0, len(detections), per_widget):
         chunk = detections[start : start + per_widget]
         widget = cloudwatch.SingleValueWidget(
@@ -462,17 +473,24 @@ def _pack(widgets: Sequence[_Widget]) -> list[_Row]:
 
 
 def _paginate(rows: list[_Row], max_metrics: int, max_widgets: int) -> list[list[_Row]]:
-    """Rows over as few dashboards as the limits allow (the heading takes a widget each)."""
+    """Rows over as few dashboards as the limits allow (the heading takes a widget each).
+
+    A row that alone passes a limit is laid out one widget per row; a single widget never
+    passes one (the constructor checks the graphs; the other widgets are chunked to fit).
+    """
     pages: list[list[_Row]] = [[]]
     metrics, widgets = 0, 1
     for row in rows:
-        row_metrics = sum(item.metrics for item in row)
-        if pages[-1] and (metrics + row_metrics > max_metrics or widgets + len(row) > max_widgets):
-            pages.append([])
-            metrics, widgets = 0, 1
-        pages[-1].append(row)
-        metrics += row_metrics
-        widgets += len(row)
+        fits_alone = sum(i.metrics for i in row) <= max_metrics and 1 + len(row) <= max_widgets
+        for piece in [row] if fits_alone else [[item] for item in row]:
+            piece_metrics = sum(item.metrics for item in piece)
+            full = metrics + piece_metrics > max_metrics or widgets + len(piece) > max_widgets
+            if pages[-1] and full:
+                pages.append([])
+                metrics, widgets = 0, 1
+            pages[-1].append(piece)
+            metrics += piece_metrics
+            widgets += len(piece)
     return pages
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import assertions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 
 from constructs_obs import InvalidParameterError
 from constructs_obs.audit.catalog import load_queries
 from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME
+from constructs_obs.audit_queries import AuditQueries, TrailLogLocation
 from constructs_obs.audit_trail import (
     AuditLifecycle,
     AuditTrail,
@@ -63,6 +63,31 @@ def _build(app: cdk.App) -> None:
         insights=False,
         lifecycle=AuditLifecycle(glacier_after=None, expire_after=cdk.Duration.days(3653)),
         athena_accounts=MEMBERS,
+    )
+
+    # Log files kept forever, no Athena here; the queries live in a forensics stack of their
+    # own, over the trail's bucket as a TrailLogLocation.
+    forever = new_stack(app, "KeepForever")
+    kept = AuditTrail(
+        forever,
+        "Trail",
+        lifecycle=AuditLifecycle(glacier_after=None, expire_after=None),
+        athena=False,
+    )
+    forensics = new_stack(app, "Forensics")
+    AuditQueries(
+        forensics,
+        "Queries",
+        trail=TrailLogLocation(
+            bucket=kept.bucket,
+            encryption_key=kept.encryption_key,
+            access_logs_bucket=kept.access_logs_bucket,
+        ),
+        regions=["eu-west-1"],
+        projection_start="2025/06/01",
+        bytes_scanned_cutoff=cdk.Size.gibibytes(2),
+        results_expiration=cdk.Duration.days(7),
+        workgroup_name="forensics",
     )
 
 
@@ -371,6 +396,11 @@ def test_partition_projection_without_crawler(synthesized: Synthesized) -> None:
     assert parameters["projection.account.values"] == "123456789012"
     template = json.dumps(parameters["storage.location.template"])
     assert "/AWSLogs/${account}/CloudTrail/${region}/${day}" in template
+    assert parameters["projection.account.values"] == "123456789012"
+    # Its results bucket logs access in its own stack (no policy edit in the trail's stack).
+    assert "Forensics" not in json.dumps(synthesized.raw("KeepForever"))
+    forensics = synthesized.resources("AWS::S3::Bucket", "Forensics")
+    assert any(k.startswith("QueriesResultsAccessLogs") for k in forensics)
     assert not synthesized.resources("AWS::Glue::Crawler", "Audit")
 
 
@@ -485,14 +515,8 @@ def test_env_agnostic_stack_needs_accounts_for_athena() -> None:
     AuditTrail(stack, "Named", athena_accounts=["123456789012"])
 
 
-def test_files_kept_forever_keep_their_noncurrent_versions_too(stack: cdk.Stack) -> None:
-    trail = AuditTrail(
-        stack, "Trail", lifecycle=AuditLifecycle(glacier_after=None, expire_after=None)
-    )
-    template = assertions.Template.from_stack(stack).to_json()
-    cfn_bucket = trail.bucket.node.default_child
-    assert isinstance(cfn_bucket, s3.CfnBucket)
-    bucket = template["Resources"][stack.get_logical_id(cfn_bucket)]
+def test_files_kept_forever_keep_their_noncurrent_versions_too(synthesized: Synthesized) -> None:
+    bucket = _log_bucket(synthesized, "KeepForever")
     by_id = {rule["Id"]: rule for rule in bucket["Properties"]["LifecycleConfiguration"]["Rules"]}
     assert "ExpirationInDays" not in by_id["AuditLogTiers"]
     assert "ExpireNoncurrentVersions" not in by_id
@@ -500,6 +524,41 @@ def test_files_kept_forever_keep_their_noncurrent_versions_too(stack: cdk.Stack)
     assert by_id["AbortIncompleteUploads"]["AbortIncompleteMultipartUpload"] == {
         "DaysAfterInitiation": 7
     }
+
+
+def test_athena_can_be_left_out(synthesized: Synthesized) -> None:
+    for type_ in ("AWS::Glue::Table", "AWS::Athena::WorkGroup", "AWS::Athena::NamedQuery"):
+        assert synthesized.resources(type_, "KeepForever") == {}
+
+
+def test_queries_for_a_trail_made_elsewhere(synthesized: Synthesized) -> None:
+    table = _table(synthesized, "Forensics")
+    parameters = table["Parameters"]
+    assert parameters["projection.region.values"] == "eu-west-1"
+    assert parameters["projection.day.range"] == "2025/06/01,NOW"
+    assert parameters["projection.day.format"] == "yyyy/MM/dd"
+    assert parameters["projection.day.interval"] == "1"
+    assert parameters["projection.day.interval.unit"] == "DAYS"
+    # The trail's bucket comes from the other stack (its folder layout projected).
+    template = json.dumps(parameters["storage.location.template"])
+    assert "Fn::GetStackOutput" in template
+    assert "/AWSLogs/${account}/CloudTrail/${region}/${day}" in template
+    assert parameters["projection.account.values"] == "123456789012"
+    # Its results bucket logs access in its own stack (no policy edit in the trail's stack).
+    assert "Forensics" not in json.dumps(synthesized.raw("KeepForever"))
+    forensics = synthesized.resources("AWS::S3::Bucket", "Forensics")
+    assert any(k.startswith("QueriesResultsAccessLogs") for k in forensics)
+    workgroup = _one(synthesized, "AWS::Athena::WorkGroup", "Forensics")["Properties"]
+    assert workgroup["Name"] == "forensics"
+    configuration = workgroup["WorkGroupConfiguration"]
+    assert configuration["BytesScannedCutoffPerQuery"] == 2 * 1024**3
+    buckets = synthesized.resources("AWS::S3::Bucket", "Forensics")
+    (results,) = [
+        b for k, b in buckets.items() if k.startswith("QueriesResults") and "Access" not in k
+    ]
+    rules = results["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert {"Id": "ExpireResults", "ExpirationInDays": 7, "Status": "Enabled"} in rules
+    assert len(synthesized.resources("AWS::Athena::NamedQuery", "Forensics")) == len(load_queries())
 
 
 def test_named_buckets_are_selected_by_arn_prefix(stack: cdk.Stack) -> None:

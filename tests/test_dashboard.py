@@ -4,6 +4,7 @@ deterministic."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -26,7 +27,7 @@ from constructs_obs import (
     add_anomaly_alarm,
     add_threshold_alarm,
 )
-from tests.support.harness import Synthesized, new_stack, synth
+from tests.support.harness import CHECKOV, Synthesized, new_app, new_stack, synth, verify_template
 
 
 def _workload(app: cdk.App, name: str = "Workload") -> cdk.Stack:
@@ -210,37 +211,88 @@ def test_rows_stay_inside_the_grid(widgets: list[dict[str, Any]]) -> None:
         assert widget["x"] + widget["width"] <= 24
 
 
-def _plain_synth(**dashboard_kwargs: Any) -> dict[str, dict[str, Any]]:
-    """Without the checkers (the harness covers them): fast, for layout properties."""
-    app = cdk.App()
+def _board_synth(name: str, **dashboard_kwargs: Any) -> dict[str, dict[str, Any]]:
+    """The dashboards of a board over the workload, checked: cdk-nag runs over the whole app,
+    cfn-lint and checkov over the board (the workload is the module fixture's, checked there)."""
+    app = new_app(f"dashboard_{name}")
     workload = _workload(app)
     board = new_stack(app, "Board")
     ObservabilityDashboard(board, "Dashboard", name="shop", sources=[workload], **dashboard_kwargs)
-    return _bodies(app.synth().get_stack_by_name("Board").template)
+    stack = app.synth().get_stack_by_name("Board")
+    findings, _ = verify_template(Path(stack.template_full_path), "Board", checkov=CHECKOV)
+    assert findings == []
+    return _bodies(stack.template)
 
 
-def test_same_input_same_body() -> None:
-    assert _plain_synth() == _plain_synth()
+def _metric_count(body: dict[str, Any]) -> int:
+    return sum(
+        len(w["properties"].get("metrics", [])) for w in body["widgets"] if w["type"] == "metric"
+    )
 
 
-def test_splits_pages_at_the_metric_limit() -> None:
-    pages = _plain_synth(max_metrics_per_dashboard=5)
+def test_same_input_same_body(synthesized: Synthesized) -> None:
+    assert _board_synth("again") == _bodies(synthesized.raw("Board"))
+
+
+def test_splits_pages_at_the_metric_limit(synthesized: Synthesized) -> None:
+    whole = _bodies(synthesized.raw("Board"))["shop"]
+    pages = _board_synth("metrics", max_metrics_per_dashboard=3)
     assert len(pages) > 2
     assert sorted(pages)[:2] == ["shop", "shop-2"]
     for body in pages.values():
-        metric_count = sum(
-            len(w["properties"].get("metrics", []))
-            for w in body["widgets"]
-            if w["type"] == "metric"
-        )
-        assert metric_count <= 5 + 3  # a row is never split; the anomaly widget holds 3
+        assert _metric_count(body) <= 3
         assert body["widgets"][0]["type"] == "text"  # every page has its heading
+    # Nothing lost: the pages hold every metric of the single dashboard. The detection
+    # counts (4 in one widget there) are chunked into widgets of at most 3.
+    assert sum(_metric_count(body) for body in pages.values()) == _metric_count(whole)
+    counts = [
+        len(w["properties"]["metrics"])
+        for body in pages.values()
+        for w in body["widgets"]
+        if w["type"] == "metric" and "title" not in w["properties"]
+    ]
+    assert sorted(counts) == [1, 3]
 
 
-def test_splits_pages_at_the_widget_limit() -> None:
-    pages = _plain_synth(max_widgets_per_dashboard=4)
-    assert len(pages) > 3
-    assert all(len(body["widgets"]) <= 4 for body in pages.values())
+def test_splits_pages_at_the_widget_limit(synthesized: Synthesized) -> None:
+    whole = _bodies(synthesized.raw("Board"))["shop"]
+    pages = _board_synth("widgets", max_widgets_per_dashboard=2)
+    assert all(len(body["widgets"]) <= 2 for body in pages.values())
+    # One heading per page, and every other widget of the single dashboard on some page.
+    others = sum(len(body["widgets"]) - 1 for body in pages.values())
+    assert others == len(whole["widgets"]) - 1
+
+
+def test_a_graph_larger_than_the_metric_limit_is_refused() -> None:
+    app = cdk.App()
+    workload = _workload(app)
+    with pytest.raises(InvalidParameterError, match="max_metrics_per_dashboard: a graph here"):
+        ObservabilityDashboard(workload, "Dashboard", max_metrics_per_dashboard=2)
+
+
+def test_more_than_100_alarms_take_several_status_widgets() -> None:
+    def build(app: cdk.App) -> None:
+        stack = new_stack(app, "Many")
+        routing = AlarmRouting(
+            stack, "Routing", name_prefix="many", warning=[AlarmTopic(stack, "Oncall")]
+        )
+        for index in range(101):
+            add_threshold_alarm(
+                stack,
+                f"Depth{index}",
+                metric=cloudwatch.Metric(namespace="Many", metric_name=f"Depth{index}"),
+                threshold=10,
+                identity=AlarmIdentity(resource=f"queue-{index}", signal="depth"),
+                routing=routing,
+            )
+        ObservabilityDashboard(stack, "Dashboard", name="many")
+
+    synthesized = synth("dashboard_many", build)
+    (body,) = _bodies(synthesized.raw("Many")).values()
+    statuses = _of_type(body["widgets"], "alarm")
+    # 101 alarms and the topic's dead-letter monitor: 100 in the first widget, 2 in the next.
+    assert [len(w["properties"]["alarms"]) for w in statuses] == [100, 2]
+    assert statuses[1]["properties"]["title"] == "Alarms 101-102 of 102"
 
 
 def test_warns_when_built_before_what_it_shows() -> None:

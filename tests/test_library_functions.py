@@ -42,11 +42,12 @@ def _build(app: cdk.App) -> None:
         vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         powertools_layer=lambda_.LayerVersion.from_layer_version_arn(stack, "Layer", LAYER_ARN),
     )
-    XRayEncryption(stack, "XRay", vpc=vpc)
+    XRayEncryption(stack, "XRay", monitor_topic=topic, vpc=vpc)
     # Outside a VPC: the same constructs get no network permissions at all.
     plain = new_stack(app, "NoVpc", env=cdk.Environment(account="123456789012", region="us-east-1"))
-    AlarmRemediation(plain, "Fixer", monitor_topic=AlarmTopic(plain, "Oncall"))
-    XRayEncryption(plain, "XRay")
+    plain_topic = AlarmTopic(plain, "Oncall")
+    AlarmRemediation(plain, "Fixer", monitor_topic=plain_topic)
+    XRayEncryption(plain, "XRay", monitor_topic=plain_topic)
 
 
 @pytest.fixture(scope="module")
@@ -145,4 +146,4 @@ def test_subnets_without_a_vpc_are_refused(stack: cdk.Stack) -> None:
     with pytest.raises(InvalidParameterError, match="vpc_subnets"):
         AlarmRemediation(stack, "Fixer", monitor_topic=topic, vpc_subnets=subnets)
     with pytest.raises(InvalidParameterError, match="vpc_subnets"):
-        XRayEncryption(stack, "XRay", vpc_subnets=subnets)
+        XRayEncryption(stack, "XRay", monitor_topic=topic, vpc_subnets=subnets)

@@ -3,6 +3,7 @@ normalizer itself. Update with ``pytest --snapshot-update`` after an intended ch
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from constructs_obs import EncryptedLogGroup
 from constructs_obs.testing import ASSET_HASH_PLACEHOLDER, normalized_template
-from tests.support.harness import Synthesized
+from tests.support.harness import Synthesized, new_stack, synth
+from tests.support.resources import compliant_function
 
 DEMO_STACKS = ["ObsDemoAudit", "ObsDemoWorkload", "ObsDemoGlobalDetections", "ObsDemoDashboard"]
 
@@ -27,17 +29,13 @@ def test_demo_stack_snapshot(
 
 
 def _with_churn() -> dict[str, Any]:
-    app = cdk.App()
-    stack = cdk.Stack(app, "Churn")
-    EncryptedLogGroup(stack, "Logs")
-    lambda_.Function(
-        stack,
-        "Fn",
-        runtime=lambda_.Runtime.PYTHON_3_14,
-        handler="index.handler",
-        code=lambda_.Code.from_asset(str(Path(__file__).parent / "fixtures" / "cloudtrail")),
-    )
-    template: dict[str, Any] = app.synth().get_stack_by_name("Churn").template
+    def build(app: cdk.App) -> None:
+        stack = new_stack(app, "Churn")
+        EncryptedLogGroup(stack, "Logs")
+        code = lambda_.Code.from_asset(str(Path(__file__).parent / "fixtures" / "cloudtrail"))
+        compliant_function(stack, "Fn", code=code)
+
+    template = copy.deepcopy(synth("snapshot_churn", build).raw("Churn"))
     template["Resources"]["CDKMetadata"] = {
         "Type": "AWS::CDK::Metadata",
         "Properties": {"Analytics": "v2:deflate64:H4sIAAAAAAAA"},
@@ -60,11 +58,15 @@ def test_normalizer_removes_churn_and_keeps_the_resources() -> None:
 
 
 def test_normalizer_accepts_a_stack_and_a_file(tmp_path: Path) -> None:
-    app = cdk.App()
-    stack = cdk.Stack(app, "Plain")
-    EncryptedLogGroup(stack, "Logs")
-    from_stack = normalized_template(stack)
+    stacks: list[cdk.Stack] = []
+
+    def build(app: cdk.App) -> None:
+        stacks.append(new_stack(app, "Plain"))
+        EncryptedLogGroup(stacks[0], "Logs")
+
+    synthesized = synth("snapshot_plain", build)
+    from_stack = normalized_template(stacks[0])
     path = tmp_path / "Plain.template.json"
-    path.write_text(json.dumps(app.synth().get_stack_by_name("Plain").template))
+    path.write_text(json.dumps(synthesized.raw("Plain")))
     assert normalized_template(path) == from_stack
     assert "Parameters" not in from_stack

@@ -3,30 +3,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 
 from constructs_obs import AlarmTopic, EncryptedLogGroup
-from constructs_obs.testing import Finding, validation_report_findings
+from constructs_obs.testing import Finding
+from tests.support.harness import check_app, new_app, new_stack
 
 
 def _warnings(app: cdk.App) -> list[Finding]:
-    app.synth()
-    return [
-        f
-        for f in validation_report_findings(Path(app.outdir), severities={"warning"})
-        if f.rule == "constructs-obs:stack-limits"
-    ]
+    """Synthesized through the suite's checks; the stack-limit warnings."""
+    return [f for f in check_app(app).warnings if f.rule == "constructs-obs:stack-limits"]
 
 
-def test_a_stack_past_80_percent_of_the_resource_limit_warns(tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path))
-    stack = cdk.Stack(app, "Crowded")
+def test_a_stack_past_80_percent_of_the_resource_limit_warns() -> None:
+    app = new_app("limits_crowded")
+    stack = new_stack(app, "Crowded")
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     topic = AlarmTopic(stack, "Topic", encryption_key=key, dead_letter_alarm=False)
     for index in range(135):  # log group, metric filter and alarm each
@@ -37,36 +31,36 @@ def test_a_stack_past_80_percent_of_the_resource_limit_warns(tmp_path: Path) -> 
             metric_name=f"Errors{index}",
             actions=[cw_actions.SnsAction(topic.topic)],
         )
-    quiet = cdk.Stack(app, "Quiet")
+    quiet = new_stack(app, "Quiet")
     for index in range(420):  # not a stack the library adds to: not its business
-        sqs.Queue(quiet, f"Queue{index}")
+        ssm.StringParameter(quiet, f"Parameter{index}", string_value=str(index))
     (warning,) = _warnings(app)
     assert warning.where == "Crowded"
     assert "resources, 8" in warning.message
     assert "of CloudFormation's 500" in warning.message
 
 
-def test_a_small_stack_does_not_warn(tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path))
-    EncryptedLogGroup(cdk.Stack(app, "Small"), "Logs")
+def test_a_small_stack_does_not_warn() -> None:
+    app = new_app("limits_small")
+    EncryptedLogGroup(new_stack(app, "Small"), "Logs")
     assert _warnings(app) == []
 
 
-def test_the_share_is_configurable_and_covers_the_template_size(tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path), context={"constructs-obs:stack-limit-warning": 0.001})
-    EncryptedLogGroup(cdk.Stack(app, "Tiny"), "Logs")
+def test_the_share_is_configurable_and_covers_the_template_size() -> None:
+    app = new_app("limits_tiny", context={"constructs-obs:stack-limit-warning": 0.001})
+    EncryptedLogGroup(new_stack(app, "Tiny"), "Logs")
     (warning,) = _warnings(app)
     assert "KiB template" in warning.message
     assert "of CloudFormation's 1 MiB" in warning.message
 
 
-def test_cross_stack_references_count_against_the_output_limit(tmp_path: Path) -> None:
+def test_cross_stack_references_count_against_the_output_limit() -> None:
     # A consumer in its own stack reading 170 log group names: 170 outputs on the producer.
-    app = cdk.App(outdir=str(tmp_path))
-    producer = cdk.Stack(app, "Producer")
+    app = new_app("limits_outputs")
+    producer = new_stack(app, "Producer")
     key = kms.Key(producer, "Key", enable_key_rotation=True)
     groups = [EncryptedLogGroup(producer, f"Logs{i}", encryption_key=key) for i in range(170)]
-    consumer = cdk.Stack(app, "Consumer")
+    consumer = new_stack(app, "Consumer")
     for index, group in enumerate(groups):
         ssm.StringParameter(consumer, f"Name{index}", string_value=group.log_group.log_group_name)
     (warning,) = _warnings(app)

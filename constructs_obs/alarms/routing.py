@@ -304,9 +304,11 @@ class AlarmRouting(Construct):
                 if severity in self._insufficient:
                     on_insufficient.append(action)
             elif _is_function(resolved):
-                if not composite:  # CloudWatch runs Lambda actions for metric alarms only
-                    on_alarm.append(self._function_action(resolved))  # type: ignore[arg-type]
+                # Metric and composite alarms both invoke Lambda functions natively.
+                on_alarm.append(self._function_action(resolved))  # type: ignore[arg-type]
             elif not composite and _applies(resolved, alarm):
+                # EC2 actions go to the alarms of one instance's metric only (documented);
+                # composite alarms take no EC2 or Auto Scaling action.
                 on_alarm.append(resolved)  # type: ignore[arg-type]
         return on_alarm, on_ok, on_insufficient
 

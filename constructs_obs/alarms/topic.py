@@ -222,19 +222,24 @@ class AlarmTopic(Construct):
 
 
 def allow_eventbridge_to_publish_encrypted(scope: Construct, key: kms.IKey) -> bool:
-    """Let EventBridge rules deliver to a topic encrypted with ``key``.
+    """Let EventBridge rules deliver to topics of this account and region encrypted with
+    ``key``.
 
     EventBridge does not send aws:SourceAccount/aws:SourceArn with the KMS requests it makes
-    to deliver to an encrypted topic (AWS documents them as unsupported there), so the
-    statement cannot carry them; the topic policy restricts who may publish. For a key this
-    app cannot edit, a synth-time warning prints the statement to add.
+    to deliver to an encrypted topic, so the statement is scoped by the encryption context
+    SNS always sets (``aws:sns:topicArn``) to this account's and region's topics; the topic
+    policy restricts who may publish. For a key this app cannot edit, a synth-time warning
+    prints the statement to add.
     """
+    stack = Stack.of(scope)
+    condition_key = "kms:EncryptionContext:aws:sns:topicArn"
+    topics = f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"
     return add_service_statement(
         scope,
         key,
         service="events.amazonaws.com",
         actions=("kms:GenerateDataKey*", "kms:Decrypt"),
-        conditions={},
+        conditions={"ArnLike": {condition_key: topics}},
         sid="AllowEventBridgeToPublishEncrypted",
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -42,7 +42,9 @@ class HardenedBucket(Construct):
         Never expire noncurrent versions (audit data: a deleted or overwritten object stays
         recoverable as long as the data itself is kept).
     access_logs_bucket:
-        Where server access logs go. Default: a new hardened bucket created here.
+        Where server access logs go (a bucket of another stack is not used: its policy would
+        have to name this bucket, a cross-stack cycle). Default: a new hardened bucket
+        created here.
     access_logs_retention:
         How long the access logs are kept when this construct creates their bucket.
     object_lock:
@@ -65,6 +67,10 @@ class HardenedBucket(Construct):
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
+        if access_logs_bucket is not None and Stack.of(access_logs_bucket) is not Stack.of(self):
+            # Its bucket policy would have to name this bucket: the other stack would depend
+            # on this one, which already depends on it (a cycle). Keep the access logs here.
+            access_logs_bucket = None
         if access_logs_bucket is None:
             access_logs_bucket = self._create_access_logs_bucket(
                 access_logs_retention or Duration.days(2557), removal_policy

@@ -238,6 +238,12 @@ def verify_template(
         for f in acknowledged
         if len(f.message.strip()) < MIN_REASON_LENGTH
     ]
+    # A cfn-lint error is a template CloudFormation (or its schema) refuses: never acceptable.
+    findings += [
+        Finding(f.tool, f.rule, f.where, "a cfn-lint error cannot be acknowledged")
+        for f in acknowledged
+        if f.tool == "cfn-lint" and f.rule.startswith("E")
+    ]
     return findings, acknowledged
 
 

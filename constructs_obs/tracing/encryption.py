@@ -22,9 +22,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from constructs_obs.alarms.topic import AlarmTopic, topic_of
 from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag
 from constructs_obs.private.functions import (
@@ -34,6 +36,7 @@ from constructs_obs.private.functions import (
     execution_role,
 )
 from constructs_obs.private.keys import key_props_values, resolve_key
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.validate import Check
 from constructs_obs.tracing._registry import register_name
@@ -61,6 +64,9 @@ class XRayEncryption(Construct):
 
     Parameters
     ----------
+    monitor_topic:
+        Where the alarms on the function's errors and on its dead-letter queue go. Required:
+        a request stuck in the dead-letter queue leaves a deployment waiting for an answer.
     encryption_key:
         The key for traces. X-Ray does not support asymmetric keys. An imported key's policy
         must let IAM policies of this account grant its use (the default key policy does);
@@ -86,6 +92,8 @@ class XRayEncryption(Construct):
         The key of the function's log group and dead-letter queue.
     custom_resource:
         The ``Custom::XRayEncryptionConfig`` resource.
+    errors_alarm / dead_letters_alarm:
+        The alarms on the function's own failures.
     """
 
     def __init__(
@@ -93,6 +101,7 @@ class XRayEncryption(Construct):
         scope: Construct,
         id: str,
         *,
+        monitor_topic: AlarmTopic | sns.ITopic,
         encryption_key: kms.IKey | None = None,
         encryption_key_props: kms.KeyProps | None = None,
         reset_on_delete: bool = True,
@@ -233,6 +242,28 @@ class XRayEncryption(Construct):
             },
         )
         self.custom_resource.node.add_dependency(self.policy)
+        notify = [topic_of(monitor_topic)]
+        self.errors_alarm = add_monitor_alarm(
+            self,
+            "ErrorsAlarm",
+            metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+            summary=f"The X-Ray encryption custom resource failed ({self.node.path}).",
+            notify=notify,
+            resource=self.node.id,
+            signal="Errors",
+        )
+        self.dead_letters_alarm = add_monitor_alarm(
+            self,
+            "DeadLettersAlarm",
+            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic="Maximum"
+            ),
+            summary="A CloudFormation request to the X-Ray encryption custom resource could "
+            f"not be processed and waits in its dead-letter queue ({self.node.path}).",
+            notify=notify,
+            resource=self.node.id,
+            signal="DeadLetters",
+        )
         if encryption_key is not None and not isinstance(encryption_key, kms.Key):
             Annotations.of(self).add_warning_v2(
                 IMPORTED_KEY_WARNING_ID,

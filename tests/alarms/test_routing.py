@@ -236,9 +236,12 @@ def test_composite_alarm_routes_to_topics_with_a_suppressor(synthesized: Synthes
     assert props["ActionsSuppressor"].endswith(":alarm:maintenance-window")
     assert props["ActionsSuppressorWaitPeriod"] == 60
     assert props["ActionsSuppressorExtensionPeriod"] == 60
-    # CloudWatch runs only notification actions for composite alarms.
-    assert len(props["AlarmActions"]) == 1
+    # Composite alarms notify topics and invoke functions (the remediation, the pager), but
+    # take no EC2 action.
+    assert len(props["AlarmActions"]) == 3
     assert _ref_starts(props["AlarmActions"], "Oncall")
+    functions = [a for a in props["AlarmActions"] if "Fn::GetAtt" in a]
+    assert sorted(a["Fn::GetAtt"][0][:5] for a in functions) == ["Pager", "Remed"]
     assert "InstanceCpu" in json.dumps(props["AlarmRule"])
 
 

@@ -98,6 +98,12 @@ def test_eventbridge_may_use_the_key_and_sns_may_dead_letter(synthesized: Synthe
     statements = _statements(_key(synthesized), "KeyPolicy")
     events = _by_sid(statements, "AllowEventBridgeToPublishEncrypted")
     assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    # Only for topics of this account and region (SNS's encryption context names the topic).
+    assert events["Condition"] == {
+        "ArnLike": {
+            "kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:eu-west-1:123456789012:*"
+        }
+    }
     sns = _by_sid(statements, "AllowSnsDeadLetters")
     assert sns["Condition"]["ArnLike"]["aws:SourceArn"] == "arn:aws:sns:eu-west-1:123456789012:*"
 

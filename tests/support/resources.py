@@ -27,6 +27,7 @@ def compliant_function(
     timeout: cdk.Duration | None = None,
     reserved_concurrency: int = 10,
     with_dead_letter_queue: bool = True,
+    code: lambda_.Code | None = None,
 ) -> lambda_.Function:
     """A Lambda function with its own role (customer managed policy), an encrypted log group,
     reserved concurrency and (by default) an encrypted dead-letter queue."""
@@ -66,7 +67,7 @@ def compliant_function(
         id,
         runtime=lambda_.Runtime.PYTHON_3_14,
         handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+        code=code or lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
         timeout=timeout,
         role=role.without_policy_updates(),
         log_group=logs.log_group,
@@ -78,7 +79,7 @@ def compliant_function(
     assert isinstance(cfn, lambda_.CfnFunction)
     acknowledge_nag(function, "NIST.800.53.R5-LambdaInsideVPC", NO_VPC_REASON)
     skip_checkov(cfn, "CKV_AWS_117", NO_VPC_REASON)
-    skip_checkov(cfn, "CKV_AWS_272", "Test fixture: inline code, nothing to sign.")
+    skip_checkov(cfn, "CKV_AWS_272", "Test fixture: the test's own code, nothing to sign.")
     ignore_cfn_lint(cfn, "W3005", "aws-cdk-lib's Function always adds DependsOn on its role.")
     if dlq is None:
         no_dlq = "Test fixture: a synchronously invoked function has no DLQ to use."

@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
-from constructs_obs import InvalidParameterError
+from constructs_obs import AlarmTopic, InvalidParameterError
 from constructs_obs.private.acknowledge import acknowledge_nag
 from constructs_obs.tracing import XRayEncryption
 from constructs_obs.tracing.encryption import IMPORTED_KEY_WARNING_ID, RESOURCE_TYPE
@@ -20,7 +20,7 @@ IMPORTED_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1
 
 def _build(app: cdk.App) -> None:
     stack = new_stack(app, "Encryption")
-    encryption = XRayEncryption(stack, "XRay")
+    encryption = XRayEncryption(stack, "XRay", monitor_topic=AlarmTopic(stack, "Oncall"))
     readers = iam.Role(
         stack, "TraceReaders", assumed_by=iam.AccountRootPrincipal(), description="Reads traces"
     )
@@ -37,6 +37,7 @@ def _build(app: cdk.App) -> None:
     XRayEncryption(
         other,
         "XRay",
+        monitor_topic=AlarmTopic(other, "Oncall"),
         encryption_key=kms.Key.from_key_arn(
             other, "Imported", IMPORTED_KEY.replace("eu-west-1", "us-east-1")
         ),
@@ -147,6 +148,25 @@ def test_function_runs_one_at_a_time_with_encrypted_logs_and_a_dead_letter_queue
     assert invoke["MaximumRetryAttempts"] == 2
 
 
+def test_the_functions_own_failures_are_alarmed(synthesized: Synthesized) -> None:
+    alarms = {
+        logical_id: alarm["Properties"]
+        for logical_id, alarm in synthesized.resources(
+            "AWS::CloudWatch::Alarm", "Encryption"
+        ).items()
+        if logical_id.startswith("XRay")
+    }
+    errors = next(a for k, a in alarms.items() if k.startswith("XRayErrorsAlarm"))
+    assert errors["MetricName"] == "Errors"
+    assert errors["Dimensions"][0]["Value"]["Ref"].startswith("XRayHandler")
+    dead = next(a for k, a in alarms.items() if k.startswith("XRayDeadLettersAlarm"))
+    assert dead["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert dead["Dimensions"][0]["Value"]["Fn::GetAtt"][0].startswith("XRayDeadLetters")
+    for alarm in (errors, dead):
+        assert alarm["Threshold"] == 1
+        assert alarm["AlarmActions"][0]["Ref"].startswith("Oncall")
+
+
 def test_trace_readers_get_decrypt(synthesized: Synthesized) -> None:
     policies = [
         p["Properties"]
@@ -175,9 +195,10 @@ def test_imported_key_is_used_and_kept(synthesized: Synthesized) -> None:
 
 
 def test_one_per_account_and_region(stack: cdk.Stack) -> None:
-    XRayEncryption(stack, "XRay")
+    topic = AlarmTopic(stack, "Oncall")
+    XRayEncryption(stack, "XRay", monitor_topic=topic)
     with pytest.raises(InvalidParameterError) as info:
-        XRayEncryption(stack, "Again")
+        XRayEncryption(stack, "Again", monitor_topic=topic)
     assert "X-Ray has one encryption configuration per account and region" in str(info.value)
 
 
@@ -200,7 +221,7 @@ def test_bad_input_names_the_parameter(
     stack: cdk.Stack, kwargs: dict[str, Any], parameter: str, message: str
 ) -> None:
     with pytest.raises(InvalidParameterError) as info:
-        XRayEncryption(stack, "XRay", **kwargs)
+        XRayEncryption(stack, "XRay", monitor_topic=AlarmTopic(stack, "Oncall"), **kwargs)
     assert info.value.parameter == parameter
     assert message in str(info.value)
 
@@ -210,6 +231,7 @@ def test_key_and_key_props_together_are_refused(stack: cdk.Stack) -> None:
         XRayEncryption(
             stack,
             "XRay",
+            monitor_topic=AlarmTopic(stack, "Oncall"),
             encryption_key=kms.Key(stack, "Mine", enable_key_rotation=True),
             encryption_key_props=kms.KeyProps(alias="alias/xray"),
         )
