@@ -42,6 +42,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from constructs_obs.alarms.naming import name_part
 from constructs_obs.alarms.topic import AlarmTopic, topic_key, topic_of
 from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
@@ -52,7 +53,7 @@ from constructs_obs.private.functions import (
     execution_role,
 )
 from constructs_obs.private.keys import resolve_key
-from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.validate import Check
 
@@ -459,13 +460,14 @@ class AlarmRemediation(Construct):
             "configuration); its log group says why.",
             monitor,
         )
-        self.dead_letters_alarm = self._monitor(
+        self.dead_letters_alarm = add_dead_letter_alarm(
+            self,
             "DeadLettersAlarm",
-            self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
-            ),
-            "Alarm events the remediation function could not process wait in its DLQ.",
-            monitor,
+            queue=self.dead_letter_queue,
+            summary="Alarm events the remediation function could not process wait in its DLQ "
+            f"({self.node.path}).",
+            notify=[monitor],
+            resource=self.node.id,
         )
 
     def alarm_action_target(self) -> lambda_.IFunction:
@@ -489,7 +491,7 @@ class AlarmRemediation(Construct):
     def _monitor(
         self, id: str, metric: cloudwatch.IMetric, summary: str, topic: sns.ITopic
     ) -> cloudwatch.Alarm:
-        signal = id.removesuffix("Alarm")
+        signal = name_part(id.removesuffix("Alarm"))
         return add_monitor_alarm(
             self,
             id,

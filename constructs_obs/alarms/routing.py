@@ -35,7 +35,7 @@ from constructs import Construct, IValidation
 from constructs_obs.alarms.naming import Severity, name_part, register_routing_prefix
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.keys import resolve_key
-from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.validate import Check
 
@@ -351,17 +351,14 @@ class AlarmRouting(Construct):
                 producers=["events.amazonaws.com"],
             )
             self.monitor_alarms.append(
-                add_monitor_alarm(
+                add_dead_letter_alarm(
                     self,
                     "IncidentDeadLettersAlarm",
-                    metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                        period=Duration.minutes(5), statistic="Maximum"
-                    ),
+                    queue=self.dead_letter_queue,
                     summary="Incident events could not be delivered and wait in the "
                     f"dead-letter queue of {self.node.path}.",
                     notify=self._all_topics(),
                     resource=f"{self.name_prefix}-incident-routing",
-                    signal="dead-letters",
                     alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-{MONITOR_SUFFIX}",
                 )
             )

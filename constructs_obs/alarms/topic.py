@@ -23,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_obs.private.keys import add_service_statement, resolve_key
-from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.validate import Check
 
@@ -156,17 +156,14 @@ class AlarmTopic(Construct):
 
         self.dead_letter_alarm: cloudwatch.Alarm | None = None
         if dead_letter_alarm:
-            self.dead_letter_alarm = add_monitor_alarm(
+            self.dead_letter_alarm = add_dead_letter_alarm(
                 self,
                 "DeadLettersAlarm",
-                metric=dlq.metric_approximate_number_of_messages_visible(
-                    period=Duration.minutes(5), statistic="Maximum"
-                ),
+                queue=dlq,
                 summary=f"Notifications of {self.node.path} could not be delivered to a "
                 "subscriber and wait in its dead-letter queue.",
                 notify=[self.topic],
                 resource=self.node.id,
-                signal="dead-letters",
             )
 
     def alarm_action_target(self) -> sns.ITopic:

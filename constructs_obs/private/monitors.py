@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_obs.alarms.naming import register_alarm_name
@@ -62,3 +64,28 @@ def add_monitor_alarm(
         )
     )
     return alarm
+
+
+def add_dead_letter_alarm(
+    scope: Construct,
+    id: str,
+    *,
+    queue: sqs.IQueue,
+    summary: str,
+    notify: Sequence[sns.ITopic],
+    resource: str,
+    alarm_name: str | None = None,
+) -> cloudwatch.Alarm:
+    """A critical alarm as soon as a message waits in the dead-letter queue ``queue``."""
+    return add_monitor_alarm(
+        scope,
+        id,
+        metric=queue.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(5), statistic="Maximum"
+        ),
+        summary=summary,
+        notify=notify,
+        resource=resource,
+        signal="dead-letters",
+        alarm_name=alarm_name,
+    )

@@ -31,7 +31,7 @@ from constructs_obs.alarms.topic import (
     topic_of,
 )
 from constructs_obs.private.keys import resolve_key
-from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
@@ -344,17 +344,14 @@ class SecurityEventRules(Construct):
             )
 
     def _monitors(self, topic: sns.ITopic) -> list[cloudwatch.Alarm]:
-        dead_letters = add_monitor_alarm(
+        dead_letters = add_dead_letter_alarm(
             self,
             "DeadLettersAlarm",
-            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
-            ),
+            queue=self.dead_letter_queue,
             summary=f"Security detections of {self.node.path} could not be delivered and wait "
             "in the dead-letter queue.",
             notify=[topic],
             resource=self.node.id,
-            signal="dead-letters",
         )
         lost = add_monitor_alarm(
             self,

@@ -36,7 +36,7 @@ from constructs_obs.private.functions import (
     execution_role,
 )
 from constructs_obs.private.keys import key_props_values, resolve_key
-from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.validate import Check
 from constructs_obs.tracing._registry import register_name
@@ -250,19 +250,16 @@ class XRayEncryption(Construct):
             summary=f"The X-Ray encryption custom resource failed ({self.node.path}).",
             notify=notify,
             resource=self.node.id,
-            signal="Errors",
+            signal="errors",
         )
-        self.dead_letters_alarm = add_monitor_alarm(
+        self.dead_letters_alarm = add_dead_letter_alarm(
             self,
             "DeadLettersAlarm",
-            metric=self.dead_letter_queue.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic="Maximum"
-            ),
+            queue=self.dead_letter_queue,
             summary="A CloudFormation request to the X-Ray encryption custom resource could "
             f"not be processed and waits in its dead-letter queue ({self.node.path}).",
             notify=notify,
             resource=self.node.id,
-            signal="DeadLetters",
         )
         if encryption_key is not None and not isinstance(encryption_key, kms.Key):
             Annotations.of(self).add_warning_v2(
