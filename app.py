@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Demo app: constructs-obs composed the way a platform team composes it in its own CDK app.
 
-Two stacks:
+Four stacks:
 
 - ``ObsDemoAudit``: the account's audit layer. A multi-region CloudTrail to a hardened bucket
   and an encrypted log group, Athena over the logs with forensic queries, the CIS /
   Security Hub metric filters and alarms on the trail's log group, and EventBridge rules
   reacting to security events, all notifying the security topic.
-- ``ObsDemoWorkload``: an application. A VPC, an RDS instance and a Lambda function with
-  preset alarms routed to the on-call topic and to a remediation function, and the
-  application's encrypted log group with pattern alarms.
+- ``ObsDemoWorkload``: an application. A VPC, an RDS instance, an asynchronous Lambda
+  function and a traced Fargate service, each with preset alarms routed to the on-call topic
+  and to a remediation function (reboot the database, pause the function, scale the
+  service out), and the application's encrypted log group with pattern alarms.
+- ``ObsDemoGlobalDetections``: the security rules whose events exist only in us-east-1 (IAM,
+  Organizations, console sign-in), when the demo's region is another one.
+- ``ObsDemoDashboard``: one dashboard over the audit and workload stacks.
 
 Synthesize with ``make run`` (or ``. .venv/bin/activate && npx cdk synth``). cdk-nag's
 AwsSolutions and NIST 800-53 R5 packs run during synthesis: any finding not acknowledged
@@ -166,7 +170,7 @@ class WorkloadStack(cdk.Stack):
             db_alarms.alarms["free_storage_space"], RemediationAction.reboot_rds_instance(database)
         )
         function = _function(self, key)
-        LambdaFunctionAlarms(
+        checkout_alarms = LambdaFunctionAlarms(
             self,
             "CheckoutAlarms",
             function=function,
@@ -174,10 +178,16 @@ class WorkloadStack(cdk.Stack):
             resource_name="checkout",
             asynchronous=True,
         )
+        # An error storm pauses the asynchronous checkout worker: its events wait in Lambda's
+        # queue (then its DLQ) instead of failing through their retries.
+        remediation.add_action(
+            checkout_alarms.alarms["errors"],
+            RemediationAction.limit_lambda_concurrency(function, reserved_concurrency=0),
+        )
         cluster = ecs.Cluster(
             self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.ENABLED
         )
-        TracedFargateService(
+        storefront = TracedFargateService(
             self,
             "Storefront",
             cluster=cluster,
@@ -186,6 +196,12 @@ class WorkloadStack(cdk.Stack):
             routing=routing,
             container_port=8080,
             encryption_key=key,
+            # Sustained CPU pages, and the remediation adds two tasks (up to ten).
+            cpu_utilization=AlarmOptions(threshold=85, severity=Severity.CRITICAL),
+        )
+        remediation.add_action(
+            storefront.alarms.alarms["cpu_utilization"],
+            RemediationAction.scale_ecs_service(storefront.service, step=2, max_count=10),
         )
         app_logs = EncryptedLogGroup(
             self,

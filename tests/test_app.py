@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import aws_cdk as cdk
 import pytest
 
+import app as demo
 from constructs_obs import ALL_SECURITY_DETECTIONS, GLOBAL_SERVICE_DETECTIONS
 from tests.support.harness import Synthesized
+from tests.support.template import render
 from tools import synth_report
 
 
@@ -58,12 +62,51 @@ def test_workload_has_presets_routed_to_topic_and_remediation(synthesized: Synth
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm" and "AlarmName" in r["Properties"]
     }
-    storage = alarms["demo-orders-orders-db-free-storage-space-critical"]
-    targets = [str(action) for action in storage["AlarmActions"]]
-    assert any("OncallTopic" in t for t in targets)
-    assert any("Remediation" in t for t in targets)
-    assert "demo-orders-checkout-errors-critical" in alarms
+    remediated = {
+        "demo-orders-orders-db-free-storage-space-critical": "reboot_rds_instance",
+        "demo-orders-checkout-errors-critical": "limit_lambda_concurrency",
+        "demo-orders-storefront-cpu-utilization-critical": "scale_ecs_service",
+    }
+    for name in remediated:
+        targets = [str(action) for action in alarms[name]["AlarmActions"]]
+        assert any("OncallTopic" in t for t in targets), name
+        assert any("Remediation" in t for t in targets), name
     assert "demo-orders-checkout-duration-p99-warning" in alarms
+    # The remediation function knows what to do for each of them.
+    (function,) = [
+        r["Properties"]
+        for k, r in resources.items()
+        if r["Type"] == "AWS::Lambda::Function" and k.startswith("Remediation")
+    ]
+    actions = json.loads(render(function["Environment"]["Variables"]["REMEDIATION_ACTIONS"]))
+    assert {name: action["action"] for name, action in actions.items()} == remediated
+
+
+def test_the_storefront_is_a_traced_fargate_service(synthesized: Synthesized) -> None:
+    template = synthesized.template("ObsDemoWorkload")
+    template.resource_count_is("AWS::ECS::Service", 1)
+    (task,) = synthesized.resources("AWS::ECS::TaskDefinition", "ObsDemoWorkload").values()
+    containers = {c["Name"]: c for c in task["Properties"]["ContainerDefinitions"]}
+    assert set(containers) == {"app", "aws-otel-collector"}
+    assert containers["app"]["DependsOn"] == [
+        {"ContainerName": "aws-otel-collector", "Condition": "START"}
+    ]
+    assert containers["aws-otel-collector"]["Essential"] is False
+
+
+def test_account_and_region_come_from_context_then_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
+    monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
+    defaults = demo.environment(cdk.App())
+    assert (defaults.account, defaults.region) == (demo.DEMO_ACCOUNT, demo.DEMO_REGION)
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "210987654321")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "ap-southeast-2")
+    from_cli = demo.environment(cdk.App())
+    assert (from_cli.account, from_cli.region) == ("210987654321", "ap-southeast-2")
+    chosen = demo.environment(cdk.App(context={"account": "111111111111", "region": "sa-east-1"}))
+    assert (chosen.account, chosen.region) == ("111111111111", "sa-east-1")
 
 
 def test_report_prints_stacks_counts_and_validation(

@@ -28,6 +28,7 @@ from constructs_obs import (
     add_threshold_alarm,
 )
 from tests.support.harness import CHECKOV, Synthesized, new_app, new_stack, synth, verify_template
+from tests.support.template import render
 
 
 def _workload(app: cdk.App, name: str = "Workload") -> cdk.Stack:
@@ -101,20 +102,10 @@ def synthesized() -> Synthesized:
     return synth("dashboard", _build)
 
 
-def _render(value: Any) -> str:
-    """A CloudFormation string value with every intrinsic replaced by a placeholder."""
-    if isinstance(value, str):
-        return value
-    (function, argument), *_ = value.items()
-    if function == "Fn::Join":
-        return str(argument[0]).join(_render(part) for part in argument[1])
-    return "REF"
-
-
 def _bodies(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         resource["Properties"].get("DashboardName", logical_id): json.loads(
-            _render(resource["Properties"]["DashboardBody"])
+            render(resource["Properties"]["DashboardBody"])
         )
         for logical_id, resource in template["Resources"].items()
         if resource["Type"] == "AWS::CloudWatch::Dashboard"

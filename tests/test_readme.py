@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.harness import Synthesized
+from tests.audit.fixture_logs import BUCKET
+from tests.support.harness import CHECKOV, Synthesized
 from tools import architecture
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -44,6 +45,8 @@ def test_examples_build_one_app(namespace: dict[str, Any]) -> None:
         "AWS::CloudWatch::Dashboard",
         "AWS::KinesisFirehose::DeliveryStream",
         "AWS::CloudWatch::CompositeAlarm",
+        "Custom::XRayEncryptionConfig",
+        "AWS::ECS::TaskDefinition",
     ):
         assert expected in types, expected
 
@@ -66,6 +69,42 @@ def test_the_evaluator_example_reports_root_usage(namespace: dict[str, Any]) -> 
 
 def test_the_audit_example_lists_the_queries(namespace: dict[str, Any]) -> None:
     assert len(namespace["load_queries"]()) == 9
+
+
+def test_the_audit_example_investigates_a_log_folder(namespace: dict[str, Any]) -> None:
+    result = namespace["investigate"](str(BUCKET), "2024/02/29", "2024/03/05")
+    assert result.rows  # the fixture tree holds root sign-ins and root API calls
+    assert result.files_scanned
+    assert not result.skipped_files
+    assert result.skipped_files == ()
+
+
+def test_the_readme_app_passes_cfn_lint_and_checkov(
+    namespace: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README's own check, as a user runs it from the project root after `cdk synth`.
+    assembly = namespace["app"].synth()
+    (tmp_path / "cdk.out").symlink_to(assembly.directory)
+    monkeypatch.setenv("CONSTRUCTS_OBS_CHECKOV_PYTHON", str(CHECKOV.python))
+    monkeypatch.chdir(tmp_path)
+    namespace["test_templates_are_clean"]()
+
+
+def test_the_snapshot_example_snapshots_the_normalized_stack(namespace: dict[str, Any]) -> None:
+    class Recorder:
+        value: Any = None
+
+        def __eq__(self, other: object) -> bool:
+            self.value = other
+            return True
+
+        __hash__ = None  # type: ignore[assignment]
+
+    recorder = Recorder()
+    namespace["test_shop_stack"](recorder)
+    assert isinstance(recorder.value, dict)
+    assert "CDKMetadata" not in recorder.value.get("Resources", {})
+    assert any(r["Type"] == "AWS::CloudTrail::Trail" for r in recorder.value["Resources"].values())
 
 
 def test_architecture_picture_is_generated_from_the_app(demo_app: Synthesized) -> None:
