@@ -37,6 +37,7 @@ from constructs_obs.audit.schema import (
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.grants import grant_with_policy
 from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 if TYPE_CHECKING:
@@ -136,6 +137,7 @@ class AuditQueries(Construct):
         workgroup_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("AuditQueries", id)
         stack = Stack.of(self)
         location = _location_of(trail)

@@ -31,6 +31,7 @@ from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.grants import grant_with_policy
 from constructs_obs.private.keys import add_service_statement, resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = [
@@ -216,6 +217,7 @@ class AuditTrail(Construct):
         athena_accounts: Sequence[str] | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("AuditTrail", id)
         stack = Stack.of(self)
         self.trail_name = trail_name or Names.unique_resource_name(self, max_length=128)

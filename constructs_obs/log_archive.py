@@ -22,6 +22,7 @@ from constructs import Construct
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.keys import allow_cloudwatch_logs
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["LogArchive", "LogArchiveOptions"]
@@ -83,6 +84,7 @@ class LogArchive(Construct):
         options: LogArchiveOptions,
     ) -> None:
         super().__init__(scope, construct_id)
+        watch_stack_limits(self)
         check = Check("LogArchive", construct_id)
         prefix = check.text(
             "prefix",

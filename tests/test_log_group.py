@@ -21,6 +21,9 @@ from tests.support.harness import Synthesized, new_stack, synth
 IMPORTED_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
+MADE: dict[str, Any] = {}  # what _build's calls returned, for the tests of the Python API
+
+
 def _build(app: cdk.App) -> None:
     stack = new_stack(app, "LogGroups")
     topic_key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
@@ -60,8 +63,16 @@ def _build(app: cdk.App) -> None:
         threshold=3000,
         actions=[action],
     )
-    orders.add_pattern_alarm(
+    MADE["orders"] = orders
+    MADE["text"] = orders.add_pattern_alarm(
         "Text", pattern='?ERROR ?"Task timed out"', metric_name="Timeouts", actions=[action]
+    )
+    orders.add_pattern_alarm(
+        "FailedByPlace",
+        pattern='{ $.status = "failed" }',
+        metric_name="FailedOrders",
+        dimensions={"Region": "$.region", "Store": "$.store", "Channel": "$.channel"},
+        actions=[action],
     )
     role = iam.Role(stack, "Writer", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
     orders.grant_write(role)
@@ -168,6 +179,11 @@ def test_imported_key_warns_with_the_statement_to_add(synthesized: Synthesized) 
     assert warning.rule == "Annotation::constructs-obs:key-policy-not-editable"
     assert "logs.eu-west-1.amazonaws.com" in warning.message
     assert IMPORTED_KEY_ARN in warning.message
+    statement = json.loads(warning.message.split("cannot use the key: ", 1)[1])
+    assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert statement["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": LOGS_ARN_FOR_ACCOUNT}
+    }
     group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Imported")
     assert group["Properties"]["KmsKeyId"] == IMPORTED_KEY_ARN
     assert "RetentionInDays" not in group["Properties"]  # INFINITE: never expire
@@ -292,6 +308,59 @@ def test_dimensions_without_default_value_and_a_metrics_insights_alarm(
             "Threshold": 3000,
         },
     )
+
+
+def _by_property(
+    synthesized: Synthesized, type_: str, key: str, value: Any
+) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in synthesized.resources(type_, "LogGroups").items()
+        if resource["Properties"].get(key) == value
+    }
+
+
+def test_three_dimensions_are_allowed(synthesized: Synthesized) -> None:
+    ((transformation,),) = [
+        f["Properties"]["MetricTransformations"]
+        for f in synthesized.resources("AWS::Logs::MetricFilter", "LogGroups").values()
+        if f["Properties"]["FilterPattern"] == '{ $.status = "failed" }'
+    ]
+    assert [d["Key"] for d in transformation["Dimensions"]] == ["Region", "Store", "Channel"]
+
+
+def test_pattern_alarm_defaults(synthesized: Synthesized) -> None:
+    (alarm,) = _by_property(
+        synthesized, "AWS::CloudWatch::Alarm", "MetricName", "Timeouts"
+    ).values()
+    props = alarm["Properties"]
+    assert props["Threshold"] == 1
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert props["Statistic"] == "Sum"
+    assert props["Period"] == 300
+    assert props["EvaluationPeriods"] == 1
+    assert props["TreatMissingData"] == "notBreaching"
+    assert "DatapointsToAlarm" not in props
+
+
+def test_add_pattern_alarm_returns_what_it_made(synthesized: Synthesized) -> None:
+    made = MADE["text"]
+    stack = cdk.Stack.of(made.alarm)
+    (filter_id,) = _by_property(
+        synthesized, "AWS::Logs::MetricFilter", "FilterPattern", '?ERROR ?"Task timed out"'
+    )
+    (alarm_id,) = _by_property(synthesized, "AWS::CloudWatch::Alarm", "MetricName", "Timeouts")
+    assert stack.resolve(made.metric_filter.node.default_child.logical_id) == filter_id
+    assert stack.resolve(made.alarm.node.default_child.logical_id) == alarm_id
+    assert made.metric.to_metric_config().metric_stat.metric_name == "Timeouts"
+
+
+def test_encryption_key_is_the_one_the_group_uses(synthesized: Synthesized) -> None:
+    orders = MADE["orders"]
+    stack = cdk.Stack.of(orders)
+    key_id = stack.resolve(orders.encryption_key.node.default_child.logical_id)
+    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Orders")
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
 
 
 def test_grant_write_allows_streams_and_events_only(synthesized: Synthesized) -> None:

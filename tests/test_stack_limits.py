@@ -3,12 +3,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 
-from constructs_obs import AlarmTopic, EncryptedLogGroup
+from constructs_obs import (
+    AlarmTopic,
+    AuditQueries,
+    EncryptedLogGroup,
+    LogArchive,
+    LogArchiveOptions,
+    SamplingRule,
+    TrailLogLocation,
+)
 from constructs_obs.testing import Finding
 from tests.support.harness import check_app, new_app, new_stack
 
@@ -66,3 +79,47 @@ def test_cross_stack_references_count_against_the_output_limit() -> None:
     (warning,) = _warnings(app)
     assert warning.where == "Producer"
     assert "170 outputs, 85% of CloudFormation's 200" in warning.message
+
+
+def _sampling_rule(stack: cdk.Stack) -> None:
+    SamplingRule(
+        stack, "Sampling", service_name="shop", fixed_rate=0.1, reservoir_size=1, priority=10
+    )
+
+
+def _alarm_topic(stack: cdk.Stack) -> None:
+    AlarmTopic(stack, "Topic", dead_letter_alarm=False)
+
+
+def _log_archive(stack: cdk.Stack) -> None:
+    LogArchive(
+        stack,
+        "Archive",
+        log_group=logs.LogGroup.from_log_group_name(stack, "Legacy", "/legacy/app"),
+        encryption_key=kms.Key(stack, "Key", enable_key_rotation=True),
+        options=LogArchiveOptions(prefix="legacy/"),
+    )
+
+
+def _audit_queries(stack: cdk.Stack) -> None:
+    AuditQueries(
+        stack,
+        "Queries",
+        trail=TrailLogLocation(
+            bucket=s3.Bucket.from_bucket_name(stack, "TrailBucket", "legacy-trail-logs"),
+            encryption_key=kms.Key(stack, "TrailKey", enable_key_rotation=True),
+        ),
+        regions=["eu-west-1"],
+    )
+
+
+@pytest.mark.parametrize(
+    "build", [_sampling_rule, _alarm_topic, _log_archive, _audit_queries], ids=lambda b: b.__name__
+)
+def test_constructs_without_log_groups_or_alarms_watch_their_stack_too(
+    build: Callable[[cdk.Stack], None],
+) -> None:
+    app = new_app(f"limits{build.__name__}", context={"constructs-obs:stack-limit-warning": 0.001})
+    build(new_stack(app, "Only"))
+    (warning,) = _warnings(app)
+    assert warning.where == "Only"

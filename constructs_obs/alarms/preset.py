@@ -12,6 +12,7 @@ from constructs import Construct
 from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["AlarmOptions"]
@@ -74,6 +75,7 @@ class PresetAlarms(Construct):
         runbook_url: str | None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check(kind, id)
         if routing is not None and not isinstance(routing, AlarmRouting):
             check.fail("routing", f"expected an AlarmRouting, got {type(routing).__name__}")

@@ -55,6 +55,7 @@ from constructs_obs.private.functions import (
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["POWERTOOLS_VERSION", "AlarmRemediation", "RemediationAction"]
@@ -271,6 +272,7 @@ class AlarmRemediation(Construct):
         powertools_layer: lambda_.ILayerVersion | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         self._check = Check("AlarmRemediation", id)
         if vpc is None and vpc_subnets is not None:
             self._check.fail("vpc_subnets", "only allowed together with vpc")

@@ -25,6 +25,7 @@ from constructs import Construct
 from constructs_obs.private.keys import add_service_statement, resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm
 from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["AlarmTopic"]
@@ -78,6 +79,7 @@ class AlarmTopic(Construct):
         dead_letter_alarm: bool = True,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("AlarmTopic", id)
         if topic_name is not None:
             check.text(

@@ -43,7 +43,8 @@ class CisBenchmarkAlarms(Construct):
     trail_log_group:
         The log group the multi-region trail delivers to (``AuditTrail.log_group``).
     routing:
-        Where the alarms go.
+        Where the alarms go. ``None`` leaves the alarms without actions (a synth-time warning
+        says so), for a user who adds them.
     controls:
         Which controls. Default: all of CloudWatch.1-14 and CIS 4.15.
     prowler_variants:
@@ -133,7 +134,14 @@ class CisBenchmarkAlarms(Construct):
                 routing=routing,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
-        if routing is not None:
+        if routing is None:
+            Annotations.of(self).add_warning_v2(
+                NO_TOPIC_WARNING_ID,
+                "routing=None: the CIS alarms have no actions. Security Hub's CloudWatch "
+                "controls pass only when each alarm notifies an SNS topic with a subscriber: "
+                "pass an AlarmRouting with an AlarmTopic, or add actions to `alarms` yourself.",
+            )
+        else:
             for severity in sorted(used, key=lambda s: s.value):
                 if not routing.topics(severity):
                     Annotations.of(self).add_warning_v2(

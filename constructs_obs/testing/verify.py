@@ -84,7 +84,7 @@ def validation_report_findings(outdir: Path, *, severities: Iterable[str]) -> li
             tool=plugin["pluginName"],
             rule=violation["ruleName"],
             where=construct["constructPath"],
-            message=violation["description"][:300],
+            message=violation["description"],
         )
         for plugin in report.get("pluginReports", [])
         for violation in plugin.get("violations", [])

@@ -38,6 +38,7 @@ from constructs_obs.private.functions import (
 from constructs_obs.private.keys import key_props_values, resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import DLQ_RETENTION
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 from constructs_obs.tracing._registry import register_name
 
@@ -110,6 +111,7 @@ class XRayEncryption(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("XRayEncryption", id)
         if vpc is None and vpc_subnets is not None:
             check.fail("vpc_subnets", "only allowed together with vpc")

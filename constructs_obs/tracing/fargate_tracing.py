@@ -22,6 +22,7 @@ from constructs import Construct
 
 from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
 from constructs_obs.tracing.backends import (
@@ -160,6 +161,7 @@ class FargateTracing(Construct):
         metrics_namespace: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("FargateTracing", id)
         self._check = check
         if not isinstance(task_definition, ecs.FargateTaskDefinition):

@@ -13,6 +13,7 @@ from typing import Final
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
 from constructs_obs.tracing._registry import register_name
 
@@ -86,6 +87,7 @@ class SamplingRule(Construct):
         rule_name: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("SamplingRule", id)
         name = check_xray_name(check, "rule_name", rule_name if rule_name is not None else id)
         rate = check.finite("fixed_rate", fixed_rate)

@@ -20,6 +20,7 @@ from constructs import Construct
 from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.preset import AlarmOptions, PresetAlarms, Signal, minutes
 from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
 from constructs_obs.tracing._registry import register_name
 from constructs_obs.tracing.sampling_rule import MAX_RULE_NAME_LENGTH, check_xray_name
@@ -97,6 +98,7 @@ class TraceGroup(Construct):
         runbook_url: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("TraceGroup", id)
         expression = check_filter_expression(check, filter_expression)
         _check_insights(check, insights, insights_notifications)

@@ -21,6 +21,7 @@ from constructs_obs.alarms.preset import AlarmOptions
 from constructs_obs.alarms.routing import AlarmRouting
 from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
 from constructs_obs.tracing.backends import OtlpProtocol, TracingBackend, collector_spec
@@ -113,6 +114,7 @@ class TracedFargateService(Construct):
         running_tasks: AlarmOptions | None = None,
     ) -> None:
         super().__init__(scope, id)
+        watch_stack_limits(self)
         check = Check("TracedFargateService", id)
         check.text(
             "service_name",

@@ -115,6 +115,20 @@ def test_bad_alarm_input(stack: cdk.Stack, case: str) -> None:
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize("seconds", [10, 30])
+def test_high_resolution_periods_for_custom_metrics(stack: cdk.Stack, seconds: int) -> None:
+    alarm = _threshold(
+        stack, metric=CUSTOM.with_(period=cdk.Duration.seconds(seconds)), high_resolution=True
+    )
+    assert stack.resolve(alarm.node.default_child.period) == seconds  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("seconds", [10, 30])
+def test_high_resolution_periods_need_the_flag(stack: cdk.Stack, seconds: int) -> None:
+    with pytest.raises(InvalidParameterError, match=f"period: {seconds} s needs a metric"):
+        _threshold(stack, metric=CUSTOM.with_(period=cdk.Duration.seconds(seconds)))
+
+
 def test_duplicate_names_in_one_account_and_region(stack: cdk.Stack) -> None:
     _threshold(stack)
     with pytest.raises(

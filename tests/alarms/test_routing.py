@@ -7,6 +7,8 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
@@ -361,3 +363,43 @@ def test_alarm_arn_matching_lists_the_routed_alarms(synthesized: Synthesized) ->
     assert len(resources) == 1
     assert resources[0]["Fn::GetAtt"][0].startswith("Exact")
     assert "alarmName" not in rule["EventPattern"]["detail"]
+
+
+def test_scaling_policies_are_alarm_actions_like_any_other(stack: cdk.Stack) -> None:
+    # Application Auto Scaling (an ECS service, say) and EC2 Auto Scaling step policies.
+    target = appscaling.ScalableTarget(
+        stack,
+        "WebTarget",
+        service_namespace=appscaling.ServiceNamespace.ECS,
+        resource_id="service/shop/web",
+        scalable_dimension="ecs:service:DesiredCount",
+        min_capacity=1,
+        max_capacity=4,
+    )
+    service_step = appscaling.StepScalingAction(stack, "WebScaleOut", scaling_target=target)
+    service_step.add_adjustment(adjustment=1, lower_bound=0)
+    group = autoscaling.AutoScalingGroup.from_auto_scaling_group_name(stack, "Fleet", "web-fleet")
+    fleet_step = autoscaling.StepScalingAction(stack, "FleetScaleOut", auto_scaling_group=group)
+    fleet_step.add_adjustment(adjustment=1, lower_bound=0)
+    routing = AlarmRouting(
+        stack,
+        "Routing",
+        name_prefix="scale",
+        warning=[
+            cw_actions.ApplicationScalingAction(service_step),
+            cw_actions.AutoScalingAction(fleet_step),
+        ],
+    )
+    alarm = add_threshold_alarm(
+        stack,
+        "Busy",
+        metric=cloudwatch.Metric(namespace="Shop", metric_name="Busy"),
+        threshold=80,
+        identity=AlarmIdentity(resource="web", signal="busy"),
+        routing=routing,
+    )
+    actions = stack.resolve(alarm.node.default_child.alarm_actions)  # type: ignore[union-attr]
+    assert actions == [
+        {"Ref": stack.resolve(service_step.node.default_child.logical_id)},  # type: ignore[union-attr]
+        {"Ref": stack.resolve(fleet_step.node.default_child.logical_id)},  # type: ignore[union-attr]
+    ]

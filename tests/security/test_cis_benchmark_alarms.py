@@ -132,6 +132,9 @@ def test_a_subset_of_controls_without_routing() -> None:
     )
     assert set(cis.alarms) == {CisControl.ROOT_USAGE, CisControl.NACL_CHANGES}
     assert set(cis.metric_filters) == set(cis.alarms)
+    Annotations.from_stack(stack).has_warning(
+        "/Subset/Cis", Match.string_like_regexp("routing=None: the CIS alarms have no actions")
+    )
 
 
 def test_warns_when_the_routing_has_no_topic_for_a_severity() -> None:

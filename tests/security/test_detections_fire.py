@@ -37,7 +37,13 @@ def _build(app: cdk.App) -> None:
     topic = AlarmTopic(stack, "Security", email_addresses=["security@example.com"])
     routing = AlarmRouting(stack, "Routing", name_prefix="sec", critical=[topic], warning=[topic])
     trail_logs = EncryptedLogGroup(stack, "TrailLogs")
-    cis = CisBenchmarkAlarms(stack, "Cis", trail_log_group=trail_logs.log_group, routing=routing)
+    cis = CisBenchmarkAlarms(
+        stack,
+        "Cis",
+        trail_log_group=trail_logs.log_group,
+        routing=routing,
+        prowler_variants=True,
+    )
     rules = SecurityEventRules(stack, "Rules", targets=[topic])
     for control, metric_filter in cis.metric_filters.items():
         _ids[control.value] = stack.resolve(metric_filter.node.default_child.logical_id)  # type: ignore[union-attr]
@@ -57,7 +63,7 @@ def _fires(detections: DetectionSet, key: str, record: dict[str, Any]) -> bool:
 
 
 def test_the_template_holds_every_cis_filter_and_rule(detections: DetectionSet) -> None:
-    assert len(_ids) == 15 + 15
+    assert len(_ids) == 15 + 2 + 15  # CIS, the prowler variants, the rules
     assert not detections.skipped
 
 
@@ -92,23 +98,105 @@ def test_cis_filter_stays_quiet(detections: DetectionSet, control: str, build: C
 
 
 ORGANIZATIONS = CisControl.ORGANIZATIONS_CHANGES.value
+PROWLER_ROUTES = CisControl.ROUTE_TABLE_CHANGES_PROWLER.value
+PROWLER_ORGANIZATIONS = CisControl.ORGANIZATIONS_CHANGES_PROWLER.value
+
+# CIS 4.15 and the two prowler variants: (source, event name) calls that fire, and near misses.
+EXTRA_FIRES: dict[str, list[tuple[str, str]]] = {
+    ORGANIZATIONS: [
+        ("organizations", "CreateAccount"),
+        ("organizations", "LeaveOrganization"),
+        ("organizations", "UpdatePolicy"),
+    ],
+    PROWLER_ROUTES: [
+        ("ec2", "CreateRoute"),
+        ("ec2", "ReplaceRouteTableAssociation"),
+        ("ec2", "DeleteRouteTable"),
+    ],
+    PROWLER_ORGANIZATIONS: [
+        ("organizations", "CancelHandshake"),
+        ("organizations", "CreateOrganization"),
+        ("organizations", "EnableAllFeatures"),
+        ("organizations", "CreateAccount"),
+    ],
+}
+EXTRA_QUIET: dict[str, dict[str, tuple[str, str]]] = {
+    ORGANIZATIONS: {
+        "read call": ("organizations", "DescribeOrganization"),
+        "other service": ("iam", "CreateAccount"),
+        "lower case": ("organizations", "createaccount"),
+    },
+    PROWLER_ROUTES: {
+        "read call": ("ec2", "DescribeRouteTables"),
+        # The variant's addition: the Security Hub filter, matching the name alone, fires on
+        # another service's CreateRoute.
+        "other service": ("apigateway", "CreateRoute"),
+        "lower case": ("ec2", "createroute"),
+    },
+    PROWLER_ORGANIZATIONS: {
+        "read call": ("organizations", "ListAccounts"),
+        "other service": ("iam", "CreateOrganization"),
+        "lower case": ("organizations", "cancelhandshake"),
+    },
+}
 
 
-@pytest.mark.parametrize("name", ["CreateAccount", "LeaveOrganization", "UpdatePolicy"])
-def test_organizations_filter_fires(detections: DetectionSet, name: str) -> None:
-    assert _fires(detections, ORGANIZATIONS, api_call("organizations", name))
+@pytest.mark.parametrize(
+    ("control", "source", "name"),
+    [(control, *call) for control, calls in EXTRA_FIRES.items() for call in calls],
+)
+def test_extra_filter_fires(detections: DetectionSet, control: str, source: str, name: str) -> None:
+    assert _fires(detections, control, api_call(source, name))
+
+
+@pytest.mark.parametrize(
+    ("control", "source", "name"),
+    [
+        pytest.param(control, *call, id=f"{control}-{miss}")
+        for control, misses in EXTRA_QUIET.items()
+        for miss, call in misses.items()
+    ],
+)
+def test_extra_filter_stays_quiet(
+    detections: DetectionSet, control: str, source: str, name: str
+) -> None:
+    assert not _fires(detections, control, api_call(source, name))
+
+
+def test_the_security_hub_route_filter_fires_where_the_prowler_variant_does_not(
+    detections: DetectionSet,
+) -> None:
+    record = api_call("apigateway", "CreateRoute")
+    assert _fires(detections, CisControl.ROUTE_TABLE_CHANGES.value, record)
+    assert not _fires(detections, PROWLER_ROUTES, record)
+
+
+@pytest.mark.parametrize(
+    "name", ["CancelHandshake", "CreateOrganization", "EnableAllFeatures", "CreateAccount"]
+)
+def test_prowler_organizations_filter_fires(detections: DetectionSet, name: str) -> None:
+    assert _fires(detections, PROWLER_ORGANIZATIONS, api_call("organizations", name))
 
 
 @pytest.mark.parametrize(
     "record",
     [
-        pytest.param(lambda: api_call("organizations", "DescribeOrganization"), id="read call"),
-        pytest.param(lambda: api_call("iam", "CreateAccount"), id="other service"),
-        pytest.param(lambda: api_call("organizations", "createaccount"), id="lower case"),
+        pytest.param(lambda: api_call("organizations", "ListAccounts"), id="read call"),
+        pytest.param(lambda: api_call("iam", "CreateOrganization"), id="other service"),
+        pytest.param(lambda: api_call("organizations", "cancelhandshake"), id="lower case"),
     ],
 )
-def test_organizations_filter_stays_quiet(detections: DetectionSet, record: Case) -> None:
-    assert not _fires(detections, ORGANIZATIONS, record())
+def test_prowler_organizations_filter_stays_quiet(detections: DetectionSet, record: Case) -> None:
+    assert not _fires(detections, PROWLER_ORGANIZATIONS, record())
+
+
+@pytest.mark.parametrize("name", ["CancelHandshake", "CreateOrganization", "EnableAllFeatures"])
+def test_the_prowler_organizations_variant_sees_what_cis_4_15_does_not(
+    detections: DetectionSet, name: str
+) -> None:
+    record = api_call("organizations", name)
+    assert _fires(detections, PROWLER_ORGANIZATIONS, record)
+    assert not _fires(detections, ORGANIZATIONS, record)
 
 
 # -- EventBridge rules -----------------------------------------------------------------------
