@@ -124,8 +124,8 @@ class GlobalDetectionsStack(cdk.Stack):
 
 
 class DashboardStack(cdk.Stack):
-    """One screen for the audit and workload stacks (cross-stack references to their alarms,
-    log groups and detection rules)."""
+    """One screen for the audit and workload stacks: their alarms by written-out ARN, their
+    metrics, log groups and detection rules."""
 
     def __init__(
         self,
@@ -211,7 +211,7 @@ class WorkloadStack(cdk.Stack):
             data_protection=PiiProtection(
                 identifiers=[logs.DataIdentifier.EMAILADDRESS, logs.DataIdentifier.AWSSECRETKEY]
             ),
-            archive=LogArchiveOptions(prefix="orders-service/"),
+            archive=LogArchiveOptions(prefix="orders-service/", monitor_topic=oncall),
         )
         app_logs.add_pattern_alarm(
             "Errors",

@@ -11,17 +11,21 @@ from dataclasses import dataclass, field
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from aws_cdk.interfaces.aws_logs import ILogGroupRef
 from constructs import Construct
 
+from constructs_obs.alarms.topic import AlarmTopic, topic_of
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.keys import allow_cloudwatch_logs
+from constructs_obs.private.monitors import add_monitor_alarm
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
@@ -58,6 +62,11 @@ class LogArchiveOptions:
         duration (Glacier Instant Retrieval 90 days, Deep Archive 180 days), so expiring never
         costs an early-deletion fee. Only for the bucket the archive creates: set the lifecycle
         of your own ``bucket`` yourself. Default: never (keep forever).
+    monitor_topic:
+        Who hears when archiving fails: critical alarms on the subscription filter's delivery
+        errors and on Firehose deliveries to S3 that did not all succeed notify this topic.
+        Default: no alarms (the failures still land in the ``DeliveryErrors`` log group and
+        the bucket's ``errors/`` prefix).
     """
 
     bucket: s3.IBucket | None = None
@@ -66,6 +75,10 @@ class LogArchiveOptions:
     buffering_interval: Duration = field(default_factory=lambda: Duration.seconds(300))
     buffering_size: Size = field(default_factory=lambda: Size.mebibytes(5))
     expiration: Duration | None = None
+    monitor_topic: AlarmTopic | sns.ITopic | None = None
+
+
+ARCHIVE_FILTER_NAME = "constructs-obs-archive"
 
 
 class LogArchive(Construct):
@@ -243,6 +256,8 @@ class LogArchive(Construct):
             "Subscription",
             log_group=log_group,
             destination=destination,
+            # Named, so that the delivery-error metric (dimension FilterName) can be watched.
+            filter_name=ARCHIVE_FILTER_NAME,
             filter_pattern=logs.FilterPattern.literal(options.filter_pattern)
             if options.filter_pattern
             else logs.FilterPattern.all_events(),
@@ -253,6 +268,68 @@ class LogArchive(Construct):
         filter_resource = self.subscription_filter.node.default_child
         assert filter_resource is not None
         filter_resource.node.add_dependency(destination.policy)
+
+        self.monitor_alarms: list[cloudwatch.Alarm] = []
+        if options.monitor_topic is not None:
+            self._add_monitors(options.monitor_topic, log_group)
+
+    def _add_monitors(
+        self, monitor_topic: AlarmTopic | sns.ITopic, log_group: logs.ILogGroup
+    ) -> None:
+        notify = [topic_of(monitor_topic)]
+        five_minutes = Duration.minutes(5)
+        filter_errors = cloudwatch.Metric(
+            namespace="AWS/Logs",
+            metric_name="DeliveryErrors",
+            dimensions_map={
+                "LogGroupName": log_group.log_group_name,
+                "DestinationType": "Firehose",
+                "FilterName": ARCHIVE_FILTER_NAME,
+            },
+            statistic="Sum",
+            period=five_minutes,
+        )
+        # DeliveryToS3.Success is the share of records delivered (0-1) in each period: the
+        # expression is 1 when any failed, and empty (not breaching) when nothing was sent.
+        success = cloudwatch.Metric(
+            namespace="AWS/Firehose",
+            metric_name="DeliveryToS3.Success",
+            dimensions_map={"DeliveryStreamName": self.delivery_stream.ref},
+            statistic="Minimum",
+            period=five_minutes,
+        )
+        failed = cloudwatch.MathExpression(
+            expression="IF(success < 1, 1, 0)",
+            using_metrics={"success": success},
+            label="Deliveries to S3 that did not all succeed",
+            period=five_minutes,
+        )
+        for id, metric, summary, signal in (
+            (
+                "FilterErrorsAlarm",
+                filter_errors,
+                "CloudWatch Logs could not hand archived log events to the Firehose stream",
+                "filter-delivery-errors",
+            ),
+            (
+                "S3DeliveryAlarm",
+                failed,
+                "the archive's Firehose stream failed to write records to S3 (see its "
+                "DeliveryErrors log group and the bucket's errors/ prefix)",
+                "s3-delivery-failures",
+            ),
+        ):
+            self.monitor_alarms.append(
+                add_monitor_alarm(
+                    self,
+                    id,
+                    metric=metric,
+                    summary=summary,
+                    notify=notify,
+                    resource=self.node.path,
+                    signal=signal,
+                )
+            )
 
 
 def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:

@@ -39,11 +39,28 @@ def test_global_service_detections_live_in_us_east_1(synthesized: Synthesized) -
     assert not synthesized.warnings  # nothing left in a region where its events never arrive
 
 
-def test_the_dashboard_stack_shows_the_other_stacks(synthesized: Synthesized) -> None:
+def test_the_dashboard_stack_shows_every_alarm_of_the_other_stacks(
+    synthesized: Synthesized,
+) -> None:
     (dashboard,) = synthesized.resources("AWS::CloudWatch::Dashboard", "ObsDemoDashboard").values()
-    body = str(dashboard["Properties"]["DashboardBody"])
-    assert "ObsDemoAudit" in body
-    assert "ObsDemoWorkload" in body
+    body = json.loads(render(dashboard["Properties"]["DashboardBody"]))
+    shown = [
+        arn
+        for widget in body["widgets"]
+        if widget["type"] == "alarm"
+        for arn in widget["properties"]["alarms"]
+    ]
+    names = [
+        alarm["Properties"].get("AlarmName")
+        for stack in ("ObsDemoAudit", "ObsDemoWorkload")
+        for type_ in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+        for alarm in synthesized.resources(type_, stack).values()
+    ]
+    named = {name for name in names if isinstance(name, str)}
+    assert len(named) > 30
+    # Named alarms by their written-out ARN; the monitors' generated names through outputs.
+    assert {arn.rsplit(":alarm:", 1)[1] for arn in shown if ":alarm:" in arn} == named
+    assert len([arn for arn in shown if ":alarm:" not in arn]) == len(names) - len(named)
 
 
 def test_cis_filters_sit_on_the_trails_log_group(synthesized: Synthesized) -> None:

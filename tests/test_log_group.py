@@ -15,7 +15,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
-from constructs_obs import EncryptedLogGroup, LogArchive, LogArchiveOptions, PiiProtection
+from constructs_obs import (
+    AlarmTopic,
+    EncryptedLogGroup,
+    LogArchive,
+    LogArchiveOptions,
+    PiiProtection,
+)
 from tests.support.harness import Synthesized, new_stack, synth
 
 IMPORTED_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -106,7 +112,15 @@ def _build(app: cdk.App) -> None:
         "Archive",
         log_group=logs.LogGroup.from_log_group_name(archive_stack, "Legacy", "/legacy/app"),
         encryption_key=archive_key,
-        options=LogArchiveOptions(expiration=cdk.Duration.days(200)),
+        options=LogArchiveOptions(
+            expiration=cdk.Duration.days(200),
+            monitor_topic=AlarmTopic(
+                archive_stack,
+                "Monitor",
+                encryption_key=archive_key,
+                email_addresses=["ops@example.com"],
+            ),
+        ),
     )
 
     agnostic = cdk.Stack(app, "EnvAgnostic")
@@ -450,6 +464,30 @@ def test_standalone_archive_lets_cloudwatch_logs_use_its_key(synthesized: Synthe
     (key,) = synthesized.resources("AWS::KMS::Key", "Archive").values()
     (statement,) = _logs_statements(key)
     assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+
+
+def test_archive_failures_reach_the_monitor_topic(synthesized: Synthesized) -> None:
+    alarms = synthesized.resources("AWS::CloudWatch::Alarm", "Archive")
+    monitors = {k: a["Properties"] for k, a in alarms.items() if k.startswith("Archive")}
+    assert len(monitors) == 2
+    for props in monitors.values():
+        ((action,),) = [props["AlarmActions"]]
+        assert action["Ref"].startswith("Monitor")
+        assert props["Threshold"] == 1
+        assert props["TreatMissingData"] == "notBreaching"
+    (filter_errors,) = [p for p in monitors.values() if p.get("MetricName") == "DeliveryErrors"]
+    assert filter_errors["Namespace"] == "AWS/Logs"
+    assert {d["Name"]: d["Value"] for d in filter_errors["Dimensions"]} == {
+        "LogGroupName": "/legacy/app",
+        "DestinationType": "Firehose",
+        "FilterName": "constructs-obs-archive",
+    }
+    (s3_delivery,) = [p for p in monitors.values() if "Metrics" in p]
+    expression, success = s3_delivery["Metrics"]
+    assert expression["Expression"] == "IF(success < 1, 1, 0)"
+    assert success["MetricStat"]["Metric"]["MetricName"] == "DeliveryToS3.Success"
+    (subscription,) = synthesized.resources("AWS::Logs::SubscriptionFilter", "Archive").values()
+    assert subscription["Properties"]["FilterName"] == "constructs-obs-archive"
 
 
 def test_archive_bucket_is_hardened(synthesized: Synthesized) -> None:

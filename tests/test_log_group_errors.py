@@ -185,6 +185,10 @@ BAD_PATTERN_ALARMS: dict[str, tuple[PatternCall, str]] = {
         ),
         "period: 10 s needs a metric published at high resolution",
     ),
+    "period not a duration": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", period=60),  # type: ignore[arg-type]
+        "period: expected a Duration",
+    ),
     "odd period": (
         lambda g: g.add_pattern_alarm(
             "A", pattern="E", metric_name="M", period=cdk.Duration.seconds(90)

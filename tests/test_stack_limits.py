@@ -17,6 +17,7 @@ from constructs_obs import (
     AlarmTopic,
     AuditQueries,
     EncryptedLogGroup,
+    InvalidParameterError,
     LogArchive,
     LogArchiveOptions,
     SamplingRule,
@@ -123,3 +124,19 @@ def test_constructs_without_log_groups_or_alarms_watch_their_stack_too(
     build(new_stack(app, "Only"))
     (warning,) = _warnings(app)
     assert warning.where == "Only"
+
+
+@pytest.mark.parametrize("value", ["abc", 0, 1.5, -0.2, True, "nan"])
+def test_a_share_that_is_not_in_0_to_1_is_refused(value: object) -> None:
+    app = cdk.App(context={"constructs-obs:stack-limit-warning": value})
+    with pytest.raises(InvalidParameterError) as info:
+        EncryptedLogGroup(cdk.Stack(app, "Stack"), "Logs")
+    assert "constructs-obs:stack-limit-warning" in str(info.value)
+    assert "(0, 1]" in str(info.value)
+
+
+def test_a_share_given_on_the_command_line_is_text() -> None:
+    app = new_app("limits_text", context={"constructs-obs:stack-limit-warning": "0.001"})
+    EncryptedLogGroup(new_stack(app, "Text"), "Logs")
+    (warning,) = _warnings(app)
+    assert warning.where == "Text"

@@ -17,7 +17,13 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from constructs_obs.alarms.naming import Severity, alarm_name, register_alarm_name
+from constructs_obs.alarms.naming import (
+    Severity,
+    alarm_name,
+    register_alarm_name,
+    release_alarm_name,
+)
+from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
 from constructs_obs.private.validate import Check, is_token
@@ -324,6 +330,16 @@ def _route(
     actions: tuple[cloudwatch.IAlarmAction, ...],
 ) -> None:
     if routing is not None:
-        routing.route(alarm, severity, extra_actions=actions)
+        try:
+            routing.route(alarm, severity, extra_actions=actions)
+        except InvalidParameterError:
+            # A refused alarm leaves nothing behind: neither its name nor its construct.
+            name = getattr(alarm.node.default_child, "alarm_name", None)
+            if isinstance(name, str) and not is_token(name):
+                release_alarm_name(alarm, name)
+            parent = alarm.node.scope
+            if parent is not None:
+                parent.node.try_remove_child(alarm.node.id)
+            raise
     elif actions:
         alarm.add_alarm_action(*actions)

@@ -13,6 +13,7 @@ from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.preset import AlarmOptions, PresetAlarms, Signal, minutes
 from constructs_obs.alarms.routing import AlarmRouting
 from constructs_obs.errors import InvalidParameterError
+from constructs_obs.private.validate import Check
 
 __all__ = ["LambdaFunctionAlarms"]
 
@@ -38,6 +39,8 @@ class LambdaFunctionAlarms(PresetAlarms):
                               (with ``asynchronous=True``)
     ``dead_letter_errors``    >= 1 event that could not reach the DLQ           critical
                               (when the function has a dead-letter queue)
+    ``dead_letter_messages``  >= 1 event waiting in the function's SQS           critical
+                              dead-letter queue (failed events, not lost yet)
     ========================= ================================================= ========
 
     Parameters
@@ -66,8 +69,12 @@ class LambdaFunctionAlarms(PresetAlarms):
         concurrent_executions: AlarmOptions | None = None,
         async_event_age: AlarmOptions | None = None,
         dead_letter_errors: AlarmOptions | None = None,
+        dead_letter_messages: AlarmOptions | None = None,
     ) -> None:
         concrete = function if isinstance(function, lambda_.Function) else None
+        if timeout is not None:
+            # Lambda's timeout range: 1 s to 15 minutes.
+            Check("LambdaFunctionAlarms", id).seconds("timeout", timeout, minimum=1, maximum=900)
         timeout = (
             timeout
             or (concrete.timeout if concrete else None)
@@ -159,6 +166,21 @@ class LambdaFunctionAlarms(PresetAlarms):
                     cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+        queue = concrete.dead_letter_queue if concrete is not None else None
+        if queue is not None:
+            signals.append(
+                Signal(
+                    "dead_letter_messages",
+                    "DeadLetterMessages",
+                    lambda period: queue.metric_approximate_number_of_messages_visible(
+                        period=period, statistic="Maximum"
+                    ),
+                    AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
+                    AT_LEAST,
+                    "{threshold} or more failed events of {resource} wait in its dead-letter queue",
+                    cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
         super().__init__(
             scope,
             id,
@@ -173,6 +195,7 @@ class LambdaFunctionAlarms(PresetAlarms):
                 "concurrent_executions": concurrent_executions,
                 "async_event_age": async_event_age,
                 "dead_letter_errors": dead_letter_errors,
+                "dead_letter_messages": dead_letter_messages,
             },
             runbook_url=runbook_url,
         )

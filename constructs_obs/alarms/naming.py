@@ -83,6 +83,12 @@ def register_alarm_name(scope: IConstruct, check: Check, name: str) -> str:
     return name
 
 
+def release_alarm_name(scope: IConstruct, name: str) -> None:
+    """Forget ``name`` (an alarm refused after its name was registered)."""
+    stack = Stack.of(scope)
+    _REGISTRY.get(scope.node.root, set()).discard((stack.account, stack.region, name))
+
+
 def register_routing_prefix(scope: IConstruct, check: Check, prefix: str) -> str:
     """Record a routing's name prefix for the account and region of ``scope``'s stack.
 

@@ -12,6 +12,7 @@ from constructs import Construct
 from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.alarm_checks import check_period
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
@@ -90,6 +91,10 @@ class PresetAlarms(Construct):
                 continue
             assert chosen.period is not None
             assert chosen.threshold is not None
+            # Before the metric is built: aws-cdk-lib refuses a bad period with a JavaScript error.
+            check_period(
+                check, chosen.period, high_resolution=False, parameter=f"{signal.key}.period"
+            )
             self.alarms[signal.key] = add_threshold_alarm(
                 self,
                 signal.construct_id,

@@ -176,8 +176,7 @@ class AlarmRouting(Construct):
             minimum=0,
             maximum=MAX_RETRY_ATTEMPTS,
         )
-        age = int(incident_max_event_age.to_seconds())
-        check.integer("incident_max_event_age", age, minimum=60, maximum=86_400)
+        check.seconds("incident_max_event_age", incident_max_event_age, minimum=60, maximum=86_400)
         self._retry_attempts = incident_retry_attempts
         self._max_event_age = incident_max_event_age
         self._targets: dict[Severity, tuple[RouteTarget, ...]] = {
@@ -187,6 +186,17 @@ class AlarmRouting(Construct):
         for severity, chosen in self._targets.items():
             for target in chosen:
                 self._check_target(severity, target)
+        for parameter, severities in (
+            ("ok_actions", ok_actions),
+            ("insufficient_data_actions", insufficient_data_actions),
+        ):
+            for severity in severities:
+                if not isinstance(severity, Severity):
+                    check.fail(
+                        parameter,
+                        f"expected Severity values (Severity.CRITICAL, Severity.WARNING), "
+                        f"got {severity!r}",
+                    )
         self._ok = frozenset(ok_actions)
         self._insufficient = frozenset(insufficient_data_actions)
         self._incident_match = incident_match
@@ -261,6 +271,14 @@ class AlarmRouting(Construct):
                 f"add {severity.value} targets or create the alarm with another severity",
             )
         on_alarm, on_ok, on_insufficient = self._actions_for(alarm, severity)
+        has_incidents = any(isinstance(t, IncidentTarget) for t in self._targets[severity])
+        if not on_alarm and not extra_actions and not has_incidents:
+            self._check.fail(
+                severity.value,
+                f"alarm {alarm.node.path} would notify nobody: the {severity.value} targets are "
+                "EC2 actions, which apply only to a metric alarm on one instance (an InstanceId "
+                "dimension); add a topic, function or incident target to this severity",
+            )
         for state, actions in (
             ("alarm", [*on_alarm, *extra_actions]),
             ("OK", on_ok),

@@ -11,22 +11,26 @@ SEVEN_DAYS_SECONDS = 604_800
 HIGH_RESOLUTION_PERIODS = (10, 30)
 
 
-def check_period(check: Check, period: Duration, *, high_resolution: bool) -> int:
+def check_period(
+    check: Check, period: Duration, *, high_resolution: bool, parameter: str = "period"
+) -> int:
     """A period CloudWatch accepts: 10 s or 30 s (high-resolution metrics only) or n x 60 s."""
+    if not isinstance(period, Duration):
+        check.fail(parameter, f"expected a Duration (such as Duration.minutes(5)), got {period!r}")
     if is_token(period):
         return 60
     seconds = int(period.to_seconds())
     if seconds in HIGH_RESOLUTION_PERIODS:
         if not high_resolution:
             check.fail(
-                "period",
+                parameter,
                 f"{seconds} s needs a metric published at high resolution; this metric is "
                 "standard resolution, so use a multiple of 60 s",
             )
         return seconds
     if seconds <= 0 or seconds % 60 != 0:
         allowed = "10 s, 30 s or a multiple of 60 s" if high_resolution else "a multiple of 60 s"
-        check.fail("period", f"{seconds} s is not a period CloudWatch accepts; allowed: {allowed}")
+        check.fail(parameter, f"{seconds} s is not a period CloudWatch accepts; allowed: {allowed}")
     return seconds
 
 

@@ -27,6 +27,8 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
+from constructs_obs.errors import InvalidParameterError
+
 MAX_RESOURCES: Final = 500
 MAX_OUTPUTS: Final = 200
 MAX_TEMPLATE_BYTES: Final = 1_048_576
@@ -105,6 +107,25 @@ class StackLimitsPlugin:
         ]
 
 
+def _warning_share(value: object) -> float:
+    """The context value (a number, or its text from ``-c key=value``) as a share in (0, 1]."""
+    if value is None:
+        return DEFAULT_WARNING_SHARE
+    share: float | None = None
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            share = float(value)
+        except ValueError:
+            share = None
+    if share is None or not 0 < share <= 1:
+        raise InvalidParameterError(
+            "the app's context",
+            CONTEXT_KEY,
+            f"expected a share of the limits in (0, 1], such as 0.8, got {value!r}",
+        )
+    return share
+
+
 _PLUGINS: weakref.WeakKeyDictionary[IConstruct, StackLimitsPlugin] = weakref.WeakKeyDictionary()
 
 
@@ -113,8 +134,7 @@ def watch_stack_limits(scope: IConstruct) -> None:
     root = scope.node.root
     plugin = _PLUGINS.get(root)
     if plugin is None:
-        share = root.node.try_get_context(CONTEXT_KEY)
-        plugin = StackLimitsPlugin(float(share) if share is not None else DEFAULT_WARNING_SHARE)
+        plugin = StackLimitsPlugin(_warning_share(root.node.try_get_context(CONTEXT_KEY)))
         _PLUGINS[root] = plugin
         Validations.of(root).add_plugins(plugin)
     plugin.watched.add(Stack.of(scope).node.path)

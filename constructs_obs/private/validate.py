@@ -59,6 +59,20 @@ class Check:
             self.fail(parameter, f"must be >= {minimum}{upper}, got {value}")
         return value
 
+    def seconds(
+        self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
+    ) -> int:
+        """A literal ``Duration`` of a whole number of seconds in ``[minimum, maximum]``."""
+        if not isinstance(value, Duration):
+            self.fail(parameter, f"expected a Duration (Duration.minutes(5), say), got {value!r}")
+        if value.is_unresolved():
+            self.fail(parameter, "must be a literal Duration, not a token")
+        seconds = value.to_seconds(integral=False)
+        if seconds != int(seconds):
+            shown = value.to_human_string()
+            self.fail(parameter, f"must be a whole number of seconds, got {shown}")
+        return self.integer(parameter, int(seconds), minimum=minimum, maximum=maximum)
+
     def whole_days(
         self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
     ) -> int:

@@ -18,6 +18,7 @@ from constructs import Construct
 from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.naming import Severity
 from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.private.alarm_checks import check_period
 from constructs_obs.private.pattern_metric import check_namespace
 from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
@@ -92,6 +93,9 @@ class CisBenchmarkAlarms(Construct):
             if not isinstance(severity, Severity):
                 check.fail("severities", f"{control}: expected a Severity, got {severity!r}")
 
+        period = period or Duration.minutes(5)
+        check_period(check, period, high_resolution=False)
+
         self.metric_filters: dict[CisControl, logs.MetricFilter] = {}
         self.alarms: dict[CisControl, cloudwatch.Alarm] = {}
         used: set[Severity] = set()
@@ -123,7 +127,7 @@ class CisBenchmarkAlarms(Construct):
             self.alarms[control] = add_threshold_alarm(
                 self,
                 f"{construct_id}Alarm",
-                metric=metric_filter.metric(statistic="Sum", period=period or Duration.minutes(5)),
+                metric=metric_filter.metric(statistic="Sum", period=period),
                 threshold=1,
                 identity=AlarmIdentity(
                     resource=f"cis-{control.value}",

@@ -185,7 +185,7 @@ class SecurityEventRules(Construct):
         topics, functions, buses = _sort_targets(check, targets)
         check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
         age = max_event_age or Duration.hours(24)
-        check.integer("max_event_age", int(age.to_seconds()), minimum=60, maximum=86_400)
+        check.seconds("max_event_age", age, minimum=60, maximum=86_400)
         monitor = topic_of(monitor_topic) if monitor_topic is not None else None
         if monitor is None and topics:
             monitor = topics[0]

@@ -16,7 +16,6 @@ Pinned images (override them with ``FargateTracing(image=...)``):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,8 @@ from typing import Final
 
 from aws_cdk import aws_ecs as ecs
 
-from constructs_obs.private.validate import Check, is_token
+from constructs_obs.private.validate import Check
+from constructs_obs.tracing._images import check_image_reference as check_pinned_reference
 
 __all__ = [
     "ADOT_COLLECTOR_IMAGE",
@@ -58,10 +58,9 @@ XRAY_PORT: Final = 2000
 STATSD_PORT: Final = 8125
 LOCALHOST: Final = "127.0.0.1"
 
-# An image reference ends with ":<tag>" (the tag has no "/") or "@sha256:<digest>".
-_TAG = re.compile(r":(?P<tag>[\w][\w.-]{0,127})$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-_FLOATING_TAG = ":" + "latest"
+COLLECTOR_IMAGE_HINT: Final = (
+    f"pin a version (e.g. {ADOT_COLLECTOR_IMAGE!r}) or a digest (@sha256:...)"
+)
 
 
 class TracingBackend(Enum):
@@ -237,24 +236,6 @@ def app_environment(
 
 
 def check_image_reference(check: Check, parameter: str, image: str) -> str:
-    """An image reference pinned to a tag or a digest, and not to the floating ``latest`` tag."""
-    if is_token(image):
-        return image
-    if image.endswith(_FLOATING_TAG):
-        check.fail(
-            parameter,
-            f"{image!r} uses the floating 'latest' tag; pin a version (e.g. "
-            f"{ADOT_COLLECTOR_IMAGE!r}) or a digest (@sha256:...)",
-        )
-    pinned = (
-        _DIGEST.search(image) is not None
-        if "@" in image
-        else _TAG.search(image.rsplit("/", 1)[-1]) is not None
-    )
-    if not pinned:
-        check.fail(
-            parameter,
-            f"{image!r} has no tag; pin a version (e.g. {ADOT_COLLECTOR_IMAGE!r}) or a digest "
-            "(@sha256:...)",
-        )
-    return image
+    """A collector image reference pinned to a tag (not ``latest``) or a digest; see
+    ``constructs_obs.tracing._images`` for tokens."""
+    return check_pinned_reference(check, parameter, image, hint=COLLECTOR_IMAGE_HINT)

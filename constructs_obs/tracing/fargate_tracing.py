@@ -24,8 +24,10 @@ from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
+from constructs_obs.tracing._images import check_container_image
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
 from constructs_obs.tracing.backends import (
+    COLLECTOR_IMAGE_HINT,
     DEFAULT_AGENT_METRICS_NAMESPACE,
     XRAY_DAEMON_END_OF_SUPPORT,
     CollectorSpec,
@@ -103,11 +105,18 @@ class FargateTracing(Construct):
         The containers that send traces. Default: every container already in the task
         definition.
     essential:
-        Whether the task stops when the collector stops. Default: False (the application
-        keeps serving without traces).
+        Whether the task stops when the collector stops. Default: False: the application
+        keeps serving, and the collector has an ECS container restart policy, so ECS restarts
+        it in place when it exits after having run for at least 300 seconds (ECS's default
+        restart attempt period). An essential collector gets no restart policy: when it stops,
+        the task stops and the service replaces the task.
     image:
         The collector image: an ``ecs.ContainerImage`` or an image reference pinned to a tag
-        or digest (a reference without a tag or with the floating ``latest`` tag is refused).
+        or digest, checked before the sidecar is added. A reference without a tag or with the
+        floating ``latest`` tag is refused, including an ECR image
+        (``ContainerImage.from_ecr_repository(repository)`` defaults to ``latest``: pass a
+        tag). A tag only known at deploy time (a token, a ``TagParameterContainerImage``) and
+        images built from assets (tagged with their content hash) are accepted.
         Default: the backend's pinned image (``ADOT_COLLECTOR_IMAGE``,
         ``CLOUDWATCH_AGENT_IMAGE`` or ``XRAY_DAEMON_IMAGE``).
     cpu / memory_limit_mib:
@@ -224,11 +233,13 @@ class FargateTracing(Construct):
             others=[_reservation(container) for container in _containers(task_definition)],
         )
         self._check_ports(task_definition, spec)
-        container_image = self._image(image, spec)
         self.app_environment = app_environment(
             spec, service_name=service_name, otlp_protocol=otlp_protocol
         )
         planned = [(c, self._planned_environment(c)) for c in self.app_containers]
+        # Last of the checks: an image that needs the execution role to be checked gets its
+        # pull grant before the container is added.
+        container_image = self._image(image, spec, task_definition)
 
         self.encryption_key: kms.IKey | None = None
         self.log_group = self._log_group(log_group, log_retention, encryption_key)
@@ -247,9 +258,11 @@ class FargateTracing(Construct):
             ],
             health_check=_health_check(spec),
             logging=awslogs_driver(self, self.log_group, name, non_blocking=True),
+            # A collector that is not essential would otherwise stay dead, unnoticed, while
+            # the application runs on without traces. An essential one gets none: ECS would
+            # restart it in place, where essential=True asks for the task to stop with it.
+            enable_restart_policy=None if essential else True,
         )
-        if isinstance(image, ecs.ContainerImage):
-            check_image_reference(check, "image", self.collector_container.image_name)
 
         self.execution_policy = log_delivery_policy(
             self,
@@ -339,7 +352,10 @@ class FargateTracing(Construct):
                     )
 
     def _image(
-        self, image: ecs.ContainerImage | str | None, spec: CollectorSpec
+        self,
+        image: ecs.ContainerImage | str | None,
+        spec: CollectorSpec,
+        task_definition: ecs.FargateTaskDefinition,
     ) -> ecs.ContainerImage:
         if image is None:
             return ecs.ContainerImage.from_registry(spec.image)
@@ -352,6 +368,14 @@ class FargateTracing(Construct):
                 "image",
                 f"expected an ecs.ContainerImage or an image reference, got {type(image).__name__}",
             )
+        check_container_image(
+            self,
+            self._check,
+            "image",
+            image,
+            hint=COLLECTOR_IMAGE_HINT,
+            task_definition=task_definition,
+        )
         return image
 
     def _log_group(

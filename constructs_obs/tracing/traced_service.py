@@ -23,8 +23,15 @@ from constructs_obs.log_group import EncryptedLogGroup
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
+from constructs_obs.tracing._images import check_container_image
+from constructs_obs.tracing._images import check_image_reference as check_pinned_reference
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
-from constructs_obs.tracing.backends import OtlpProtocol, TracingBackend, collector_spec
+from constructs_obs.tracing.backends import (
+    COLLECTOR_IMAGE_HINT,
+    OtlpProtocol,
+    TracingBackend,
+    collector_spec,
+)
 from constructs_obs.tracing.fargate_tracing import SERVICE_NAME_PATTERN, FargateTracing
 from constructs_obs.tracing.task_size import (
     ContainerReservation,
@@ -35,6 +42,9 @@ from constructs_obs.tracing.task_size import (
 __all__ = ["APP_CONTAINER_NAME", "TracedFargateService"]
 
 APP_CONTAINER_NAME: Final = "app"
+APP_IMAGE_HINT: Final = (
+    "pin a version (e.g. 'public.ecr.aws/nginx/nginx:1.27.0') or a digest (@sha256:...)"
+)
 
 
 class TracedFargateService(Construct):
@@ -46,7 +56,10 @@ class TracedFargateService(Construct):
         The ECS cluster (and, through it, the VPC) to run in. Turn Container Insights on for
         the running-tasks alarm.
     image:
-        The application image.
+        The application image, pinned to a tag or digest: an image without a tag or with the
+        floating ``latest`` tag is refused (``ContainerImage.from_ecr_repository(repository)``
+        defaults to ``latest``: pass a tag). A tag only known at deploy time (a token, a
+        ``TagParameterContainerImage``) and images built from assets are accepted.
     service_name:
         The service's name in traces and in its alarm names. Letters, digits, ``.``, ``_``,
         ``-``; at most 64 characters.
@@ -62,7 +75,8 @@ class TracedFargateService(Construct):
     environment / secrets / health_check:
         The application container's settings. Default: none.
     backend / otlp_protocol / collector_image:
-        Passed to ``FargateTracing``. Default: the ADOT collector over OTLP/gRPC, pinned image.
+        Passed to ``FargateTracing`` (``collector_image`` as its ``image``, checked here
+        first). Default: the ADOT collector over OTLP/gRPC, pinned image.
     vpc_subnets / security_groups / assign_public_ip:
         Networking. Default: the cluster VPC's private subnets, a new security group without
         ingress, no public IP.
@@ -128,6 +142,10 @@ class TracedFargateService(Construct):
             check.fail("routing", f"expected an AlarmRouting or None, got {type(routing).__name__}")
         if not isinstance(image, ecs.ContainerImage):
             check.fail("image", f"expected an ecs.ContainerImage, got {type(image).__name__}")
+        # Checked before anything is built; an image that needs the execution role to be
+        # checked (registry credentials) is checked once the task definition exists.
+        image_checked = check_container_image(self, check, "image", image, hint=APP_IMAGE_HINT)
+        self._check_collector_image(check, collector_image)
         check.integer("desired_count", desired_count, minimum=0)
         if container_port is not None:
             check.integer("container_port", container_port, minimum=1, maximum=65535)
@@ -161,6 +179,15 @@ class TracedFargateService(Construct):
         self.task_definition = ecs.FargateTaskDefinition(
             self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_limit_mib
         )
+        if not image_checked:
+            check_container_image(
+                self,
+                check,
+                "image",
+                image,
+                hint=APP_IMAGE_HINT,
+                task_definition=self.task_definition,
+            )
         self.app_container = self.task_definition.add_container(
             APP_CONTAINER_NAME,
             container_name=APP_CONTAINER_NAME,
@@ -220,3 +247,22 @@ class TracedFargateService(Construct):
             memory_utilization=memory_utilization,
             running_tasks=running_tasks,
         )
+
+    def _check_collector_image(
+        self, check: Check, collector_image: ecs.ContainerImage | str | None
+    ) -> None:
+        """The checks FargateTracing makes on its image, made before anything is built."""
+        if isinstance(collector_image, str):
+            check_pinned_reference(
+                check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
+            )
+        elif isinstance(collector_image, ecs.ContainerImage):
+            check_container_image(
+                self, check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
+            )
+        elif collector_image is not None:
+            check.fail(
+                "collector_image",
+                "expected an ecs.ContainerImage, an image reference or None, got "
+                f"{type(collector_image).__name__}",
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
 
 from constructs_obs import (
     AlarmIdentity,
@@ -167,6 +169,18 @@ ROUTING_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"name_prefix": "p", "incident_retry_attempts": 200},
         "incident_retry_attempts: must be >= 0 and <= 185",
     ),
+    "event age not a duration": (
+        {"name_prefix": "p", "incident_max_event_age": 3600},
+        "incident_max_event_age: expected a Duration",
+    ),
+    "ok actions not severities": (
+        {"name_prefix": "p", "ok_actions": ["critical"]},
+        "ok_actions: expected Severity values",
+    ),
+    "insufficient data actions not severities": (
+        {"name_prefix": "p", "insufficient_data_actions": ["warning"]},
+        "insufficient_data_actions: expected Severity values",
+    ),
     "event age too long": (
         {"name_prefix": "p", "incident_max_event_age": cdk.Duration.hours(48)},
         "incident_max_event_age: must be >= 60 and <= 86400",
@@ -267,3 +281,24 @@ def test_monitor_names_are_registered_too(stack: cdk.Stack) -> None:
         _threshold(
             stack, identity=identity, alarm_name="shop-incident-routing-dead-letters-monitor"
         )
+
+
+def test_an_alarm_only_inapplicable_ec2_actions_would_reach_is_refused(stack: cdk.Stack) -> None:
+    routing = AlarmRouting(
+        stack,
+        "Routing",
+        name_prefix="p",
+        critical=[cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.REBOOT)],
+    )
+    identity = AlarmIdentity(resource="orders", signal="count", severity=Severity.CRITICAL)
+    with pytest.raises(InvalidParameterError, match="would notify nobody: the critical targets"):
+        _threshold(stack, routing=routing, identity=identity)
+    instance_metric = cloudwatch.Metric(
+        namespace="AWS/EC2",
+        metric_name="StatusCheckFailed",
+        dimensions_map={"InstanceId": "i-0123456789abcdef0"},
+    )
+    # The refused alarm left neither its construct id nor its name behind.
+    alarm = _threshold(stack, routing=routing, identity=identity, metric=instance_metric)
+    (action,) = stack.resolve(alarm.node.default_child.alarm_actions)  # type: ignore[union-attr]
+    assert "ec2:reboot" in json.dumps(action)

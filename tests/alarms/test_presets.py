@@ -127,7 +127,16 @@ def test_lambda_preset(synthesized: Synthesized) -> None:
         "shop-worker-duration-p99-warning",
         "shop-worker-async-event-age-warning",
         "shop-worker-dead-letter-errors-critical",
+        "shop-worker-dead-letter-messages-critical",
     }
+    waiting = alarms["shop-worker-dead-letter-messages-critical"]
+    assert waiting["Namespace"] == "AWS/SQS"
+    assert waiting["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert waiting["Statistic"] == "Maximum"
+    assert waiting["Threshold"] == 1
+    (dimension,) = waiting["Dimensions"]
+    assert dimension["Name"] == "QueueName"
+    assert dimension["Value"]["Fn::GetAtt"][0].startswith("WorkerDeadLetters")
     duration = alarms["shop-worker-duration-p99-warning"]
     assert duration["ExtendedStatistic"] == "p99"
     assert duration["Threshold"] == 24_000  # 80 % of the 30 s timeout, in ms
@@ -179,6 +188,25 @@ def test_bad_options() -> None:
             instance=database,
             routing=None,
             cpu_utilization=AlarmOptions(threshold=float("nan")),
+        )
+    # Checked before aws-cdk-lib sees it (it would refuse with a JavaScript error).
+    with pytest.raises(InvalidParameterError, match=r"cpu_utilization\.period: 90 s is not"):
+        RdsInstanceAlarms(
+            stack,
+            "C",
+            instance=database,
+            routing=None,
+            cpu_utilization=AlarmOptions(period=cdk.Duration.seconds(90)),
+        )
+    with pytest.raises(InvalidParameterError, match="timeout: expected a Duration"):
+        LambdaFunctionAlarms(
+            stack,
+            "D",
+            function=lambda_.Function.from_function_arn(
+                stack, "Imported", "arn:aws:lambda:eu-west-1:123456789012:function:f"
+            ),
+            routing=None,
+            timeout=30,  # type: ignore[arg-type]
         )
 
 

@@ -163,6 +163,8 @@ def test_warns_when_the_routing_has_no_topic_for_a_severity() -> None:
         ({"controls": ["CloudWatch.1"]}, "controls: 'CloudWatch.1' is not a CisControl"),
         ({"namespace": "AWS/Custom"}, "namespace: namespaces starting with 'AWS/'"),
         ({"severities": {CisControl.ROOT_USAGE: "high"}}, "severities: "),
+        ({"period": cdk.Duration.seconds(90)}, "period: 90 s is not a period CloudWatch accepts"),
+        ({"period": 300}, "period: expected a Duration"),
     ],
 )
 def test_bad_input(kwargs: dict[str, Any], message: str) -> None:

@@ -207,7 +207,8 @@ def _dotted(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _calls(source: str, *names: str) -> dict[str, Case]:
-    return {f"{source}:{name}:{index}": _call(source, name) for index, name in enumerate(names)}
+    assert len(set(names)) == len(names), f"repeated event names: {names}"
+    return {f"{source}:{name}": _call(source, name) for name in names}
 
 
 def _call(source: str, name: str) -> Case:
@@ -247,9 +248,18 @@ RULE_POSITIVE: dict[SecurityDetection, dict[str, Case]] = {
         "the UpdateTrail sample (failed)": lambda: sample("07"),
         **_calls("cloudtrail", "StopLogging", "DeleteTrail"),
     },
-    SecurityDetection.KMS_KEY_DISABLE_OR_DELETION: _calls(
-        "kms", "DisableKey", "ScheduleKeyDeletion", "ScheduleKeyDeletion"
-    ),
+    SecurityDetection.KMS_KEY_DISABLE_OR_DELETION: {
+        **_calls("kms", "DisableKey", "ScheduleKeyDeletion"),
+        "root schedules a deletion in 7 days": lambda: api_call(
+            "kms",
+            "ScheduleKeyDeletion",
+            requestParameters={
+                "keyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+                "pendingWindowInDays": 7,
+            },
+            **_dotted(_ROOT),
+        ),
+    },
     SecurityDetection.S3_BUCKET_POLICY_CHANGES: _calls(
         "s3", "PutBucketPolicy", "PutBucketAcl", "DeleteBucketPublicAccessBlock"
     ),

@@ -262,6 +262,11 @@ def test_bad_input() -> None:
         ({"targets": [function]}, "monitor_topic: the targets include no topic"),
         ({"targets": [topic], "detections": []}, "detections: name at least one SecurityDetection"),
         ({"targets": [topic], "retry_attempts": 500}, "retry_attempts: must be >= 0 and <= 185"),
+        ({"targets": [topic], "max_event_age": 60}, "max_event_age: expected a Duration"),
+        (
+            {"targets": [topic], "max_event_age": cdk.Duration.seconds(30)},
+            "max_event_age: must be >= 60 and <= 86400",
+        ),
     ]
     for index, (kwargs, message) in enumerate(cases):
         with pytest.raises(InvalidParameterError, match=message):

@@ -8,9 +8,11 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 
 from constructs_obs import EncryptedLogGroup
+from constructs_obs.private.acknowledge import acknowledge_nag
 from constructs_obs.tracing import (
     ADOT_COLLECTOR_IMAGE,
     XRAY_DAEMON_IMAGE,
@@ -25,6 +27,15 @@ from tests.tracing.network import app_task, cluster, service
 
 CUSTOM_AGENT_IMAGE = "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300071.0b1700"
 XRAY_ACTIONS = sorted(XRAY_WRITE_ACTIONS)
+ECR_PULL_REASON = (
+    "Test fixture: aws-cdk-lib's ECR pull grant gives the execution role "
+    "ecr:GetAuthorizationToken, which has no resource-level permissions, on '*'."
+)
+SIDECAR_LOG_OPTIONS = {
+    "awslogs-region": "eu-west-1",
+    "mode": "non-blocking",
+    "max-buffer-size": "25m",
+}
 
 
 def _build(app: cdk.App) -> None:
@@ -91,6 +102,22 @@ def _build(app: cdk.App) -> None:
         container_name="xray",
     )
     service(stack, "DaemonService", ecs_cluster, daemon_task)
+
+    # The X-Ray daemon again, not essential (the default), from a private ECR repository.
+    mirror_task, _ = app_task(stack, "MirrorTask", cpu=256, memory_limit_mib=512)
+    mirror = ecr.Repository.from_repository_name(stack, "Mirror", "mirror/aws-xray-daemon")
+    FargateTracing(
+        stack,
+        "MirrorTracing",
+        task_definition=mirror_task,
+        service_name="mirror",
+        backend=TracingBackend.XRAY_DAEMON,
+        image=ecs.ContainerImage.from_ecr_repository(mirror, "3.6.6"),
+    )
+    acknowledge_nag(
+        mirror_task.obtain_execution_role(), "AwsSolutions-IAM5[Resource::*]", ECR_PULL_REASON
+    )
+    service(stack, "MirrorService", ecs_cluster, mirror_task)
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +277,32 @@ def test_agent_container_definition(synthesized: Synthesized) -> None:
     config = json.loads(_environment(agent)["CW_CONFIG_CONTENT"])
     assert config["metrics"]["namespace"] == "Shop/Payments"
     assert set(config["traces"]["traces_collected"]) == {"xray", "otlp"}
-    assert {"ContainerPort": 8125, "HostPort": 8125, "Protocol": "udp"} in agent["PortMappings"]
+
+
+def test_agent_ports_are_otlp_xray_and_statsd(synthesized: Synthesized) -> None:
+    agent = _container(synthesized, "AgentTask", "cloudwatch-agent")
+    assert agent["PortMappings"] == [
+        {"ContainerPort": 4317, "HostPort": 4317, "Protocol": "tcp"},
+        {"ContainerPort": 4318, "HostPort": 4318, "Protocol": "tcp"},
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "udp"},
+        {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "tcp"},
+        {"ContainerPort": 8125, "HostPort": 8125, "Protocol": "udp"},
+    ]
+
+
+def test_agent_logs_non_blocking_to_the_given_encrypted_log_group(
+    synthesized: Synthesized,
+) -> None:
+    agent = _container(synthesized, "AgentTask", "cloudwatch-agent")
+    group_id = _encrypted_log_group(synthesized, "SharedCollectorLogs")
+    assert agent["LogConfiguration"] == {
+        "LogDriver": "awslogs",
+        "Options": {
+            "awslogs-group": {"Ref": group_id},
+            "awslogs-stream-prefix": "cloudwatch-agent",
+            **SIDECAR_LOG_OPTIONS,
+        },
+    }
 
 
 def test_agent_task_role_gets_xray_and_metrics_in_its_namespace_only(
@@ -295,6 +347,27 @@ def test_a_given_log_group_is_used_as_is(synthesized: Synthesized) -> None:
     assert _ids(synthesized, "AgentTracingLogs") == []
 
 
+def _encrypted_log_group(synthesized: Synthesized, prefix: str) -> str:
+    """The logical id of the EncryptedLogGroup's log group under ``prefix``, checked to be
+    encrypted with its key, retained and kept a year."""
+    resources = synthesized.raw()["Resources"]
+    (group_id,) = [
+        logical_id
+        for logical_id in synthesized.resources("AWS::Logs::LogGroup")
+        if logical_id.startswith(prefix)
+    ]
+    group = resources[group_id]
+    (key_id,) = [
+        logical_id
+        for logical_id in synthesized.resources("AWS::KMS::Key")
+        if logical_id.startswith(f"{prefix}Key")
+    ]
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert group["Properties"]["RetentionInDays"] == 365
+    assert group["DeletionPolicy"] == "Retain"
+    return group_id
+
+
 # -- X-Ray daemon ----------------------------------------------------------------------------
 
 
@@ -308,6 +381,21 @@ def test_daemon_container_definition(synthesized: Synthesized) -> None:
         {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "udp"},
         {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "tcp"},
     ]
+
+
+def test_daemon_logs_non_blocking_to_its_own_encrypted_log_group(
+    synthesized: Synthesized,
+) -> None:
+    daemon = _container(synthesized, "DaemonTask", "xray")
+    group_id = _encrypted_log_group(synthesized, "DaemonTracingLogs")
+    assert daemon["LogConfiguration"] == {
+        "LogDriver": "awslogs",
+        "Options": {
+            "awslogs-group": {"Ref": group_id},
+            "awslogs-stream-prefix": "xray",
+            **SIDECAR_LOG_OPTIONS,
+        },
+    }
 
 
 def test_daemon_app_gets_no_otlp_endpoint(synthesized: Synthesized) -> None:
@@ -327,8 +415,53 @@ def test_daemon_task_role_gets_only_xray(synthesized: Synthesized) -> None:
 
 def test_daemon_is_flagged_as_legacy(synthesized: Synthesized) -> None:
     warnings = [w for w in synthesized.warnings if XRAY_DAEMON_WARNING_ID in w.rule]
-    assert [w.where for w in warnings] == ["Tracing/DaemonTracing"]
-    assert "2027-02-25" in warnings[0].message
+    assert sorted(w.where for w in warnings) == ["Tracing/DaemonTracing", "Tracing/MirrorTracing"]
+    assert all("2027-02-25" in w.message for w in warnings)
+
+
+def test_a_pinned_ecr_image_is_used(synthesized: Synthesized) -> None:
+    daemon = _container(synthesized, "MirrorTask", "xray-daemon")
+    assert daemon["Image"] == {
+        "Fn::Join": [
+            "",
+            [
+                "123456789012.dkr.ecr.eu-west-1.",
+                {"Ref": "AWS::URLSuffix"},
+                "/mirror/aws-xray-daemon:3.6.6",
+            ],
+        ]
+    }
+
+
+# -- restart policy --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "container"),
+    [
+        ("AdotTask", "aws-otel-collector"),
+        ("AgentTask", "cloudwatch-agent"),
+        ("MirrorTask", "xray-daemon"),
+    ],
+)
+def test_a_collector_that_is_not_essential_is_restarted_by_ecs(
+    synthesized: Synthesized, task: str, container: str
+) -> None:
+    collector = _container(synthesized, task, container)
+    assert collector["Essential"] is False
+    assert collector["RestartPolicy"] == {"Enabled": True}
+
+
+def test_an_essential_collector_has_no_restart_policy(synthesized: Synthesized) -> None:
+    # An essential collector stops the task when it stops, as essential=True asks.
+    daemon = _container(synthesized, "DaemonTask", "xray")
+    assert daemon["Essential"] is True
+    assert "RestartPolicy" not in daemon
+
+
+def test_app_containers_get_no_restart_policy(synthesized: Synthesized) -> None:
+    for task in ("AdotTask", "AgentTask", "DaemonTask", "MirrorTask"):
+        assert "RestartPolicy" not in _container(synthesized, task, "app"), task
 
 
 # -- checkers --------------------------------------------------------------------------------
@@ -338,7 +471,7 @@ def test_environment_variables_are_acknowledged_with_the_reason(synthesized: Syn
     acknowledged = {
         (finding.where, finding.rule): finding.message for finding in synthesized.acknowledged
     }
-    for task in ("AdotTask", "AgentTask", "DaemonTask"):
+    for task in ("AdotTask", "AgentTask", "DaemonTask", "MirrorTask"):
         assert acknowledged[(f"/Tracing/{task}", "AwsSolutions-ECS2")] == ENVIRONMENT_REASON
 
 

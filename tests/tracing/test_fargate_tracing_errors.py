@@ -7,14 +7,26 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_obs import EncryptedLogGroup, InvalidParameterError
 from constructs_obs.tracing import FargateTracing, TracingBackend
 
 APP_IMAGE = ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx:1.27.0")
 FLOATING = ":" + "latest"
+PRIVATE_IMAGE = "registry.example.com/team/collector"
+
+
+def _repository(stack: cdk.Stack) -> ecr.IRepository:
+    return ecr.Repository.from_repository_name(stack, "Repo", "team/collector")
+
+
+def _credentials(stack: cdk.Stack) -> secretsmanager.ISecret:
+    return secretsmanager.Secret.from_secret_name_v2(stack, "RegistryCredentials", "registry")
 
 
 def _task(
@@ -113,6 +125,37 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str, str]] = {
     "floating tag in a ContainerImage": (
         lambda s: _tracing(
             s, image=ecs.ContainerImage.from_registry("amazon/aws-xray-daemon" + FLOATING)
+        ),
+        "image",
+        "uses the floating 'latest' tag",
+    ),
+    "ECR image with the default tag": (
+        lambda s: _tracing(s, image=ecs.ContainerImage.from_ecr_repository(_repository(s))),
+        "image",
+        "'123456789012.dkr.ecr.eu-west-1.${...}/team/collector" + FLOATING + "' uses the "
+        "floating 'latest' tag; pin a version: "
+        "ecs.ContainerImage.from_ecr_repository(repository, 'v1.2.3')",
+    ),
+    "ECR image with the latest tag": (
+        lambda s: _tracing(
+            s, image=ecs.ContainerImage.from_ecr_repository(_repository(s), "latest")
+        ),
+        "image",
+        "uses the floating 'latest' tag",
+    ),
+    "ECR image with a malformed digest": (
+        lambda s: _tracing(
+            s, image=ecs.ContainerImage.from_ecr_repository(_repository(s), "sha256:abc")
+        ),
+        "image",
+        "has no tag and no valid sha256 digest",
+    ),
+    "floating tag behind registry credentials": (
+        lambda s: _tracing(
+            s,
+            image=ecs.ContainerImage.from_registry(
+                PRIVATE_IMAGE + FLOATING, credentials=_credentials(s)
+            ),
         ),
         "image",
         "uses the floating 'latest' tag",
@@ -231,3 +274,97 @@ def test_a_refused_app_container_leaves_the_task_untouched(stack: cdk.Stack) -> 
     app = task.find_container("app")
     assert app is not None
     assert app.container_dependencies == []
+
+
+REFUSED_IMAGES: dict[str, Callable[[cdk.Stack], object]] = {
+    "reference": lambda _: PRIVATE_IMAGE + FLOATING,
+    "registry image": lambda _: ecs.ContainerImage.from_registry(PRIVATE_IMAGE + FLOATING),
+    "untagged registry image": lambda _: ecs.ContainerImage.from_registry(PRIVATE_IMAGE),
+    "ECR image": lambda s: ecs.ContainerImage.from_ecr_repository(_repository(s)),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_IMAGES))
+def test_a_refused_image_leaves_the_task_untouched(stack: cdk.Stack, case: str) -> None:
+    # GIVEN a task with an app container and no execution role yet
+    task = _task(stack)
+    assert task.execution_role is None
+    # WHEN FargateTracing refuses the image
+    with pytest.raises(InvalidParameterError) as info:
+        _tracing(stack, task, image=REFUSED_IMAGES[case](stack))
+    assert info.value.parameter == "image"
+    # THEN the image was checked before the sidecar was added: no container, no dependency,
+    # not even an execution role (nothing granted a pull)
+    assert task.find_container("aws-otel-collector") is None
+    assert [c.container_name for c in _containers(task)] == ["app"]
+    app = task.find_container("app")
+    assert app is not None
+    assert app.container_dependencies == []
+    assert task.execution_role is None
+
+
+def _containers(task: ecs.TaskDefinition) -> list[ecs.ContainerDefinition]:
+    return [c for c in task.node.children if isinstance(c, ecs.ContainerDefinition)]
+
+
+@pytest.mark.parametrize(
+    ("tag_or_digest", "rendered"),
+    [
+        ("v1.2.3", ":v1.2.3"),
+        ("sha256:" + "a" * 64, "@sha256:" + "a" * 64),
+    ],
+)
+def test_a_pinned_ecr_image_is_accepted(
+    stack: cdk.Stack, tag_or_digest: str, rendered: str
+) -> None:
+    image = ecs.ContainerImage.from_ecr_repository(_repository(stack), tag_or_digest)
+    tracing = _tracing(stack, image=image)
+    assert stack.resolve(tracing.collector_container.image_name) == {
+        "Fn::Join": [
+            "",
+            [
+                "123456789012.dkr.ecr.eu-west-1.",
+                {"Ref": "AWS::URLSuffix"},
+                "/team/collector" + rendered,
+            ],
+        ]
+    }
+
+
+def test_an_ecr_tag_chosen_at_deploy_time_cannot_be_checked_and_is_accepted(
+    stack: cdk.Stack,
+) -> None:
+    # The tag is a CloudFormation parameter: only known at deploy time, like a
+    # TagParameterContainerImage's, so there is nothing to check at synthesis.
+    tag = cdk.CfnParameter(stack, "CollectorTag").value_as_string
+    repository = _repository(stack)
+    for id_, image in (
+        ("FromParameter", ecs.ContainerImage.from_ecr_repository(repository, tag)),
+        ("TagParameter", ecs.TagParameterContainerImage(repository)),
+    ):
+        task = ecs.FargateTaskDefinition(stack, f"{id_}Task", cpu=512, memory_limit_mib=1024)
+        task.add_container("app", image=APP_IMAGE)
+        tracing = FargateTracing(
+            stack, f"{id_}Tracing", task_definition=task, service_name="orders", image=image
+        )
+        assert tracing.collector_container.container_name == "aws-otel-collector"
+
+
+def test_a_pinned_image_behind_credentials_is_accepted_with_one_grant(stack: cdk.Stack) -> None:
+    # GIVEN an image whose check needs the execution role (it is granted the credentials)
+    image = ecs.ContainerImage.from_registry(
+        PRIVATE_IMAGE + ":1.2.3", credentials=_credentials(stack)
+    )
+    # WHEN FargateTracing checks and adds it
+    task = _task(stack)
+    tracing = _tracing(stack, task, image=image)
+    # THEN the container uses it, and the execution role is granted the secret once
+    assert tracing.collector_container.image_name == PRIVATE_IMAGE + ":1.2.3"
+    role = task.execution_role
+    assert role is not None
+    policy = role.node.find_child("DefaultPolicy")
+    assert isinstance(policy, iam.Policy)
+    statements = stack.resolve(policy.document)["Statement"]
+    assert [s["Action"] for s in statements] == [
+        ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    ]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_obs import AlarmOptions, AlarmRouting, AlarmTopic, InvalidParameterError
 from constructs_obs.tracing import TracedFargateService, TracingBackend
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.tracing.network import APP_IMAGE, cluster
+
+FLOATING = ":" + "latest"
 
 
 def _build(app: cdk.App) -> None:
@@ -144,6 +149,27 @@ def test_library_needs_no_acknowledgement_from_the_user(synthesized: Synthesized
         ({"desired_count": -1}, "desired_count", "must be >= 0, got -1"),
         ({"container_port": 70000}, "container_port", "must be >= 1 and <= 65535, got 70000"),
         ({"image": APP_IMAGE}, "image", "expected an ecs.ContainerImage, got str"),
+        (
+            {"image": ecs.ContainerImage.from_registry("nginx" + FLOATING)},
+            "image",
+            "'nginx:latest' uses the floating 'latest' tag; pin a version (e.g. "
+            "'public.ecr.aws/nginx/nginx:1.27.0') or a digest (@sha256:...)",
+        ),
+        (
+            {"image": ecs.ContainerImage.from_registry("nginx")},
+            "image",
+            "'nginx' has no tag; pin a version",
+        ),
+        (
+            {"collector_image": "public.ecr.aws/xray/aws-xray-daemon" + FLOATING},
+            "collector_image",
+            "uses the floating 'latest' tag; pin a version",
+        ),
+        (
+            {"collector_image": 42},
+            "collector_image",
+            "expected an ecs.ContainerImage, an image reference or None, got int",
+        ),
     ],
 )
 def test_bad_input_names_the_parameter(
@@ -186,3 +212,79 @@ def test_routing_without_targets_is_refused(stack: cdk.Stack) -> None:
     kwargs = _arguments(stack) | {"routing": AlarmRouting(stack, "Routing", name_prefix="shop")}
     with pytest.raises(InvalidParameterError, match="no warning targets"):
         TracedFargateService(stack, "Checkout", **kwargs)
+
+
+REFUSED_IMAGES: dict[str, tuple[str, Callable[[cdk.Stack], ecs.ContainerImage]]] = {
+    "floating tag": (
+        "image",
+        lambda _: ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx" + FLOATING),
+    ),
+    "no tag": ("image", lambda _: ecs.ContainerImage.from_registry("nginx")),
+    "ECR default tag": (
+        "image",
+        lambda s: ecs.ContainerImage.from_ecr_repository(
+            ecr.Repository.from_repository_name(s, "Repo", "shop/checkout")
+        ),
+    ),
+    "ECR collector default tag": (
+        "collector_image",
+        lambda s: ecs.ContainerImage.from_ecr_repository(
+            ecr.Repository.from_repository_name(s, "Repo", "mirror/aws-otel-collector")
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_IMAGES))
+def test_an_unpinned_image_is_refused_before_anything_is_built(stack: cdk.Stack, case: str) -> None:
+    parameter, image = REFUSED_IMAGES[case]
+    kwargs = _arguments(stack) | {parameter: image(stack)}
+    with pytest.raises(InvalidParameterError) as info:
+        TracedFargateService(stack, "Checkout", **kwargs)
+    assert info.value.parameter == parameter
+    assert "pin a version" in str(info.value)
+    assert stack.node.try_find_child("Checkout").node.children == []  # type: ignore[union-attr]
+
+
+def _credentials(stack: cdk.Stack) -> secretsmanager.ISecret:
+    return secretsmanager.Secret.from_secret_name_v2(stack, "RegistryCredentials", "registry")
+
+
+def test_an_image_behind_credentials_is_checked_before_the_app_container_is_added(
+    stack: cdk.Stack,
+) -> None:
+    # Its check needs the execution role, so it runs once the task definition exists.
+    image = ecs.ContainerImage.from_registry(
+        "registry.example.com/shop/checkout" + FLOATING, credentials=_credentials(stack)
+    )
+    kwargs = _arguments(stack) | {"image": image}
+    with pytest.raises(InvalidParameterError) as info:
+        TracedFargateService(stack, "Checkout", **kwargs)
+    assert info.value.parameter == "image"
+    assert "uses the floating 'latest' tag" in str(info.value)
+    task = stack.node.find_child("Checkout").node.find_child("TaskDefinition")
+    assert isinstance(task, ecs.FargateTaskDefinition)
+    assert task.find_container("app") is None
+
+
+def test_pinned_images_are_accepted(stack: cdk.Stack) -> None:
+    image = ecs.ContainerImage.from_registry(
+        "registry.example.com/shop/checkout:2.4.1", credentials=_credentials(stack)
+    )
+    collector = ecs.ContainerImage.from_ecr_repository(
+        ecr.Repository.from_repository_name(stack, "Mirror", "mirror/aws-otel-collector"),
+        "v0.49.0",
+    )
+    kwargs = _arguments(stack) | {"image": image, "collector_image": collector}
+    service = TracedFargateService(stack, "Checkout", **kwargs)
+    assert service.app_container.image_name == "registry.example.com/shop/checkout:2.4.1"
+    assert stack.resolve(service.tracing.collector_container.image_name) == {
+        "Fn::Join": [
+            "",
+            [
+                "123456789012.dkr.ecr.eu-west-1.",
+                {"Ref": "AWS::URLSuffix"},
+                "/mirror/aws-otel-collector:v0.49.0",
+            ],
+        ]
+    }
