@@ -10,7 +10,7 @@ deployed verbatim; the same files run locally with ``constructs-obs-audit``.
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -60,6 +60,7 @@ COMMERCIAL_REGIONS: Final = (
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",
@@ -81,9 +82,118 @@ COMMERCIAL_REGIONS: Final = (
     "us-west-1",
     "us-west-2",
 )
-_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
-_ACCOUNT = re.compile(r"\d{12}")
-_DAY = re.compile(r"\d{4}/\d{2}/\d{2}")
+_REGION = r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d"
+_ACCOUNT = r"\d{12}"
+_DAY = r"\d{4}/\d{2}/\d{2}"
+_ORG_ID = r"o-[a-z0-9]{10,32}"
+_PREFIX = r"[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*"
+# Athena reads Glue databases named with lower-case letters, digits and '_' only (Glue itself
+# allows 1-255 characters); workgroups: CreateWorkGroup's pattern.
+_DATABASE_NAME = r"[a-z0-9_]+"
+_WORKGROUP_NAME = r"[a-zA-Z0-9._-]+"
+
+
+def check_log_path(
+    check: Check, *, organization_id: str | None, s3_key_prefix: str | None, parameter: str = ""
+) -> None:
+    """Check where a trail writes its log files: ``<s3_key_prefix>/AWSLogs/<organization_id>``.
+
+    Shared by ``AuditTrail`` and ``AuditQueries`` (whose ``TrailLogLocation`` carries the same
+    values); ``parameter`` prefixes the parameter names (``"trail."`` for the location).
+    """
+    if organization_id is not None:
+        check.text(
+            f"{parameter}organization_id",
+            organization_id,
+            max_length=34,
+            pattern=_ORG_ID,
+            pattern_doc="must look like o-a1b2c3d4e5 (o- and 10-32 lower-case letters or digits)",
+        )
+    if s3_key_prefix is not None:
+        check.text(
+            f"{parameter}s3_key_prefix",
+            s3_key_prefix,
+            max_length=200,
+            pattern=_PREFIX,
+            pattern_doc="must be a relative key prefix without leading or trailing '/'",
+        )
+
+
+def check_regions(check: Check, parameter: str, regions: Sequence[str] | None) -> list[str]:
+    """The regions a table projects: region names, each once. None: every commercial region."""
+    if regions is None:
+        return list(COMMERCIAL_REGIONS)
+    names = _names(check, parameter, regions, "region names")
+    for region in names:
+        check.text(
+            parameter,
+            region,
+            max_length=30,
+            pattern=_REGION,
+            pattern_doc="is not a region name such as eu-west-1",
+        )
+    check.unique(parameter, names)
+    return names
+
+
+def check_accounts(
+    check: Check,
+    parameter: str,
+    accounts: Sequence[str] | None,
+    *,
+    organization_trail: bool,
+    stack: Stack,
+) -> list[str]:
+    """The accounts a table projects: 12-digit ids, each once. None: the stack's account,
+    which an organization trail or an environment-agnostic stack cannot default to."""
+    if accounts is None:
+        if organization_trail:
+            check.fail(
+                parameter,
+                "an organization trail writes one folder per member account: name the "
+                "accounts the table should project",
+            )
+        if Token.is_unresolved(stack.account):
+            check.fail(
+                parameter, "the stack has no account (environment-agnostic): name the accounts"
+            )
+        return [stack.account]
+    names = _names(check, parameter, accounts, "12-digit account ids")
+    for account in names:
+        check.text(
+            parameter,
+            account,
+            max_length=12,
+            pattern=_ACCOUNT,
+            pattern_doc="is not a 12-digit account id",
+        )
+    check.unique(parameter, names)
+    return names
+
+
+def _names(check: Check, parameter: str, values: object, what: str) -> list[str]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        check.fail(parameter, f"expected a list of {what}, got {values!r}")
+    if not values:
+        check.fail(parameter, f"name at least one (None for the default), got {values!r}")
+    return list(values)
+
+
+def _check_day(check: Check, parameter: str, day: str) -> None:
+    check.text(
+        parameter, day, max_length=10, pattern=_DAY, pattern_doc="must be a day as yyyy/MM/dd"
+    )
+    try:
+        parsed = dt.datetime.strptime(day, "%Y/%m/%d").date()
+    except ValueError:
+        check.fail(parameter, f"{day!r} is not a day of the calendar (yyyy/MM/dd)")
+    today = dt.datetime.now(dt.UTC).date()
+    if parsed > today:
+        check.fail(
+            parameter,
+            f"{day!r} is in the future: the table projects the days from it to NOW (UTC, "
+            f"{today:%Y/%m/%d}), so it would find nothing",
+        )
 
 
 @dataclass(frozen=True)
@@ -108,13 +218,18 @@ class AuditQueries(Construct):
         What partition projection enumerates. Default: every commercial region; the stack's
         account (an organization trail must name its accounts).
     projection_start:
-        First day the table covers (``yyyy/MM/dd``). Default: ``"2024/01/01"``.
+        First day the table covers (``yyyy/MM/dd``, a real day, not in the future).
+        Default: ``"2024/01/01"``.
     bytes_scanned_cutoff:
-        Largest scan one query may do before Athena cancels it. Default: 10 GiB.
+        Largest scan one query may do before Athena cancels it (10 MB at least).
+        Default: 10 GiB.
     results_expiration:
-        When query results are deleted from the results bucket. Default: 30 days.
+        When query results are deleted from the results bucket, in whole days (1 at least).
+        Default: 30 days.
     database_name / workgroup_name:
-        Default: derived from the construct path.
+        The Glue database (1-255 lower-case letters, digits or ``_``: what Athena reads) and the
+        Athena workgroup (1-128 letters, digits, ``.``, ``_`` or ``-``). Default: derived from
+        the construct path.
 
     Attributes
     ----------
@@ -140,33 +255,43 @@ class AuditQueries(Construct):
         watch_stack_limits(self)
         check = Check("AuditQueries", id)
         stack = Stack.of(self)
-        location = _location_of(trail)
-        regions = list(regions or COMMERCIAL_REGIONS)
-        for region in regions:
-            if _REGION.fullmatch(region) is None:
-                check.fail("regions", f"{region!r} is not a region name such as eu-west-1")
-        check.unique("regions", regions)
-        if accounts is None:
-            if location.organization_id is not None:
-                check.fail(
-                    "accounts",
-                    "an organization trail writes one folder per member account: name the "
-                    "accounts the table should project",
-                )
-            if Token.is_unresolved(stack.account):
-                check.fail(
-                    "accounts",
-                    "the stack has no account (environment-agnostic): name the accounts",
-                )
-            accounts = [stack.account]
-        for account in accounts:
-            if _ACCOUNT.fullmatch(account) is None:
-                check.fail("accounts", f"{account!r} is not a 12-digit account id")
-        if _DAY.fullmatch(projection_start) is None:
-            check.fail("projection_start", f"{projection_start!r} must be a day as yyyy/MM/dd")
-        cutoff = bytes_scanned_cutoff or Size.gibibytes(10)
-        cutoff_bytes = int(cutoff.to_bytes())
-        check.integer("bytes_scanned_cutoff", cutoff_bytes, minimum=10_000_000)
+        location = _location_of(check, trail)
+        check_log_path(
+            check,
+            organization_id=location.organization_id,
+            s3_key_prefix=location.s3_key_prefix,
+            parameter="trail.",
+        )
+        regions = check_regions(check, "regions", regions)
+        accounts = check_accounts(
+            check,
+            "accounts",
+            accounts,
+            organization_trail=location.organization_id is not None,
+            stack=stack,
+        )
+        _check_day(check, "projection_start", projection_start)
+        cutoff_bytes = _cutoff_bytes(check, bytes_scanned_cutoff or Size.gibibytes(10))
+        expiration_days = check.whole_days(
+            "results_expiration", results_expiration or Duration.days(30), minimum=1
+        )
+        if database_name is not None:
+            check.text(
+                "database_name",
+                database_name,
+                max_length=255,
+                pattern=_DATABASE_NAME,
+                pattern_doc="must be 1-255 lower-case letters, digits or '_' (the names Athena "
+                "reads)",
+            )
+        if workgroup_name is not None:
+            check.text(
+                "workgroup_name",
+                workgroup_name,
+                max_length=128,
+                pattern=_WORKGROUP_NAME,
+                pattern_doc="must be 1-128 letters, digits, '.', '_' or '-'",
+            )
 
         self.encryption_key = location.encryption_key or resolve_key(
             self,
@@ -182,9 +307,7 @@ class AuditQueries(Construct):
             encryption_key=self.encryption_key,
             access_logs_bucket=location.access_logs_bucket,
             lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireResults", expiration=results_expiration or Duration.days(30)
-                )
+                s3.LifecycleRule(id="ExpireResults", expiration=Duration.days(expiration_days))
             ],
             noncurrent_version_expiration=Duration.days(1),
         ).bucket
@@ -376,9 +499,23 @@ class AuditQueries(Construct):
         )
 
 
-def _location_of(trail: AuditTrail | TrailLogLocation) -> TrailLogLocation:
+def _cutoff_bytes(check: Check, cutoff: object) -> int:
+    if not isinstance(cutoff, Size):
+        check.fail(
+            "bytes_scanned_cutoff", f"expected a Size (Size.gibibytes(10), say), got {cutoff!r}"
+        )
+    if cutoff.is_unresolved():
+        check.fail("bytes_scanned_cutoff", "must be a literal Size, not a token")
+    return check.integer("bytes_scanned_cutoff", int(cutoff.to_bytes()), minimum=10_000_000)
+
+
+def _location_of(check: Check, trail: object) -> TrailLogLocation:
+    from constructs_obs.audit_trail import AuditTrail  # noqa: PLC0415 - audit_trail imports this module
+
     if isinstance(trail, TrailLogLocation):
         return trail
+    if not isinstance(trail, AuditTrail):
+        check.fail("trail", f"expected an AuditTrail or a TrailLogLocation, got {trail!r}")
     return TrailLogLocation(
         bucket=trail.bucket,
         encryption_key=trail.encryption_key,

@@ -25,8 +25,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from constructs_obs.audit_queries import AuditQueries
-from constructs_obs.log_group import EncryptedLogGroup
+from constructs_obs.audit_queries import (
+    AuditQueries,
+    check_accounts,
+    check_log_path,
+    check_regions,
+)
+from constructs_obs.log_group import ALLOWED_RETENTION_DAYS, EncryptedLogGroup
 from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.grants import grant_with_policy
@@ -47,8 +52,6 @@ __all__ = [
 # with a letter or digit, no two of '.', '_', '-' side by side, and not an IP address.
 _TRAIL_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9])){2,127}"
 _IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-_ORG_ID = r"o-[a-z0-9]{10,32}"
-_PREFIX = r"[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*"
 
 
 class ReadWrite(Enum):
@@ -169,8 +172,9 @@ class AuditTrail(Construct):
         context and the ``AWSLogs/<account>/`` folder carry that account). Default: this
         stack's account (the trail is created in the management account).
     cloudwatch_logs_retention:
-        Retention of the CloudWatch copy (the bucket keeps the files per ``lifecycle``).
-        Default: one year.
+        Retention of the CloudWatch copy (the bucket keeps the files per ``lifecycle``): a
+        ``logs.RetentionDays`` or a number of days CloudWatch accepts
+        (``ALLOWED_RETENTION_DAYS``). Default: one year.
     data_events:
         S3/Lambda data events (``DataEventSelector.s3()``, ``DataEventSelector.lambda_()``).
         Default: none (they are billed per event).
@@ -188,8 +192,9 @@ class AuditTrail(Construct):
         Create ``AuditQueries`` (Glue table with partition projection, workgroup, queries).
         Default: True.
     athena_regions / athena_accounts:
-        What the table's partition projection enumerates. Default: every commercial region;
-        this account (required for an organization trail: name its member accounts).
+        What the table's partition projection enumerates (only with ``athena``). Default: every
+        commercial region; this account (required for an organization trail: name its member
+        accounts).
 
     Attributes
     ----------
@@ -231,14 +236,7 @@ class AuditTrail(Construct):
         )
         if _IP_ADDRESS.fullmatch(self.trail_name):
             check.fail("trail_name", f"{self.trail_name!r} looks like an IP address")
-        if organization_id is not None:
-            check.text(
-                "organization_id",
-                organization_id,
-                max_length=34,
-                pattern=_ORG_ID,
-                pattern_doc="must look like o-a1b2c3d4e5",
-            )
+        check_log_path(check, organization_id=organization_id, s3_key_prefix=s3_key_prefix)
         if management_account_id is not None:
             if organization_id is None:
                 check.fail(
@@ -253,13 +251,26 @@ class AuditTrail(Construct):
                 pattern=r"[0-9]{12}",
                 pattern_doc="must be a 12-digit account id",
             )
-        if s3_key_prefix is not None:
-            check.text(
-                "s3_key_prefix",
-                s3_key_prefix,
-                max_length=200,
-                pattern=_PREFIX,
-                pattern_doc="must be a relative key prefix without leading or trailing '/'",
+        _check_retention(check, "cloudwatch_logs_retention", cloudwatch_logs_retention)
+        _check_data_events(check, data_events)
+        _check_flag(check, "insights", insights)
+        _check_flag(check, "athena", athena)
+        if not athena:
+            for name, value in (
+                ("athena_regions", athena_regions),
+                ("athena_accounts", athena_accounts),
+            ):
+                if value is not None:
+                    check.fail(name, "applies only with athena=True (the table it projects)")
+        else:
+            # Checked here too, under the names the caller used (AuditQueries checks them again).
+            check_regions(check, "athena_regions", athena_regions)
+            check_accounts(
+                check,
+                "athena_accounts",
+                athena_accounts,
+                organization_trail=organization_id is not None,
+                stack=stack,
             )
         lifecycle = lifecycle or AuditLifecycle()
         self._check_lifecycle(check, lifecycle, object_lock)
@@ -503,6 +514,17 @@ class AuditTrail(Construct):
     def _check_lifecycle(
         check: Check, lifecycle: AuditLifecycle, lock: ObjectLockOptions | None
     ) -> None:
+        if not isinstance(lifecycle, AuditLifecycle):
+            check.fail("lifecycle", f"expected an AuditLifecycle, got {lifecycle!r}")
+        if lock is not None:
+            if not isinstance(lock, ObjectLockOptions):
+                check.fail("object_lock", f"expected ObjectLockOptions, got {lock!r}")
+            check.choice(
+                "object_lock.mode",
+                lock.mode,
+                tuple(ObjectLockMode),
+                "ObjectLockMode.GOVERNANCE, ObjectLockMode.COMPLIANCE",
+            )
         days = {
             name: check.whole_days(f"lifecycle.{name}", value, minimum=1)
             for name, value in (
@@ -542,6 +564,35 @@ class AuditTrail(Construct):
                     f"retention of {retention} days outlives the expiry after "
                     f"{days['expire_after']} days",
                 )
+
+
+def _check_retention(check: Check, parameter: str, retention: object) -> None:
+    """The retention values ``EncryptedLogGroup`` accepts, checked under the caller's name."""
+    if isinstance(retention, logs.RetentionDays):
+        return
+    if isinstance(retention, bool) or not isinstance(retention, int):
+        check.fail(parameter, f"expected logs.RetentionDays or a number of days, got {retention!r}")
+    if retention not in ALLOWED_RETENTION_DAYS:
+        check.fail(
+            parameter,
+            f"{retention} days is not a retention CloudWatch Logs accepts; allowed days: "
+            f"{', '.join(map(str, ALLOWED_RETENTION_DAYS))} "
+            "(or logs.RetentionDays.INFINITE to never expire)",
+        )
+
+
+def _check_data_events(check: Check, data_events: object) -> None:
+    allowed = "DataEventSelector.s3(...) or DataEventSelector.lambda_(...)"
+    if isinstance(data_events, str) or not isinstance(data_events, Sequence):
+        check.fail("data_events", f"expected a list of {allowed}, got {data_events!r}")
+    for index, selector in enumerate(data_events):
+        if not isinstance(selector, DataEventSelector):
+            check.fail(f"data_events[{index}]", f"expected {allowed}, got {selector!r}")
+
+
+def _check_flag(check: Check, parameter: str, value: object) -> None:
+    if not isinstance(value, bool):
+        check.fail(parameter, f"expected True or False, got {value!r}")
 
 
 def _lifecycle_rule(lifecycle: AuditLifecycle) -> s3.LifecycleRule:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+from importlib import resources
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from constructs_obs import InvalidParameterError
 from constructs_obs.audit.catalog import load_queries
 from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME
-from constructs_obs.audit_queries import AuditQueries, TrailLogLocation
+from constructs_obs.audit_queries import COMMERCIAL_REGIONS, AuditQueries, TrailLogLocation
 from constructs_obs.audit_trail import (
     AuditLifecycle,
     AuditTrail,
@@ -27,6 +32,11 @@ from tests.support.harness import Synthesized, new_stack, synth
 MANAGEMENT = "210987654321"
 ORG = "o-a1b2c3d4e5"
 MEMBERS = ["111111111111", "222222222222"]
+#: Functions of the management account whose invocations the organization trail records.
+FUNCTIONS = [
+    f"arn:aws:lambda:eu-west-1:{MANAGEMENT}:function:payments",
+    f"arn:aws:lambda:eu-west-1:{MANAGEMENT}:function:refunds",
+]
 
 
 def _auditors(stack: cdk.Stack, trail: AuditTrail) -> None:
@@ -54,13 +64,19 @@ def _build(app: cdk.App) -> None:
     _auditors(new_stack(app, "Auditing"), trail)
 
     organization = new_stack(app, "OrgAudit")
+    functions = [
+        lambda_.Function.from_function_arn(organization, f"Function{index}", arn)
+        for index, arn in enumerate(FUNCTIONS)
+    ]
     AuditTrail(
         organization,
         "Trail",
         organization_id=ORG,
         management_account_id=MANAGEMENT,  # created from a delegated administrator account
         s3_key_prefix="cloudtrail",
+        data_events=[DataEventSelector.lambda_(functions)],
         insights=False,
+        object_lock=ObjectLockOptions(ObjectLockMode.COMPLIANCE, cdk.Duration.days(2557)),
         lifecycle=AuditLifecycle(glacier_after=None, expire_after=cdk.Duration.days(3653)),
         athena_accounts=MEMBERS,
     )
@@ -197,6 +213,20 @@ def test_data_events_through_advanced_selectors(synthesized: Synthesized) -> Non
     assert not any(f["Field"] == "resources.ARN" for f in lambda_events["FieldSelectors"])
 
 
+def test_lambda_data_events_of_chosen_functions(synthesized: Synthesized) -> None:
+    management, functions = _trail(synthesized, "OrgAudit")["AdvancedEventSelectors"]
+    assert management["Name"] == "Management events (read and write)"
+    assert functions == {
+        "Name": "Lambda data events",
+        "FieldSelectors": [
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+            # These functions only (read and write): no exclusions, no readOnly selector.
+            {"Field": "resources.ARN", "StartsWith": FUNCTIONS},
+        ],
+    }
+
+
 def test_insights_on_by_default_and_off_when_asked(synthesized: Synthesized) -> None:
     assert _trail(synthesized)["InsightSelectors"] == [
         {"InsightType": "ApiCallRateInsight"},
@@ -317,6 +347,11 @@ def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
         "NoncurrentDays": 2557
     }
     org = _log_bucket(synthesized, "OrgAudit")["Properties"]
+    assert org["ObjectLockEnabled"] is True
+    assert org["ObjectLockConfiguration"] == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 2557}},
+    }
     org_rules = {r["Id"]: r for r in org["LifecycleConfiguration"]["Rules"]}
     assert org_rules["AuditLogTiers"]["ExpirationInDays"] == 3653
     assert [t["StorageClass"] for t in org_rules["AuditLogTiers"]["Transitions"]] == ["STANDARD_IA"]
@@ -396,12 +431,23 @@ def test_partition_projection_without_crawler(synthesized: Synthesized) -> None:
     assert parameters["projection.account.values"] == "123456789012"
     template = json.dumps(parameters["storage.location.template"])
     assert "/AWSLogs/${account}/CloudTrail/${region}/${day}" in template
-    assert parameters["projection.account.values"] == "123456789012"
-    # Its results bucket logs access in its own stack (no policy edit in the trail's stack).
-    assert "Forensics" not in json.dumps(synthesized.raw("KeepForever"))
-    forensics = synthesized.resources("AWS::S3::Bucket", "Forensics")
-    assert any(k.startswith("QueriesResultsAccessLogs") for k in forensics)
-    assert not synthesized.resources("AWS::Glue::Crawler", "Audit")
+    # Partitions come from projection alone: every table projects, and no query (the package
+    # files, nor what is deployed) loads partitions with MSCK REPAIR TABLE or ADD PARTITION.
+    for stack in ("Audit", "OrgAudit", "Forensics"):
+        assert _table(synthesized, stack)["Parameters"]["projection.enabled"] == "true", stack
+    texts = {
+        entry.name: entry.read_text()
+        for entry in resources.files("constructs_obs.audit").joinpath("queries").iterdir()
+        if entry.name.endswith(".sql")
+    }
+    texts.update(
+        (logical_id, json.dumps(query["Properties"]))
+        for type_ in ("AWS::Athena::NamedQuery", "AWS::Athena::PreparedStatement")
+        for logical_id, query in synthesized.resources(type_, "Audit").items()
+    )
+    assert len(texts) == 3 * len(load_queries())
+    for name, text in texts.items():
+        assert re.search(r"\bMSCK\b|\bREPAIR\b|\bADD\s+PARTITION\b", text, re.I) is None, name
 
 
 def test_organization_table_projects_member_accounts_under_the_org(
@@ -412,7 +458,22 @@ def test_organization_table_projects_member_accounts_under_the_org(
     assert f"/cloudtrail/AWSLogs/{ORG}/${{account}}/CloudTrail/" in json.dumps(
         parameters["storage.location.template"]
     )
-    assert len(parameters["projection.region.values"].split(",")) > 25  # every region
+    # Every commercial region by default.
+    assert parameters["projection.region.values"] == ",".join(COMMERCIAL_REGIONS)
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "mx-central-1",  # Mexico (Central)
+        "ap-southeast-7",  # Asia Pacific (Thailand)
+        "ap-east-2",  # Asia Pacific (Taipei)
+        "ap-southeast-6",  # Asia Pacific (New Zealand)
+    ],
+)
+def test_default_regions_include_those_launched_in_2025(region: str) -> None:
+    assert region in COMMERCIAL_REGIONS
+    assert len(set(COMMERCIAL_REGIONS)) == len(COMMERCIAL_REGIONS)
 
 
 def test_workgroup_enforces_encrypted_results_and_a_scan_cutoff(synthesized: Synthesized) -> None:
@@ -494,25 +555,136 @@ CASES: list[tuple[dict[str, Any], str]] = [
         {"organization_id": "o-a1b2c3d4e5", "management_account_id": "2109"},
         "management_account_id: '2109' must be a 12-digit account id",
     ),
-    ({"athena_regions": ["mars-north-1"]}, "regions: 'mars-north-1' is not a region name"),
-    ({"athena_accounts": ["1234"]}, "accounts: '1234' is not a 12-digit account id"),
+    ({"athena_regions": ["mars-north-1"]}, "athena_regions: 'mars-north-1' is not a region name"),
+    ({"athena_accounts": ["1234"]}, "athena_accounts: '1234' is not a 12-digit account id"),
+    ({"athena_regions": "eu-west-1"}, "athena_regions: expected a list of region names"),
+    ({"athena_accounts": []}, "athena_accounts: name at least one"),
+    (
+        {"athena": False, "athena_regions": ["eu-west-1"]},
+        "athena_regions: applies only with athena=True",
+    ),
+    ({"data_events": ["s3"]}, r"data_events\[0\]: expected DataEventSelector.s3\(...\) or"),
+    ({"data_events": DataEventSelector.s3()}, "data_events: expected a list of DataEventSelector"),
+    ({"insights": "yes"}, "insights: expected True or False, got 'yes'"),
+    ({"athena": 1}, "athena: expected True or False, got 1"),
+    (
+        {"cloudwatch_logs_retention": 7000},
+        "cloudwatch_logs_retention: 7000 days is not a retention CloudWatch Logs accepts; "
+        "allowed days: 1, 3, 5,",
+    ),
+    (
+        {"cloudwatch_logs_retention": "1y"},
+        "cloudwatch_logs_retention: expected logs.RetentionDays or a number of days",
+    ),
+    ({"lifecycle": cdk.Duration.days(90)}, "lifecycle: expected an AuditLifecycle"),
+    ({"object_lock": cdk.Duration.days(90)}, "object_lock: expected ObjectLockOptions"),
+    (
+        {"object_lock": ObjectLockOptions("COMPLIANCE", cdk.Duration.days(30))},  # type: ignore[arg-type]
+        "object_lock.mode: 'COMPLIANCE' is not allowed; allowed: ObjectLockMode.GOVERNANCE",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("kwargs", "message"), CASES)
-def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
-    stack = cdk.Stack(
-        cdk.App(), "Bad", env=cdk.Environment(account="123456789012", region="eu-west-1")
-    )
+def test_bad_input(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidParameterError, match=message):
         AuditTrail(stack, "Trail", **kwargs)
 
 
 def test_env_agnostic_stack_needs_accounts_for_athena() -> None:
     stack = cdk.Stack(cdk.App(), "Agnostic")
-    with pytest.raises(InvalidParameterError, match="accounts: the stack has no account"):
+    with pytest.raises(InvalidParameterError, match="athena_accounts: the stack has no account"):
         AuditTrail(stack, "Trail")
     AuditTrail(stack, "Named", athena_accounts=["123456789012"])
+
+
+def test_retentions_the_log_group_accepts(stack: cdk.Stack) -> None:
+    AuditTrail(stack, "Days", cloudwatch_logs_retention=3653, athena=False)
+    AuditTrail(
+        stack, "Forever", cloudwatch_logs_retention=logs.RetentionDays.INFINITE, athena=False
+    )
+
+
+_FUTURE = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).strftime("%Y/%m/%d")
+
+#: Keyword arguments of AuditQueries (``location``: of its TrailLogLocation) and the error.
+QUERIES_CASES: list[tuple[dict[str, Any], str]] = [
+    (
+        {"results_expiration": cdk.Duration.hours(12)},
+        "results_expiration: must be a whole number of days, got 12 hours",
+    ),
+    ({"results_expiration": cdk.Duration.days(0)}, "results_expiration: must be >= 1, got 0"),
+    ({"results_expiration": 30}, "results_expiration: expected a Duration, got 30"),
+    ({"projection_start": "2025/13/40"}, "projection_start: '2025/13/40' is not a day of the"),
+    ({"projection_start": "2025/02/29"}, "projection_start: '2025/02/29' is not a day of the"),
+    ({"projection_start": "2025-01-01"}, "projection_start: '2025-01-01' must be a day as"),
+    ({"projection_start": _FUTURE}, f"projection_start: '{_FUTURE}' is in the future"),
+    (
+        {"bytes_scanned_cutoff": cdk.Size.mebibytes(1)},
+        "bytes_scanned_cutoff: must be >= 10000000, got 1048576",
+    ),
+    ({"bytes_scanned_cutoff": 10**9}, "bytes_scanned_cutoff: expected a Size"),
+    (
+        {"regions": ["eu-west-1", "us-east-1", "eu-west-1"]},
+        "regions: 'eu-west-1' is given more than once",
+    ),
+    ({"regions": []}, "regions: name at least one"),
+    (
+        {"accounts": ["111111111111", "111111111111"]},
+        "accounts: '111111111111' is given more than once",
+    ),
+    (
+        {"workgroup_name": "audit queries"},
+        "workgroup_name: 'audit queries' must be 1-128 letters, digits, '.', '_' or '-'",
+    ),
+    ({"workgroup_name": "w" * 129}, "workgroup_name: must be at most 128 characters, got 129"),
+    ({"workgroup_name": ""}, "workgroup_name: must not be empty"),
+    (
+        {"database_name": "CloudTrail"},
+        "database_name: 'CloudTrail' must be 1-255 lower-case letters, digits or '_'",
+    ),
+    ({"database_name": "cloud-trail"}, "database_name: 'cloud-trail' must be 1-255"),
+    ({"database_name": "d" * 256}, "database_name: must be at most 255 characters, got 256"),
+    (
+        {"location": {"organization_id": "org-1"}, "accounts": MEMBERS},
+        "trail.organization_id: 'org-1' must look like o-",
+    ),
+    (
+        {"location": {"s3_key_prefix": "/logs/"}},
+        "trail.s3_key_prefix: '/logs/' must be a relative key prefix",
+    ),
+    ({"location": {"organization_id": ORG}}, "accounts: an organization trail writes one"),
+    ({"trail": "trail-logs"}, "trail: expected an AuditTrail or a TrailLogLocation"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "message"), QUERIES_CASES)
+def test_bad_queries_input(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
+    kwargs = dict(kwargs)
+    location = TrailLogLocation(
+        bucket=s3.Bucket.from_bucket_name(stack, "Logs", "trail-logs"),
+        **kwargs.pop("location", {}),
+    )
+    kwargs.setdefault("trail", location)
+    with pytest.raises(InvalidParameterError, match=message):
+        AuditQueries(stack, "Queries", **kwargs)
+
+
+def test_queries_accept_the_edges_of_what_aws_allows(stack: cdk.Stack) -> None:
+    bucket = s3.Bucket.from_bucket_name(stack, "Logs", "trail-logs")
+    today = dt.datetime.now(dt.UTC).date().strftime("%Y/%m/%d")
+    queries = AuditQueries(
+        stack,
+        "Queries",
+        trail=TrailLogLocation(bucket=bucket, organization_id=ORG, s3_key_prefix="org/trail"),
+        accounts=MEMBERS,
+        projection_start=today,
+        results_expiration=cdk.Duration.days(1),
+        bytes_scanned_cutoff=cdk.Size.bytes(10_000_000),
+        database_name="d" * 255,
+        workgroup_name="W.g_-" + "w" * 123,
+    )
+    assert queries.database_name == "d" * 255
 
 
 def test_files_kept_forever_keep_their_noncurrent_versions_too(synthesized: Synthesized) -> None:
