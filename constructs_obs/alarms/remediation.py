@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Final
 
 import jsii
@@ -51,6 +50,7 @@ from constructs_obs.private.functions import (
     acknowledge_library_function,
     allow_vpc_networking,
     execution_role,
+    library_code,
 )
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
@@ -392,14 +392,13 @@ class AlarmRemediation(Construct):
             "Powertools",
             ssm.StringParameter.value_for_string_parameter(self, _POWERTOOLS_LAYER_PARAMETER),
         )
-        code_dir = resources.files("constructs_obs._lambdas") / "alarm_remediation"
         self.function = lambda_.Function(
             self,
             "Resource",
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="index.lambda_handler",
-            code=lambda_.Code.from_asset(str(code_dir), exclude=["__pycache__", "*.pyc"]),
+            code=library_code("alarm_remediation"),
             description="Runs the remediation configured for a CloudWatch alarm",
             # Every permission is in the managed policy above: keep CDK from adding an inline
             # default policy for tracing, the DLQ and the environment key.

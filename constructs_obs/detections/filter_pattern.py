@@ -46,7 +46,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from constructs_obs.detections._guards import Guard, GuardKey, Guards, all_of, any_of
 from constructs_obs.detections.errors import FilterPatternSyntaxError
@@ -255,6 +255,9 @@ def _plain_json(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+_T = TypeVar("_T")
+
+
 class _Scanner:
     """A cursor over the pattern text that raises errors pointing at a column."""
 
@@ -288,6 +291,15 @@ class _Scanner:
             self.pos += len(token)
             return True
         return False
+
+    def separated(self, parse: Callable[[], _T], operator: str) -> list[_T]:
+        """One or more ``parse()`` results separated by ``operator`` (spaces around it)."""
+        items = [parse()]
+        while True:
+            self.skip_space()
+            if not self.take(operator):
+                return items
+            items.append(parse())
 
     def take_word(self, word: str) -> bool:
         """Take a keyword (any case) that is not the start of a longer name."""
@@ -533,21 +545,11 @@ class _JsonParser:
         return node
 
     def parse_or(self) -> _JsonNode:
-        children = [self.parse_and()]
-        while True:
-            self.scanner.skip_space()
-            if not self.scanner.take("||"):
-                break
-            children.append(self.parse_and())
+        children = self.scanner.separated(self.parse_and, "||")
         return children[0] if len(children) == 1 else _Or(tuple(children))
 
     def parse_and(self) -> _JsonNode:
-        children = [self.parse_unary()]
-        while True:
-            self.scanner.skip_space()
-            if not self.scanner.take("&&"):
-                break
-            children.append(self.parse_unary())
+        children = self.scanner.separated(self.parse_unary, "&&")
         return children[0] if len(children) == 1 else _And(tuple(children))
 
     def parse_unary(self) -> _JsonNode:
@@ -977,21 +979,11 @@ class _SpaceDelimitedParser:
         return _Slot(_first_name(node), _compile_fields(node), names)
 
     def parse_any(self) -> _FieldNode:
-        children = [self.parse_all()]
-        while True:
-            self.scanner.skip_space()
-            if not self.scanner.take("||"):
-                break
-            children.append(self.parse_all())
+        children = self.scanner.separated(self.parse_all, "||")
         return children[0] if len(children) == 1 else _FieldAny(tuple(children))
 
     def parse_all(self) -> _FieldNode:
-        children = [self.parse_unary()]
-        while True:
-            self.scanner.skip_space()
-            if not self.scanner.take("&&"):
-                break
-            children.append(self.parse_unary())
+        children = self.scanner.separated(self.parse_unary, "&&")
         return children[0] if len(children) == 1 else _FieldAll(tuple(children))
 
     def parse_unary(self) -> _FieldNode:

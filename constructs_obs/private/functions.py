@@ -9,6 +9,7 @@ interface permissions Lambda needs there come from ``allow_vpc_networking`` inst
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Final
 
 from aws_cdk import Stack
@@ -28,6 +29,7 @@ __all__ = [
     "acknowledge_library_function",
     "allow_vpc_networking",
     "execution_role",
+    "library_code",
 ]
 
 # The actions of AWSLambdaVPCAccessExecutionRole that manage the function's network interfaces.
@@ -55,6 +57,12 @@ _ROLE_DEPENDENCY_REASON: Final = (
     "aws-cdk-lib's Function always adds DependsOn on its role; the GetAtt makes it redundant "
     "but harmless."
 )
+
+
+def library_code(handler: str) -> lambda_.Code:
+    """The asset of one of the library's handlers (a folder of ``constructs_obs._lambdas``)."""
+    folder = resources.files("constructs_obs._lambdas") / handler
+    return lambda_.Code.from_asset(str(folder), exclude=["__pycache__", "*.pyc"])
 
 
 def execution_role(scope: Construct, id: str, *, description: str) -> iam.Role:

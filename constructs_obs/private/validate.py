@@ -63,28 +63,27 @@ class Check:
         self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
     ) -> int:
         """A literal ``Duration`` of a whole number of seconds in ``[minimum, maximum]``."""
-        if not isinstance(value, Duration):
-            self.fail(parameter, f"expected a Duration (Duration.minutes(5), say), got {value!r}")
-        if value.is_unresolved():
-            self.fail(parameter, "must be a literal Duration, not a token")
-        seconds = value.to_seconds(integral=False)
-        if seconds != int(seconds):
-            shown = value.to_human_string()
-            self.fail(parameter, f"must be a whole number of seconds, got {shown}")
-        return self.integer(parameter, int(seconds), minimum=minimum, maximum=maximum)
+        return self._whole(parameter, value, "seconds", minimum=minimum, maximum=maximum)
 
     def whole_days(
         self, parameter: str, value: object, *, minimum: int, maximum: int | None = None
     ) -> int:
         """A literal ``Duration`` of a whole number of days in ``[minimum, maximum]``."""
+        return self._whole(parameter, value, "days", minimum=minimum, maximum=maximum)
+
+    def _whole(
+        self, parameter: str, value: object, unit: str, *, minimum: int, maximum: int | None
+    ) -> int:
         if not isinstance(value, Duration):
             self.fail(parameter, f"expected a Duration, got {value!r}")
         if value.is_unresolved():
             self.fail(parameter, "must be a literal Duration, not a token")
-        days = value.to_days(integral=False)
-        if days != int(days):
-            self.fail(parameter, f"must be a whole number of days, got {value.to_human_string()}")
-        return self.integer(parameter, int(days), minimum=minimum, maximum=maximum)
+        amount = (
+            value.to_seconds(integral=False) if unit == "seconds" else value.to_days(integral=False)
+        )
+        if amount != int(amount):
+            self.fail(parameter, f"must be a whole number of {unit}, got {value.to_human_string()}")
+        return self.integer(parameter, int(amount), minimum=minimum, maximum=maximum)
 
     def choice(self, parameter: str, value: _T, allowed: Collection[_T], shown: str) -> _T:
         """One of ``allowed``; ``shown`` lists the allowed values for the message."""

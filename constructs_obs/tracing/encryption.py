@@ -13,7 +13,6 @@ Who reads traces encrypted with the key needs ``kms:Decrypt`` on it: ``grant_dec
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Final
 
 from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy
@@ -34,6 +33,7 @@ from constructs_obs.private.functions import (
     acknowledge_library_function,
     allow_vpc_networking,
     execution_role,
+    library_code,
 )
 from constructs_obs.private.keys import key_props_values, resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
@@ -207,14 +207,13 @@ class XRayEncryption(Construct):
             star_reason = f"{star_reason} {VPC_NETWORKING_REASON}"
         acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", star_reason)
 
-        code_dir = resources.files("constructs_obs._lambdas") / "xray_encryption"
         self.function = lambda_.Function(
             self,
             "Handler",
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="index.lambda_handler",
-            code=lambda_.Code.from_asset(str(code_dir), exclude=["__pycache__", "*.pyc"]),
+            code=library_code("xray_encryption"),
             description="Sets X-Ray's encryption configuration (CloudFormation custom resource)",
             # Every permission is in the managed policy: no inline default policy.
             role=self.role.without_policy_updates(),

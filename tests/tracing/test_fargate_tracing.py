@@ -290,21 +290,6 @@ def test_agent_ports_are_otlp_xray_and_statsd(synthesized: Synthesized) -> None:
     ]
 
 
-def test_agent_logs_non_blocking_to_the_given_encrypted_log_group(
-    synthesized: Synthesized,
-) -> None:
-    agent = _container(synthesized, "AgentTask", "cloudwatch-agent")
-    group_id = _encrypted_log_group(synthesized, "SharedCollectorLogs")
-    assert agent["LogConfiguration"] == {
-        "LogDriver": "awslogs",
-        "Options": {
-            "awslogs-group": {"Ref": group_id},
-            "awslogs-stream-prefix": "cloudwatch-agent",
-            **SIDECAR_LOG_OPTIONS,
-        },
-    }
-
-
 def test_agent_task_role_gets_xray_and_metrics_in_its_namespace_only(
     synthesized: Synthesized,
 ) -> None:
@@ -383,16 +368,23 @@ def test_daemon_container_definition(synthesized: Synthesized) -> None:
     ]
 
 
-def test_daemon_logs_non_blocking_to_its_own_encrypted_log_group(
-    synthesized: Synthesized,
+@pytest.mark.parametrize(
+    ("task", "container", "log_group"),
+    [
+        ("AgentTask", "cloudwatch-agent", "SharedCollectorLogs"),  # the group it was given
+        ("DaemonTask", "xray", "DaemonTracingLogs"),  # its own group
+    ],
+)
+def test_sidecar_logs_non_blocking_to_an_encrypted_log_group(
+    synthesized: Synthesized, task: str, container: str, log_group: str
 ) -> None:
-    daemon = _container(synthesized, "DaemonTask", "xray")
-    group_id = _encrypted_log_group(synthesized, "DaemonTracingLogs")
-    assert daemon["LogConfiguration"] == {
+    sidecar = _container(synthesized, task, container)
+    group_id = _encrypted_log_group(synthesized, log_group)
+    assert sidecar["LogConfiguration"] == {
         "LogDriver": "awslogs",
         "Options": {
             "awslogs-group": {"Ref": group_id},
-            "awslogs-stream-prefix": "xray",
+            "awslogs-stream-prefix": container,
             **SIDECAR_LOG_OPTIONS,
         },
     }
