@@ -60,7 +60,7 @@ from constructs_obs import (
     Severity,
     TracedFargateService,
 )
-from constructs_obs.private.acknowledge import (
+from constructs_obs.acknowledge import (
     acknowledge_nag,
     ignore_cfn_lint,
     nag_ref,

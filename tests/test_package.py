@@ -37,7 +37,8 @@ def test_every_exported_name_resolves() -> None:
 
 def test_evaluator_and_audit_engine_do_not_start_jsii() -> None:
     code = (
-        "import sys, constructs_obs.detections, constructs_obs.audit, constructs_obs.audit.cli\n"
+        "import sys, constructs_obs.detections, constructs_obs.audit\n"
+        "import constructs_obs.audit.local.cli\n"
         "print(sorted(m for m in ('aws_cdk', 'jsii', 'duckdb') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -1,85 +1,77 @@
-"""Alarms that reach someone: routing by severity, encrypted topics, alarm kinds, presets,
-and remediation (names imported on first use).
-"""
+"""Alarms that reach someone: severities, alarm kinds, encrypted topics, routing by severity,
+incident targets and presets per service."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from constructs_obs.private.lazy import lazy_exports
+from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
-    from constructs_obs.alarms.definitions import (
-        AlarmIdentity,
-        add_anomaly_alarm,
-        add_composite_alarm,
-        add_threshold_alarm,
+    from constructs_obs.alarms.alarm_kinds import (
+        AlarmIdentity as AlarmIdentity,
     )
-    from constructs_obs.alarms.fargate_alarms import (
-        FargateServiceAlarms,
+    from constructs_obs.alarms.alarm_kinds import (
+        add_anomaly_alarm as add_anomaly_alarm,
     )
-    from constructs_obs.alarms.lambda_alarms import (
-        LambdaFunctionAlarms,
+    from constructs_obs.alarms.alarm_kinds import (
+        add_composite_alarm as add_composite_alarm,
     )
-    from constructs_obs.alarms.naming import (
-        Severity,
+    from constructs_obs.alarms.alarm_kinds import (
+        add_threshold_alarm as add_threshold_alarm,
     )
-    from constructs_obs.alarms.preset import (
-        AlarmOptions,
+    from constructs_obs.alarms.alarm_routing import (
+        AlarmActionSource as AlarmActionSource,
     )
-    from constructs_obs.alarms.rds_alarms import (
-        RdsInstanceAlarms,
+    from constructs_obs.alarms.alarm_routing import (
+        AlarmRouting as AlarmRouting,
     )
-    from constructs_obs.alarms.remediation import (
-        AlarmRemediation,
-        RemediationAction,
+    from constructs_obs.alarms.alarm_topic import (
+        AlarmTopic as AlarmTopic,
     )
-    from constructs_obs.alarms.routing import (
-        AlarmActionSource,
-        AlarmRouting,
-        IncidentMatch,
-        IncidentTarget,
+    from constructs_obs.alarms.incident_target import (
+        IncidentMatch as IncidentMatch,
     )
-    from constructs_obs.alarms.topic import (
-        AlarmTopic,
+    from constructs_obs.alarms.incident_target import (
+        IncidentTarget as IncidentTarget,
+    )
+    from constructs_obs.alarms.presets.fargate_service import (
+        FargateServiceAlarms as FargateServiceAlarms,
+    )
+    from constructs_obs.alarms.presets.lambda_function import (
+        LambdaFunctionAlarms as LambdaFunctionAlarms,
+    )
+    from constructs_obs.alarms.presets.preset_alarms import (
+        AlarmOptions as AlarmOptions,
+    )
+    from constructs_obs.alarms.presets.rds_instance import (
+        RdsInstanceAlarms as RdsInstanceAlarms,
+    )
+    from constructs_obs.alarms.severity import (
+        Severity as Severity,
     )
 
-_EXPORTS: dict[str, str] = {
-    "AlarmActionSource": "constructs_obs.alarms.routing",
-    "AlarmIdentity": "constructs_obs.alarms.definitions",
-    "AlarmOptions": "constructs_obs.alarms.preset",
-    "AlarmRemediation": "constructs_obs.alarms.remediation",
-    "AlarmRouting": "constructs_obs.alarms.routing",
-    "AlarmTopic": "constructs_obs.alarms.topic",
-    "FargateServiceAlarms": "constructs_obs.alarms.fargate_alarms",
-    "IncidentMatch": "constructs_obs.alarms.routing",
-    "IncidentTarget": "constructs_obs.alarms.routing",
-    "LambdaFunctionAlarms": "constructs_obs.alarms.lambda_alarms",
-    "RdsInstanceAlarms": "constructs_obs.alarms.rds_alarms",
-    "RemediationAction": "constructs_obs.alarms.remediation",
-    "Severity": "constructs_obs.alarms.naming",
-    "add_anomaly_alarm": "constructs_obs.alarms.definitions",
-    "add_composite_alarm": "constructs_obs.alarms.definitions",
-    "add_threshold_alarm": "constructs_obs.alarms.definitions",
+_EXPORTS: Final = {
+    "constructs_obs.alarms.alarm_kinds": (
+        "AlarmIdentity",
+        "add_anomaly_alarm",
+        "add_composite_alarm",
+        "add_threshold_alarm",
+    ),
+    "constructs_obs.alarms.alarm_routing": (
+        "AlarmActionSource",
+        "AlarmRouting",
+    ),
+    "constructs_obs.alarms.alarm_topic": ("AlarmTopic",),
+    "constructs_obs.alarms.incident_target": (
+        "IncidentMatch",
+        "IncidentTarget",
+    ),
+    "constructs_obs.alarms.presets.fargate_service": ("FargateServiceAlarms",),
+    "constructs_obs.alarms.presets.lambda_function": ("LambdaFunctionAlarms",),
+    "constructs_obs.alarms.presets.preset_alarms": ("AlarmOptions",),
+    "constructs_obs.alarms.presets.rds_instance": ("RdsInstanceAlarms",),
+    "constructs_obs.alarms.severity": ("Severity",),
 }
 
-__all__ = [
-    "AlarmActionSource",
-    "AlarmIdentity",
-    "AlarmOptions",
-    "AlarmRemediation",
-    "AlarmRouting",
-    "AlarmTopic",
-    "FargateServiceAlarms",
-    "IncidentMatch",
-    "IncidentTarget",
-    "LambdaFunctionAlarms",
-    "RdsInstanceAlarms",
-    "RemediationAction",
-    "Severity",
-    "add_anomaly_alarm",
-    "add_composite_alarm",
-    "add_threshold_alarm",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

@@ -3,7 +3,7 @@
 Each file is one query in Athena's (Trino) dialect against the unqualified table
 ``cloudtrail_logs``, with ``?`` positional parameters, so that the same text can be deployed
 as an Athena named query and as a prepared statement, and run locally by
-:class:`~constructs_obs.audit.local.LocalAuditEngine`. It starts with a header::
+:class:`~constructs_obs.audit.local.engine.LocalAuditEngine`. It starts with a header::
 
     -- name: root_activity
     -- description: One line saying what the query finds.

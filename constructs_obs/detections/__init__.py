@@ -12,63 +12,123 @@ passed to :meth:`DetectionSet.from_template`.
 
 from __future__ import annotations
 
-from constructs_obs.detections.errors import (
-    DetectionTemplateError,
-    EventPatternSyntaxError,
-    FilterPatternSyntaxError,
-    RecordLoadError,
-)
-from constructs_obs.detections.evaluate import (
-    Detection,
-    DetectionKind,
-    DetectionSet,
-    EvaluationReport,
-    Firing,
-    RecordRef,
-    SkippedDetection,
-    TemplateSource,
-)
-from constructs_obs.detections.event_pattern import EventPattern, compile_event_pattern
-from constructs_obs.detections.filter_pattern import (
-    FilterPattern,
-    FilterPatternKind,
-    compile_filter_pattern,
-)
-from constructs_obs.detections.logs_insights import logs_insights_filter
-from constructs_obs.detections.records import (
-    RecordSource,
-    eventbridge_detail_type,
-    eventbridge_source,
-    is_read_only_management_event,
-    iter_records,
-    load_records,
-    to_eventbridge_event,
-)
+from typing import TYPE_CHECKING, Final
 
-__all__ = [
-    "Detection",
-    "DetectionKind",
-    "DetectionSet",
-    "DetectionTemplateError",
-    "EvaluationReport",
-    "EventPattern",
-    "EventPatternSyntaxError",
-    "FilterPattern",
-    "FilterPatternKind",
-    "FilterPatternSyntaxError",
-    "Firing",
-    "RecordLoadError",
-    "RecordRef",
-    "RecordSource",
-    "SkippedDetection",
-    "TemplateSource",
-    "compile_event_pattern",
-    "compile_filter_pattern",
-    "eventbridge_detail_type",
-    "eventbridge_source",
-    "is_read_only_management_event",
-    "iter_records",
-    "load_records",
-    "logs_insights_filter",
-    "to_eventbridge_event",
-]
+from constructs_obs.private.exports import face
+
+if TYPE_CHECKING:
+    from constructs_obs.detections.errors import (
+        DetectionTemplateError as DetectionTemplateError,
+    )
+    from constructs_obs.detections.errors import (
+        EventPatternSyntaxError as EventPatternSyntaxError,
+    )
+    from constructs_obs.detections.errors import (
+        FilterPatternSyntaxError as FilterPatternSyntaxError,
+    )
+    from constructs_obs.detections.errors import (
+        RecordLoadError as RecordLoadError,
+    )
+    from constructs_obs.detections.evaluate import (
+        Detection as Detection,
+    )
+    from constructs_obs.detections.evaluate import (
+        DetectionKind as DetectionKind,
+    )
+    from constructs_obs.detections.evaluate import (
+        DetectionSet as DetectionSet,
+    )
+    from constructs_obs.detections.evaluate import (
+        EvaluationReport as EvaluationReport,
+    )
+    from constructs_obs.detections.evaluate import (
+        Firing as Firing,
+    )
+    from constructs_obs.detections.evaluate import (
+        RecordRef as RecordRef,
+    )
+    from constructs_obs.detections.evaluate import (
+        SkippedDetection as SkippedDetection,
+    )
+    from constructs_obs.detections.evaluate import (
+        TemplateSource as TemplateSource,
+    )
+    from constructs_obs.detections.event_pattern import (
+        EventPattern as EventPattern,
+    )
+    from constructs_obs.detections.event_pattern import (
+        compile_event_pattern as compile_event_pattern,
+    )
+    from constructs_obs.detections.filter_pattern import (
+        FilterPattern as FilterPattern,
+    )
+    from constructs_obs.detections.filter_pattern import (
+        FilterPatternKind as FilterPatternKind,
+    )
+    from constructs_obs.detections.filter_pattern import (
+        compile_filter_pattern as compile_filter_pattern,
+    )
+    from constructs_obs.detections.logs_insights import (
+        logs_insights_filter as logs_insights_filter,
+    )
+    from constructs_obs.detections.records import (
+        RecordSource as RecordSource,
+    )
+    from constructs_obs.detections.records import (
+        eventbridge_detail_type as eventbridge_detail_type,
+    )
+    from constructs_obs.detections.records import (
+        eventbridge_source as eventbridge_source,
+    )
+    from constructs_obs.detections.records import (
+        is_read_only_management_event as is_read_only_management_event,
+    )
+    from constructs_obs.detections.records import (
+        iter_records as iter_records,
+    )
+    from constructs_obs.detections.records import (
+        load_records as load_records,
+    )
+    from constructs_obs.detections.records import (
+        to_eventbridge_event as to_eventbridge_event,
+    )
+
+_EXPORTS: Final = {
+    "constructs_obs.detections.errors": (
+        "DetectionTemplateError",
+        "EventPatternSyntaxError",
+        "FilterPatternSyntaxError",
+        "RecordLoadError",
+    ),
+    "constructs_obs.detections.evaluate": (
+        "Detection",
+        "DetectionKind",
+        "DetectionSet",
+        "EvaluationReport",
+        "Firing",
+        "RecordRef",
+        "SkippedDetection",
+        "TemplateSource",
+    ),
+    "constructs_obs.detections.event_pattern": (
+        "EventPattern",
+        "compile_event_pattern",
+    ),
+    "constructs_obs.detections.filter_pattern": (
+        "FilterPattern",
+        "FilterPatternKind",
+        "compile_filter_pattern",
+    ),
+    "constructs_obs.detections.logs_insights": ("logs_insights_filter",),
+    "constructs_obs.detections.records": (
+        "RecordSource",
+        "eventbridge_detail_type",
+        "eventbridge_source",
+        "is_read_only_management_event",
+        "iter_records",
+        "load_records",
+        "to_eventbridge_event",
+    ),
+}
+
+__all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from constructs_obs.private.acknowledge import acknowledge_nag, skip_checkov
+from constructs_obs.acknowledge import acknowledge_nag, skip_checkov
 
 _REPLICATION_REASON = (
     "Cross-region replication needs a destination bucket in another region that only the "

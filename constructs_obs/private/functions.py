@@ -17,7 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from constructs_obs.private.acknowledge import (
+from constructs_obs.acknowledge import (
     acknowledge_nag,
     ignore_cfn_lint,
     nag_ref,

@@ -16,7 +16,7 @@ from aws_cdk import Names, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IValidation
 
-from constructs_obs.private.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 
 
 def grant_with_policy(

@@ -15,7 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from constructs_obs.alarms.naming import register_alarm_name
+from constructs_obs.private.names import register_alarm_name
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
 from constructs_obs.private.validate import Check
 

@@ -17,7 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.acknowledge import acknowledge_nag
 from constructs_obs.private.keys import add_service_statement
 
 # Service principal -> (statement name, condition key, ARN service, resource pattern).

@@ -1,54 +1,54 @@
-"""Security detections from CloudTrail: CIS metric filters and EventBridge rules (names
-imported on first use).
-"""
+"""Security detections from CloudTrail: CIS metric filters with alarms, and EventBridge rules."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from constructs_obs.private.lazy import lazy_exports
+from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
     from constructs_obs.security.cis_benchmark_alarms import (
-        CisBenchmarkAlarms,
+        CisBenchmarkAlarms as CisBenchmarkAlarms,
     )
     from constructs_obs.security.cis_controls import (
-        ALL_CIS_CONTROLS,
-        CIS_CONTROLS,
-        CisControl,
+        ALL_CIS_CONTROLS as ALL_CIS_CONTROLS,
+    )
+    from constructs_obs.security.cis_controls import (
+        CIS_CONTROLS as CIS_CONTROLS,
+    )
+    from constructs_obs.security.cis_controls import (
+        CisControl as CisControl,
     )
     from constructs_obs.security.security_detections import (
-        ALL_SECURITY_DETECTIONS,
-        GLOBAL_SERVICE_DETECTIONS,
-        SECURITY_DETECTIONS,
-        SecurityDetection,
+        ALL_SECURITY_DETECTIONS as ALL_SECURITY_DETECTIONS,
+    )
+    from constructs_obs.security.security_detections import (
+        GLOBAL_SERVICE_DETECTIONS as GLOBAL_SERVICE_DETECTIONS,
+    )
+    from constructs_obs.security.security_detections import (
+        SECURITY_DETECTIONS as SECURITY_DETECTIONS,
+    )
+    from constructs_obs.security.security_detections import (
+        SecurityDetection as SecurityDetection,
     )
     from constructs_obs.security.security_event_rules import (
-        SecurityEventRules,
+        SecurityEventRules as SecurityEventRules,
     )
 
-_EXPORTS: dict[str, str] = {
-    "GLOBAL_SERVICE_DETECTIONS": "constructs_obs.security.security_detections",
-    "ALL_CIS_CONTROLS": "constructs_obs.security.cis_controls",
-    "ALL_SECURITY_DETECTIONS": "constructs_obs.security.security_detections",
-    "CIS_CONTROLS": "constructs_obs.security.cis_controls",
-    "CisBenchmarkAlarms": "constructs_obs.security.cis_benchmark_alarms",
-    "CisControl": "constructs_obs.security.cis_controls",
-    "SECURITY_DETECTIONS": "constructs_obs.security.security_detections",
-    "SecurityDetection": "constructs_obs.security.security_detections",
-    "SecurityEventRules": "constructs_obs.security.security_event_rules",
+_EXPORTS: Final = {
+    "constructs_obs.security.cis_benchmark_alarms": ("CisBenchmarkAlarms",),
+    "constructs_obs.security.cis_controls": (
+        "ALL_CIS_CONTROLS",
+        "CIS_CONTROLS",
+        "CisControl",
+    ),
+    "constructs_obs.security.security_detections": (
+        "ALL_SECURITY_DETECTIONS",
+        "GLOBAL_SERVICE_DETECTIONS",
+        "SECURITY_DETECTIONS",
+        "SecurityDetection",
+    ),
+    "constructs_obs.security.security_event_rules": ("SecurityEventRules",),
 }
 
-__all__ = [
-    "ALL_CIS_CONTROLS",
-    "ALL_SECURITY_DETECTIONS",
-    "CIS_CONTROLS",
-    "GLOBAL_SERVICE_DETECTIONS",
-    "SECURITY_DETECTIONS",
-    "CisBenchmarkAlarms",
-    "CisControl",
-    "SecurityDetection",
-    "SecurityEventRules",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

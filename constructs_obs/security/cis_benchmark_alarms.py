@@ -15,11 +15,11 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_obs.alarms.definitions import AlarmIdentity, add_threshold_alarm
-from constructs_obs.alarms.naming import Severity
-from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm
+from constructs_obs.alarms.alarm_routing import AlarmRouting
+from constructs_obs.alarms.severity import Severity
+from constructs_obs.logs.pattern_metric import check_namespace
 from constructs_obs.private.alarm_checks import check_period
-from constructs_obs.private.pattern_metric import check_namespace
 from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
 from constructs_obs.security.cis_controls import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from constructs_obs.alarms.naming import Severity
+from constructs_obs.alarms.severity import Severity
 
 __all__ = ["ALL_CIS_CONTROLS", "CIS_CONTROLS", "CisControl", "CisControlSpec"]
 

@@ -24,7 +24,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from constructs_obs.alarms.topic import (
+from constructs_obs.alarms.alarm_topic import (
     AlarmTopic,
     allow_eventbridge_to_publish_encrypted,
     topic_key,

@@ -10,27 +10,57 @@ every finding nobody acknowledged with a written reason. Needs the ``testing`` e
 
 from __future__ import annotations
 
-from constructs_obs.testing.snapshot import ASSET_HASH_PLACEHOLDER, normalized_template
-from constructs_obs.testing.verify import (
-    CheckovWorker,
-    Finding,
-    TemplateReport,
-    VerificationError,
-    acknowledged_rules,
-    validation_report_findings,
-    verify_assembly,
-    verify_template,
-)
+from typing import TYPE_CHECKING, Final
 
-__all__ = [
-    "ASSET_HASH_PLACEHOLDER",
-    "CheckovWorker",
-    "Finding",
-    "TemplateReport",
-    "VerificationError",
-    "acknowledged_rules",
-    "normalized_template",
-    "validation_report_findings",
-    "verify_assembly",
-    "verify_template",
-]
+from constructs_obs.private.exports import face
+
+if TYPE_CHECKING:
+    from constructs_obs.testing.snapshot import (
+        ASSET_HASH_PLACEHOLDER as ASSET_HASH_PLACEHOLDER,
+    )
+    from constructs_obs.testing.snapshot import (
+        normalized_template as normalized_template,
+    )
+    from constructs_obs.testing.verify import (
+        CheckovWorker as CheckovWorker,
+    )
+    from constructs_obs.testing.verify import (
+        Finding as Finding,
+    )
+    from constructs_obs.testing.verify import (
+        TemplateReport as TemplateReport,
+    )
+    from constructs_obs.testing.verify import (
+        VerificationError as VerificationError,
+    )
+    from constructs_obs.testing.verify import (
+        acknowledged_rules as acknowledged_rules,
+    )
+    from constructs_obs.testing.verify import (
+        validation_report_findings as validation_report_findings,
+    )
+    from constructs_obs.testing.verify import (
+        verify_assembly as verify_assembly,
+    )
+    from constructs_obs.testing.verify import (
+        verify_template as verify_template,
+    )
+
+_EXPORTS: Final = {
+    "constructs_obs.testing.snapshot": (
+        "ASSET_HASH_PLACEHOLDER",
+        "normalized_template",
+    ),
+    "constructs_obs.testing.verify": (
+        "CheckovWorker",
+        "Finding",
+        "TemplateReport",
+        "VerificationError",
+        "acknowledged_rules",
+        "validation_report_findings",
+        "verify_assembly",
+        "verify_template",
+    ),
+}
+
+__all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from constructs_obs.private.acknowledge import MIN_REASON_LENGTH, REASONS_METADATA_KEY
+from constructs_obs.acknowledge import MIN_REASON_LENGTH, REASONS_METADATA_KEY
 
 __all__ = [
     "CheckovWorker",

@@ -1,69 +1,65 @@
 """Tracing: collector sidecars on Fargate, X-Ray sampling rules, groups with alarms, and X-Ray
-encryption with a customer managed key (names imported on first use).
-"""
+encryption with a customer managed key."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
-from constructs_obs.private.lazy import lazy_exports
+from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
-    from constructs_obs.tracing.backends import (
-        ADOT_COLLECTOR_IMAGE,
-        CLOUDWATCH_AGENT_IMAGE,
-        XRAY_DAEMON_END_OF_SUPPORT,
-        XRAY_DAEMON_IMAGE,
-        OtlpProtocol,
-        TracingBackend,
-    )
-    from constructs_obs.tracing.encryption import (
-        XRayEncryption,
-    )
     from constructs_obs.tracing.fargate_tracing import (
-        FargateTracing,
+        FargateTracing as FargateTracing,
     )
     from constructs_obs.tracing.sampling_rule import (
-        SamplingRule,
+        SamplingRule as SamplingRule,
     )
     from constructs_obs.tracing.task_size import (
-        FARGATE_CPU_MEMORY,
+        FARGATE_CPU_MEMORY as FARGATE_CPU_MEMORY,
     )
     from constructs_obs.tracing.trace_group import (
-        TraceGroup,
+        TraceGroup as TraceGroup,
     )
-    from constructs_obs.tracing.traced_service import (
-        TracedFargateService,
+    from constructs_obs.tracing.traced_fargate_service import (
+        TracedFargateService as TracedFargateService,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        ADOT_COLLECTOR_IMAGE as ADOT_COLLECTOR_IMAGE,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        CLOUDWATCH_AGENT_IMAGE as CLOUDWATCH_AGENT_IMAGE,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        XRAY_DAEMON_END_OF_SUPPORT as XRAY_DAEMON_END_OF_SUPPORT,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        XRAY_DAEMON_IMAGE as XRAY_DAEMON_IMAGE,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        OtlpProtocol as OtlpProtocol,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        TracingBackend as TracingBackend,
+    )
+    from constructs_obs.tracing.xray_encryption import (
+        XRayEncryption as XRayEncryption,
     )
 
-_EXPORTS: dict[str, str] = {
-    "ADOT_COLLECTOR_IMAGE": "constructs_obs.tracing.backends",
-    "CLOUDWATCH_AGENT_IMAGE": "constructs_obs.tracing.backends",
-    "FARGATE_CPU_MEMORY": "constructs_obs.tracing.task_size",
-    "FargateTracing": "constructs_obs.tracing.fargate_tracing",
-    "OtlpProtocol": "constructs_obs.tracing.backends",
-    "SamplingRule": "constructs_obs.tracing.sampling_rule",
-    "TraceGroup": "constructs_obs.tracing.trace_group",
-    "TracedFargateService": "constructs_obs.tracing.traced_service",
-    "TracingBackend": "constructs_obs.tracing.backends",
-    "XRAY_DAEMON_END_OF_SUPPORT": "constructs_obs.tracing.backends",
-    "XRAY_DAEMON_IMAGE": "constructs_obs.tracing.backends",
-    "XRayEncryption": "constructs_obs.tracing.encryption",
+_EXPORTS: Final = {
+    "constructs_obs.tracing.fargate_tracing": ("FargateTracing",),
+    "constructs_obs.tracing.sampling_rule": ("SamplingRule",),
+    "constructs_obs.tracing.task_size": ("FARGATE_CPU_MEMORY",),
+    "constructs_obs.tracing.trace_group": ("TraceGroup",),
+    "constructs_obs.tracing.traced_fargate_service": ("TracedFargateService",),
+    "constructs_obs.tracing.tracing_backend": (
+        "ADOT_COLLECTOR_IMAGE",
+        "CLOUDWATCH_AGENT_IMAGE",
+        "XRAY_DAEMON_END_OF_SUPPORT",
+        "XRAY_DAEMON_IMAGE",
+        "OtlpProtocol",
+        "TracingBackend",
+    ),
+    "constructs_obs.tracing.xray_encryption": ("XRayEncryption",),
 }
 
-__all__ = [
-    "ADOT_COLLECTOR_IMAGE",
-    "CLOUDWATCH_AGENT_IMAGE",
-    "FARGATE_CPU_MEMORY",
-    "XRAY_DAEMON_END_OF_SUPPORT",
-    "XRAY_DAEMON_IMAGE",
-    "FargateTracing",
-    "OtlpProtocol",
-    "SamplingRule",
-    "TraceGroup",
-    "TracedFargateService",
-    "TracingBackend",
-    "XRayEncryption",
-]
-
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+__all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

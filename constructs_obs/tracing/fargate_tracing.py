@@ -20,13 +20,18 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_obs.log_group import EncryptedLogGroup
-from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.acknowledge import acknowledge_nag
+from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
 from constructs_obs.tracing._images import check_container_image
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
-from constructs_obs.tracing.backends import (
+from constructs_obs.tracing.task_size import (
+    ContainerReservation,
+    check_fargate_size,
+    check_fits,
+)
+from constructs_obs.tracing.tracing_backend import (
     COLLECTOR_IMAGE_HINT,
     DEFAULT_AGENT_METRICS_NAMESPACE,
     XRAY_DAEMON_END_OF_SUPPORT,
@@ -36,11 +41,6 @@ from constructs_obs.tracing.backends import (
     app_environment,
     check_image_reference,
     collector_spec,
-)
-from constructs_obs.tracing.task_size import (
-    ContainerReservation,
-    check_fargate_size,
-    check_fits,
 )
 
 __all__ = [

@@ -13,9 +13,9 @@ from typing import Final
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
+from constructs_obs.private.names import register_name
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
-from constructs_obs.tracing._registry import register_name
 
 __all__ = ["MAX_RULE_NAME_LENGTH", "NAME_PATTERN", "SamplingRule"]
 

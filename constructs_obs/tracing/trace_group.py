@@ -17,12 +17,12 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from constructs_obs.alarms.naming import Severity
-from constructs_obs.alarms.preset import AlarmOptions, PresetAlarms, Signal, minutes
-from constructs_obs.alarms.routing import AlarmRouting
+from constructs_obs.alarms.alarm_routing import AlarmRouting
+from constructs_obs.alarms.presets.preset_alarms import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.severity import Severity
+from constructs_obs.private.names import register_name
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
-from constructs_obs.tracing._registry import register_name
 from constructs_obs.tracing.sampling_rule import MAX_RULE_NAME_LENGTH, check_xray_name
 
 __all__ = ["GROUP_METRIC_NAME", "GROUP_METRIC_NAMESPACE", "TraceGroup"]

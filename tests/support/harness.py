@@ -21,7 +21,7 @@ import aws_cdk as cdk
 from aws_cdk import assertions
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
-from constructs_obs.private.acknowledge import MIN_REASON_LENGTH
+from constructs_obs.acknowledge import MIN_REASON_LENGTH
 from constructs_obs.testing.verify import (
     CheckovWorker,
     Finding,

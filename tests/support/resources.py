@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_obs import EncryptedLogGroup
-from constructs_obs.private.acknowledge import (
+from constructs_obs.acknowledge import (
     acknowledge_nag,
     ignore_cfn_lint,
     nag_ref,

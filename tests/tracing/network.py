@@ -10,7 +10,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 
 from constructs_obs import EncryptedLogGroup
-from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.acknowledge import acknowledge_nag
 
 APP_IMAGE = "public.ecr.aws/nginx/nginx:1.27.0"
 USER_LOG_DRIVER_REASON = (

@@ -12,7 +12,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecs as ecs
 
 from constructs_obs import EncryptedLogGroup
-from constructs_obs.private.acknowledge import acknowledge_nag
+from constructs_obs.acknowledge import acknowledge_nag
 from constructs_obs.tracing import (
     ADOT_COLLECTOR_IMAGE,
     XRAY_DAEMON_IMAGE,
@@ -20,8 +20,8 @@ from constructs_obs.tracing import (
     OtlpProtocol,
     TracingBackend,
 )
-from constructs_obs.tracing.backends import XRAY_WRITE_ACTIONS
 from constructs_obs.tracing.fargate_tracing import ENVIRONMENT_REASON, XRAY_DAEMON_WARNING_ID
+from constructs_obs.tracing.tracing_backend import XRAY_WRITE_ACTIONS
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.tracing.network import app_task, cluster, service
 

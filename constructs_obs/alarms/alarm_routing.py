@@ -1,0 +1,533 @@
+"""AlarmRouting: where alarms go, by severity, written once for every alarm of the library.
+
+Targets per severity can be an :class:`AlarmTopic` (or any SNS topic), a Lambda function
+(CloudWatch's native Lambda alarm action, with one permission per function that covers every
+alarm of the routing, so one function can serve many alarms), an ``AlarmRemediation``, EC2 or
+Auto Scaling alarm actions, and incident targets. Incident targets are reached through one
+EventBridge rule per severity on "CloudWatch Alarm State Change" for this routing's alarms
+(matched by their name prefix, or by their ARNs), which sends a readable event to a custom
+event bus (same or another account), an API destination, or creates an OpsItem; every rule
+target has a retry policy (where EventBridge allows one) and a dead-letter queue, and the
+dead-letter queue and the rules' failed invocations have alarms of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Protocol, runtime_checkable
+
+import jsii
+from aws_cdk import Duration, IStableListProducer, Lazy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IValidation
+
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.alarms.incident_target import (
+    OPS_ITEM_CATEGORIES,
+    IncidentKind,
+    IncidentMatch,
+    IncidentTarget,
+    OpsItemTarget,
+    readable_event,
+)
+from constructs_obs.alarms.naming import name_part
+from constructs_obs.alarms.severity import Severity
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
+from constructs_obs.private.names import register_routing_prefix
+from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.validate import Check
+
+__all__ = ["AlarmActionSource", "AlarmRouting"]
+
+_PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+MAX_RETRY_ATTEMPTS = 185
+MAX_EVENT_AGE = Duration.hours(24)
+MAX_ACTIONS_PER_STATE = 5
+# The routing's own monitors end with this instead of a severity, so that the incident rules
+# (``<prefix>-*-<severity>``) do not route a failure of the incident path into itself.
+MONITOR_SUFFIX = "monitor"
+
+
+@runtime_checkable
+class AlarmActionSource(Protocol):
+    """Anything that can be routed to: it names the topic or function alarms should notify."""
+
+    def alarm_action_target(self) -> sns.ITopic | lambda_.IFunction: ...
+
+
+RouteTarget = (
+    AlarmActionSource | sns.ITopic | lambda_.IFunction | cloudwatch.IAlarmAction | IncidentTarget
+)
+
+
+@jsii.implements(cloudwatch.IAlarmAction)
+class _FunctionAlarmAction:
+    """CloudWatch's native Lambda alarm action; the permission is granted once by the routing."""
+
+    def __init__(self, function: lambda_.IFunction) -> None:
+        self._function = function
+
+    def bind(self, _scope: Construct, _alarm: cloudwatch.IAlarm) -> cloudwatch.AlarmActionConfig:
+        return cloudwatch.AlarmActionConfig(alarm_action_arn=self._function.function_arn)
+
+
+class AlarmRouting(Construct):
+    """Targets per severity, applied to every alarm created with ``routing=...``.
+
+    Parameters
+    ----------
+    name_prefix:
+        Starts the name of every alarm routed here (``<prefix>-<resource>-<signal>-<severity>``)
+        and is how the Lambda permission and the incident rules recognise them. Refused when
+        it overlaps another routing's prefix in the same account and region (``shop`` and
+        ``shop-eu``); an alarm's own ``alarm_name`` must keep the ``<prefix>-...-<severity>``
+        shape. The routing's own monitors end with ``-monitor``, outside its incident rules.
+    critical / warning:
+        Targets for each severity.
+    ok_actions / insufficient_data_actions:
+        Severities whose topics (and incident targets) also hear when an alarm returns to OK
+        / lacks data. Default: OK for both severities, INSUFFICIENT_DATA for none.
+    incident_match:
+        How the incident rules match this routing's alarms. Default: by name prefix.
+    incident_retry_attempts / incident_max_event_age:
+        Retry policy of the incident rule targets. Default: 185 attempts within 24 hours
+        (EventBridge's maximum).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name_prefix: str,
+        critical: Sequence[RouteTarget] = (),
+        warning: Sequence[RouteTarget] = (),
+        ok_actions: Collection[Severity] = (Severity.CRITICAL, Severity.WARNING),
+        insufficient_data_actions: Collection[Severity] = (),
+        incident_match: IncidentMatch = IncidentMatch.NAME_PREFIX,
+        incident_retry_attempts: int = MAX_RETRY_ATTEMPTS,
+        incident_max_event_age: Duration = MAX_EVENT_AGE,
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._check = Check("AlarmRouting", id)
+        check = self._check
+        check.text(
+            "name_prefix",
+            name_prefix,
+            max_length=64,
+            pattern=_PREFIX_PATTERN,
+            pattern_doc="must start with a letter or digit and contain only letters, digits, "
+            "'_', '.', '-' (at most 64 characters)",
+        )
+        self.name_prefix = register_routing_prefix(self, check, name_part(name_prefix))
+        check.integer(
+            "incident_retry_attempts",
+            incident_retry_attempts,
+            minimum=0,
+            maximum=MAX_RETRY_ATTEMPTS,
+        )
+        check.seconds("incident_max_event_age", incident_max_event_age, minimum=60, maximum=86_400)
+        self._retry_attempts = incident_retry_attempts
+        self._max_event_age = incident_max_event_age
+        self._targets: dict[Severity, tuple[RouteTarget, ...]] = {
+            Severity.CRITICAL: tuple(critical),
+            Severity.WARNING: tuple(warning),
+        }
+        for severity, chosen in self._targets.items():
+            for target in chosen:
+                self._check_target(severity, target)
+        for parameter, severities in (
+            ("ok_actions", ok_actions),
+            ("insufficient_data_actions", insufficient_data_actions),
+        ):
+            for severity in severities:
+                if not isinstance(severity, Severity):
+                    check.fail(
+                        parameter,
+                        f"expected Severity values (Severity.CRITICAL, Severity.WARNING), "
+                        f"got {severity!r}",
+                    )
+        self._ok = frozenset(ok_actions)
+        self._insufficient = frozenset(insufficient_data_actions)
+        self._incident_match = incident_match
+        self._routed_alarm_arns: dict[Severity, list[str]] = {s: [] for s in Severity}
+        self._permitted: dict[str, lambda_.CfnPermission] = {}
+        self._encryption_key_given = encryption_key
+        self._encryption_key: kms.IKey | None = None
+        self.dead_letter_queue: sqs.Queue | None = None
+        self.incident_rules: dict[Severity, events.Rule] = {}
+        self.monitor_alarms: list[cloudwatch.Alarm] = []
+
+        for severity in Severity:
+            incidents = [t for t in self._targets[severity] if isinstance(t, IncidentTarget)]
+            if incidents:
+                self._create_incident_rule(severity, incidents)
+
+    # -- targets -----------------------------------------------------------------------------
+
+    def _check_target(self, severity: Severity, target: object) -> None:
+        allowed = (
+            isinstance(target, IncidentTarget | AlarmActionSource)
+            or _is_topic(target)
+            or _is_function(target)
+            or _is_alarm_action(target)
+        )
+        if not allowed:
+            self._check.fail(
+                severity.value,
+                f"{target!r} is not a target; use an AlarmTopic or sns.ITopic, a Lambda "
+                "function or AlarmRemediation, an EC2/Auto Scaling alarm action, or an "
+                "IncidentTarget",
+            )
+        if isinstance(target, IncidentTarget) and target.kind is IncidentKind.OPS_ITEM:
+            self._check.choice(
+                severity.value,
+                target.ops_item_category,
+                OPS_ITEM_CATEGORIES,
+                ", ".join(OPS_ITEM_CATEGORIES),
+            )
+            self._check.choice(
+                severity.value, target.ops_item_severity, ("1", "2", "3", "4"), "'1' to '4'"
+            )
+
+    def targets(self, severity: Severity) -> tuple[RouteTarget, ...]:
+        return self._targets[severity]
+
+    def topics(self, severity: Severity) -> list[sns.ITopic]:
+        found: list[sns.ITopic] = []
+        for target in self._targets[severity]:
+            resolved = (
+                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
+            )
+            if _is_topic(resolved):
+                found.append(resolved)  # type: ignore[arg-type]
+        return found
+
+    # -- applying to alarms ------------------------------------------------------------------
+
+    def route(
+        self,
+        alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm,
+        severity: Severity,
+        extra_actions: Sequence[cloudwatch.IAlarmAction] = (),
+    ) -> None:
+        """Add this routing's actions for ``severity`` (and ``extra_actions``) to ``alarm``;
+        called by the library's alarm factories, users rarely call it themselves. CloudWatch
+        allows 5 actions per alarm state: more is refused here."""
+        if not self._targets[severity]:
+            self._check.fail(
+                severity.value,
+                f"no {severity.value} targets, so alarm {alarm.node.path} would notify nobody; "
+                f"add {severity.value} targets or create the alarm with another severity",
+            )
+        on_alarm, on_ok, on_insufficient = self._actions_for(alarm, severity)
+        has_incidents = any(isinstance(t, IncidentTarget) for t in self._targets[severity])
+        if not on_alarm and not extra_actions and not has_incidents:
+            self._check.fail(
+                severity.value,
+                f"alarm {alarm.node.path} would notify nobody: the {severity.value} targets are "
+                "EC2 actions, which apply only to a metric alarm on one instance (an InstanceId "
+                "dimension); add a topic, function or incident target to this severity",
+            )
+        for state, actions in (
+            ("alarm", [*on_alarm, *extra_actions]),
+            ("OK", on_ok),
+            ("INSUFFICIENT_DATA", on_insufficient),
+        ):
+            if len(actions) > MAX_ACTIONS_PER_STATE:
+                self._check.fail(
+                    severity.value,
+                    f"alarm {alarm.node.path} would get {len(actions)} {state} actions; "
+                    f"CloudWatch allows {MAX_ACTIONS_PER_STATE} per state: route fewer targets to "
+                    "one severity (an AlarmTopic fans out to any number of subscribers)",
+                )
+        alarm.add_alarm_action(*on_alarm, *extra_actions)
+        if on_ok:
+            alarm.add_ok_action(*on_ok)
+        if on_insufficient:
+            alarm.add_insufficient_data_action(*on_insufficient)
+        self._routed_alarm_arns[severity].append(alarm.alarm_arn)
+
+    def _actions_for(
+        self, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm, severity: Severity
+    ) -> tuple[
+        list[cloudwatch.IAlarmAction], list[cloudwatch.IAlarmAction], list[cloudwatch.IAlarmAction]
+    ]:
+        """The ALARM, OK and INSUFFICIENT_DATA actions this routing gives ``alarm``."""
+        composite = isinstance(alarm, cloudwatch.CompositeAlarm)
+        on_alarm: list[cloudwatch.IAlarmAction] = []
+        on_ok: list[cloudwatch.IAlarmAction] = []
+        on_insufficient: list[cloudwatch.IAlarmAction] = []
+        for target in self._targets[severity]:
+            if isinstance(target, IncidentTarget):
+                continue
+            resolved = (
+                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
+            )
+            if _is_topic(resolved):
+                action = cw_actions.SnsAction(resolved)  # type: ignore[arg-type]
+                on_alarm.append(action)
+                if severity in self._ok:
+                    on_ok.append(action)
+                if severity in self._insufficient:
+                    on_insufficient.append(action)
+            elif _is_function(resolved):
+                # Metric and composite alarms both invoke Lambda functions natively.
+                on_alarm.append(self._function_action(resolved))  # type: ignore[arg-type]
+            elif not composite and _applies(resolved, alarm):
+                # EC2 actions go to the alarms of one instance's metric only (documented);
+                # composite alarms take no EC2 or Auto Scaling action.
+                on_alarm.append(resolved)  # type: ignore[arg-type]
+        return on_alarm, on_ok, on_insufficient
+
+    def _function_action(self, function: lambda_.IFunction) -> _FunctionAlarmAction:
+        key = function.node.addr
+        if key not in self._permitted:
+            stack = Stack.of(self)
+            self._permitted[key] = lambda_.CfnPermission(
+                self,
+                f"AlarmsInvoke{len(self._permitted) + 1}",
+                action="lambda:InvokeFunction",
+                function_name=function.function_arn,
+                principal="lambda.alarms.cloudwatch.amazonaws.com",
+                source_account=stack.account,
+                source_arn=f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:"
+                f"alarm:{self.name_prefix}-*",
+            )
+        return _FunctionAlarmAction(function)
+
+    # -- incident routing --------------------------------------------------------------------
+
+    def _key(self) -> kms.IKey:
+        if self._encryption_key is None:
+            self._encryption_key = resolve_key(
+                self,
+                "Key",
+                check=self._check,
+                encryption_key=self._encryption_key_given,
+                encryption_key_props=None,
+                description=f"Encrypts the incident dead-letter queue of {self.node.path}",
+            )
+        return self._encryption_key
+
+    def _dead_letters(self) -> sqs.Queue:
+        if self.dead_letter_queue is None:
+            self.dead_letter_queue = dead_letter_queue(
+                self,
+                "IncidentDeadLetters",
+                encryption_key=self._key(),
+                producers=["events.amazonaws.com"],
+            )
+            self.monitor_alarms.append(
+                add_dead_letter_alarm(
+                    self,
+                    "IncidentDeadLettersAlarm",
+                    queue=self.dead_letter_queue,
+                    summary="Incident events could not be delivered and wait in the "
+                    f"dead-letter queue of {self.node.path}.",
+                    notify=self._all_topics(),
+                    resource=f"{self.name_prefix}-incident-routing",
+                    alarm_name=f"{self.name_prefix}-incident-routing-dead-letters-{MONITOR_SUFFIX}",
+                )
+            )
+        return self.dead_letter_queue
+
+    def _all_topics(self) -> list[sns.ITopic]:
+        """Every topic the routing knows, critical first: its own monitors notify them."""
+        topics: dict[str, sns.ITopic] = {}
+        for severity in (Severity.CRITICAL, Severity.WARNING):
+            for topic in self.topics(severity):
+                topics.setdefault(topic.node.addr, topic)
+        return list(topics.values())
+
+    def _state_values(self, severity: Severity) -> list[str]:
+        states = ["ALARM"]
+        if severity in self._ok:
+            states.append("OK")
+        if severity in self._insufficient:
+            states.append("INSUFFICIENT_DATA")
+        return states
+
+    def _pattern(self, severity: Severity) -> events.EventPattern:
+        detail: dict[str, object] = {"state": {"value": self._state_values(severity)}}
+        resources: list[str] | None = None
+        if self._incident_match is IncidentMatch.NAME_PREFIX:
+            detail["alarmName"] = [{"wildcard": f"{self.name_prefix}-*-{severity.value}"}]
+        else:
+            routed = self._routed_alarm_arns[severity]
+            resources = Lazy.list(_ListOf(routed))
+            self.node.add_validation(_NonEmptyArns(routed, severity))
+        return events.EventPattern(
+            source=["aws.cloudwatch"],
+            detail_type=["CloudWatch Alarm State Change"],
+            detail=detail,
+            resources=resources,
+        )
+
+    def _create_incident_rule(self, severity: Severity, incidents: list[IncidentTarget]) -> None:
+        rule = events.Rule(
+            self,
+            f"{severity.value.capitalize()}Incidents",
+            description=f"{severity.value} alarms of '{self.name_prefix}' to incident targets",
+            event_pattern=self._pattern(severity),
+        )
+        self.incident_rules[severity] = rule
+        dlq = self._dead_letters()
+        message = readable_event(severity)
+        for index, incident in enumerate(incidents, start=1):
+            rule.add_target(self._incident_target(severity, index, incident, dlq, message))
+        self.monitor_alarms.append(
+            add_monitor_alarm(
+                self,
+                f"{severity.value.capitalize()}IncidentsFailedAlarm",
+                metric=cloudwatch.Metric(
+                    namespace="AWS/Events",
+                    metric_name="FailedInvocations",
+                    dimensions_map={"RuleName": rule.rule_name},
+                    statistic="Sum",
+                    period=Duration.minutes(5),
+                ),
+                summary=f"The incident rule failed to deliver events for {severity.value} "
+                f"alarms of '{self.name_prefix}' (retries exhausted or refused).",
+                notify=self._all_topics(),
+                resource=f"{self.name_prefix}-incident-routing",
+                signal=f"{severity.value}-failed",
+                alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-"
+                f"{MONITOR_SUFFIX}",
+            )
+        )
+
+    def _incident_target(
+        self,
+        severity: Severity,
+        index: int,
+        incident: IncidentTarget,
+        dlq: sqs.IQueue,
+        message: events.RuleTargetInput,
+    ) -> events.IRuleTarget:
+        role = iam.Role(
+            self,
+            f"{severity.value.capitalize()}Target{index}Role",
+            assumed_by=iam.ServicePrincipal(
+                "events.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description=f"Lets the {severity.value} incident rule reach target {index}",
+        )
+        if incident.kind is IncidentKind.EVENT_BUS:
+            assert incident.event_bus is not None
+            self._managed_policy(
+                role, "events:PutEvents", incident.event_bus.event_bus_arn, severity, index
+            )
+            # EventBridge accepts neither an input transformer nor a retry policy for an
+            # event-bus target: the original alarm event is forwarded, failures go to the DLQ.
+            return targets.EventBus(
+                incident.event_bus, role=role.without_policy_updates(), dead_letter_queue=dlq
+            )
+        if incident.kind is IncidentKind.API_DESTINATION:
+            assert incident.api_destination is not None
+            self._managed_policy(
+                role,
+                "events:InvokeApiDestination",
+                incident.api_destination.api_destination_arn,
+                severity,
+                index,
+            )
+            return targets.ApiDestination(
+                incident.api_destination,
+                event_role=role.without_policy_updates(),
+                event=message,
+                dead_letter_queue=dlq,
+                retry_attempts=self._retry_attempts,
+                max_event_age=self._max_event_age,
+            )
+        stack = Stack.of(self)
+        ops_items = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem/*"
+        policy = self._managed_policy(role, "ssm:CreateOpsItem", ops_items, severity, index)
+        acknowledge_nag(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(self, ops_items)}]",
+            "An OpsItem's id is assigned when EventBridge creates it; the permission is limited "
+            "to creating OpsItems in this account and region.",
+        )
+        return OpsItemTarget(
+            incident,
+            role=role,
+            dead_letter_queue=dlq,
+            retry_attempts=self._retry_attempts,
+            max_event_age=self._max_event_age,
+        )
+
+    def _managed_policy(
+        self, role: iam.Role, action: str, resource: str, severity: Severity, index: int
+    ) -> iam.ManagedPolicy:
+        return iam.ManagedPolicy(
+            self,
+            f"{severity.value.capitalize()}Target{index}Policy",
+            description=f"Lets the {severity.value} incident rule call {action}",
+            roles=[role],
+            statements=[iam.PolicyStatement(actions=[action], resources=[resource])],
+        )
+
+
+@jsii.implements(IStableListProducer)
+class _ListOf:
+    """Produces the list as it is at synthesis (alarms are routed after the rule exists)."""
+
+    def __init__(self, items: list[str]) -> None:
+        self._items = items
+
+    def produce(self) -> list[str] | None:
+        return list(self._items)
+
+
+@jsii.implements(IValidation)
+class _NonEmptyArns:
+    """Synth-time check: ARN matching with no routed alarm would create a rule that never
+    fires."""
+
+    def __init__(self, arns: list[str], severity: Severity) -> None:
+        self._arns = arns
+        self._severity = severity
+
+    def validate(self) -> list[str]:
+        if self._arns:
+            return []
+        return [
+            f"AlarmRouting: incident_match=ALARM_ARNS but no {self._severity.value} alarm was "
+            "routed here, so the incident rule would never fire"
+        ]
+
+
+def _is_topic(target: object) -> bool:
+    return hasattr(target, "topic_arn") and hasattr(target, "add_subscription")
+
+
+def _is_function(target: object) -> bool:
+    return hasattr(target, "function_arn") and hasattr(target, "grant_invoke")
+
+
+def _is_alarm_action(target: object) -> bool:
+    return callable(getattr(target, "bind", None)) and not _is_topic(target)
+
+
+def _applies(action: object, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm) -> bool:
+    """EC2 actions need an alarm on one instance's metric (an InstanceId dimension)."""
+    if not isinstance(action, cw_actions.Ec2Action):
+        return True
+    metric = getattr(alarm, "metric", None)
+    if metric is None:
+        return False
+    config = metric.to_metric_config()
+    dimensions = config.metric_stat.dimensions if config.metric_stat else None
+    return any(d.name == "InstanceId" for d in dimensions or [])

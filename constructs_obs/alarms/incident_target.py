@@ -1,0 +1,154 @@
+"""Incident targets: where an alarm's "CloudWatch Alarm State Change" event goes.
+
+``AlarmRouting`` reaches incident targets through one EventBridge rule per severity; the rule
+sends a readable event to a custom event bus (same or another account), an API destination, or
+creates a Systems Manager OpsItem. This module holds the targets and the event they receive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import jsii
+from aws_cdk import Duration, Names, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.interfaces.aws_events import IRuleRef
+
+from constructs_obs.alarms.severity import Severity
+
+__all__ = ["IncidentMatch", "IncidentTarget"]
+
+
+class IncidentMatch(Enum):
+    """How the incident rule recognises this routing's alarms."""
+
+    NAME_PREFIX = "name_prefix"
+    """Alarm names ``<prefix>-*-<severity>``: works across stacks (default)."""
+    ALARM_ARNS = "alarm_arns"
+    """The ARNs of the alarms routed here: exact, but the rule then depends on every alarm's
+    stack, so keep the alarms in the routing's stack."""
+
+
+class IncidentKind(Enum):
+    EVENT_BUS = "event_bus"
+    API_DESTINATION = "api_destination"
+    OPS_ITEM = "ops_item"
+
+
+@dataclass(frozen=True)
+class IncidentTarget:
+    """Where an incident event goes: build one with the class methods."""
+
+    kind: IncidentKind
+    event_bus: events.IEventBus | None = None
+    api_destination: events.IApiDestination | None = None
+    ops_item_category: str = "Availability"
+    ops_item_severity: str = "2"
+
+    @classmethod
+    def to_event_bus(cls, bus: events.IEventBus) -> IncidentTarget:
+        """Forward the alarm event to a custom event bus, in this account or another one (the
+        bus policy there must allow this account's ``events:PutEvents``)."""
+        return cls(kind=IncidentKind.EVENT_BUS, event_bus=bus)
+
+    @classmethod
+    def to_api_destination(cls, destination: events.IApiDestination) -> IncidentTarget:
+        """POST a readable JSON event to an incident tool's HTTPS endpoint."""
+        return cls(kind=IncidentKind.API_DESTINATION, api_destination=destination)
+
+    @classmethod
+    def to_ops_item(cls, *, category: str = "Availability", severity: str = "2") -> IncidentTarget:
+        """Create a Systems Manager OpsCenter OpsItem (severity "1" highest to "4")."""
+        return cls(
+            kind=IncidentKind.OPS_ITEM, ops_item_category=category, ops_item_severity=severity
+        )
+
+
+OPS_ITEM_CATEGORIES = ("Availability", "Cost", "Performance", "Recovery", "Security")
+
+
+def readable_event(severity: Severity) -> events.RuleTargetInput:
+    field_ = events.EventField.from_path
+    alarm = field_("$.detail.alarmName")
+    state = field_("$.detail.state.value")
+    return events.RuleTargetInput.from_object(
+        {
+            "summary": f"[{severity.value.upper()}] {alarm} is {state}",
+            "alarm": alarm,
+            "severity": severity.value,
+            "state": state,
+            "previousState": field_("$.detail.previousState.value"),
+            "reason": field_("$.detail.state.reason"),
+            "time": field_("$.time"),
+            "account": field_("$.account"),
+            "region": field_("$.region"),
+            "alarmArn": field_("$.resources[0]"),
+        }
+    )
+
+
+@jsii.implements(events.IRuleTarget)
+class OpsItemTarget:
+    """EventBridge's OpsCenter target: creates an OpsItem from the alarm event."""
+
+    def __init__(
+        self,
+        incident: IncidentTarget,
+        *,
+        role: iam.IRole,
+        dead_letter_queue: sqs.IQueue,
+        retry_attempts: int,
+        max_event_age: Duration,
+    ) -> None:
+        self._incident = incident
+        self._role = role
+        self._dlq = dead_letter_queue
+        self._retry_attempts = retry_attempts
+        self._max_event_age = max_event_age
+
+    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
+        del id  # the target id is chosen by the rule
+        stack = Stack.of(rule)
+        field_ = events.EventField.from_path
+        alarm = field_("$.detail.alarmName")
+        item = events.RuleTargetInput.from_object(
+            {
+                "title": f"{alarm} is {field_('$.detail.state.value')}",
+                "description": field_("$.detail.state.reason"),
+                "source": "CloudWatch",
+                "category": self._incident.ops_item_category,
+                "severity": self._incident.ops_item_severity,
+                "operationalData": {
+                    "/aws/dedup": {
+                        "type": "SearchableString",
+                        "value": f'{{"dedupString": "{alarm}"}}',
+                    },
+                    "/aws/resources": {
+                        "type": "SearchableString",
+                        "value": f'[{{"arn": "{field_("$.resources[0]")}"}}]',
+                    },
+                },
+            }
+        )
+        self._dlq.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"AllowEventRule{Names.unique_id(rule)}",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[self._dlq.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
+            )
+        )
+        return events.RuleTargetConfig(
+            arn=f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem",
+            role=self._role,
+            input=item,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dlq.queue_arn),
+            retry_policy=events.CfnRule.RetryPolicyProperty(
+                maximum_retry_attempts=self._retry_attempts,
+                maximum_event_age_in_seconds=int(self._max_event_age.to_seconds()),
+            ),
+        )

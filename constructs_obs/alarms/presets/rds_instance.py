@@ -1,0 +1,136 @@
+"""RdsInstanceAlarms: the alarms an RDS instance needs, in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_rds as rds
+from constructs import Construct
+
+from constructs_obs.alarms.alarm_routing import AlarmRouting
+from constructs_obs.alarms.presets.preset_alarms import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.severity import Severity
+
+__all__ = ["RdsInstanceAlarms"]
+
+GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+LESS = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+
+class RdsInstanceAlarms(PresetAlarms):
+    """CPU, read/write latency, freeable memory, free storage and connections of an instance.
+
+    Defaults (each overridable with ``AlarmOptions``, or ``AlarmOptions(enabled=False)``):
+
+    ============================ ========================================= ==========
+    signal                       fires when                                severity
+    ============================ ========================================= ==========
+    ``cpu_utilization``          average CPU > 80 % for 5 minutes          warning
+    ``read_latency``             average > 20 ms for 5 minutes             warning
+    ``write_latency``            average > 50 ms for 5 minutes             warning
+    ``freeable_memory``          average < 256 MiB for 5 minutes           warning
+    ``free_storage_space``       minimum < 10 GiB over 5 minutes           critical
+    ``database_connections``     maximum > 100 for 5 minutes               warning
+    ============================ ========================================= ==========
+
+    Set ``database_connections`` from your instance class's ``max_connections``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        instance: rds.IDatabaseInstance,
+        routing: AlarmRouting | None,
+        resource_name: str | None = None,
+        runbook_url: str | None = None,
+        cpu_utilization: AlarmOptions | None = None,
+        read_latency: AlarmOptions | None = None,
+        write_latency: AlarmOptions | None = None,
+        freeable_memory: AlarmOptions | None = None,
+        free_storage_space: AlarmOptions | None = None,
+        database_connections: AlarmOptions | None = None,
+    ) -> None:
+        def metric(name: str, statistic: str) -> Callable[[Duration], cloudwatch.IMetric]:
+            return lambda period: instance.metric(name, statistic=statistic, period=period)
+
+        five_minutes = AlarmOptions(
+            period=minutes(1), evaluation_periods=5, severity=Severity.WARNING
+        )
+        signals = [
+            Signal(
+                "cpu_utilization",
+                "CpuUtilization",
+                metric("CPUUtilization", "Average"),
+                AlarmOptions(threshold=80).over(five_minutes),
+                GREATER,
+                "CPU of {resource} above {threshold} % for 5 minutes",
+            ),
+            Signal(
+                "read_latency",
+                "ReadLatency",
+                metric("ReadLatency", "Average"),
+                AlarmOptions(threshold=0.02).over(five_minutes),
+                GREATER,
+                "read latency of {resource} above {threshold} s",
+            ),
+            Signal(
+                "write_latency",
+                "WriteLatency",
+                metric("WriteLatency", "Average"),
+                AlarmOptions(threshold=0.05).over(five_minutes),
+                GREATER,
+                "write latency of {resource} above {threshold} s",
+            ),
+            Signal(
+                "freeable_memory",
+                "FreeableMemory",
+                metric("FreeableMemory", "Average"),
+                AlarmOptions(threshold=256 * MIB).over(five_minutes),
+                LESS,
+                "freeable memory of {resource} below {threshold} bytes",
+            ),
+            Signal(
+                "free_storage_space",
+                "FreeStorageSpace",
+                metric("FreeStorageSpace", "Minimum"),
+                AlarmOptions(
+                    threshold=10 * GIB,
+                    period=minutes(5),
+                    evaluation_periods=1,
+                    severity=Severity.CRITICAL,
+                ),
+                LESS,
+                "free storage of {resource} below {threshold} bytes",
+            ),
+            Signal(
+                "database_connections",
+                "DatabaseConnections",
+                metric("DatabaseConnections", "Maximum"),
+                AlarmOptions(threshold=100).over(five_minutes),
+                GREATER,
+                "connections to {resource} above {threshold}",
+            ),
+        ]
+        super().__init__(
+            scope,
+            id,
+            kind="RdsInstanceAlarms",
+            routing=routing,
+            resource_name=resource_name or instance.node.id,
+            signals=signals,
+            options={
+                "cpu_utilization": cpu_utilization,
+                "read_latency": read_latency,
+                "write_latency": write_latency,
+                "freeable_memory": freeable_memory,
+                "free_storage_space": free_storage_space,
+                "database_connections": database_connections,
+            },
+            runbook_url=runbook_url,
+        )

@@ -1,0 +1,390 @@
+"""AuditQueries: a Glue table over a trail's log files, an Athena workgroup and forensic queries.
+
+The table follows AWS's documented CloudTrail DDL (``constructs_obs.audit.schema``) with
+partition projection over the day, the region and the account, so there is no crawler and no
+``MSCK REPAIR``. The workgroup enforces its configuration: results encrypted with KMS in a
+hardened bucket that expires them, and a cap on the bytes one query may scan. The named
+queries and prepared statements are the ``.sql`` files of ``constructs_obs/audit/queries``,
+deployed verbatim; the same files run locally with ``constructs-obs-audit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Names, Size, Stack
+from aws_cdk import aws_athena as athena
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from constructs_obs.audit.catalog import AuditQuery, load_queries
+from constructs_obs.audit.schema import (
+    COLUMNS,
+    DAY_FORMAT,
+    INPUT_FORMAT,
+    OUTPUT_FORMAT,
+    PARTITION_KEYS,
+    SERDE,
+    TABLE_NAME,
+    storage_location_template,
+)
+from constructs_obs.audit.trail_log_location import (
+    LogLocationSource,
+    TrailLogLocation,
+    check_accounts,
+    check_log_path,
+    check_regions,
+)
+from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.grants import grant_with_policy
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
+from constructs_obs.private.validate import Check
+
+__all__ = ["AuditQueries"]
+
+# Athena reads Glue databases named with lower-case letters, digits and '_' only (Glue itself
+# allows 1-255 characters); workgroups: CreateWorkGroup's pattern.
+_DATABASE_NAME = r"[a-z0-9_]+"
+_WORKGROUP_NAME = r"[a-zA-Z0-9._-]+"
+_DAY = r"\d{4}/\d{2}/\d{2}"
+
+
+def _check_day(check: Check, parameter: str, day: str) -> None:
+    check.text(
+        parameter, day, max_length=10, pattern=_DAY, pattern_doc="must be a day as yyyy/MM/dd"
+    )
+    try:
+        parsed = dt.datetime.strptime(day, "%Y/%m/%d").date()
+    except ValueError:
+        check.fail(parameter, f"{day!r} is not a day of the calendar (yyyy/MM/dd)")
+    today = dt.datetime.now(dt.UTC).date()
+    if parsed > today:
+        check.fail(
+            parameter,
+            f"{day!r} is in the future: the table projects the days from it to NOW (UTC, "
+            f"{today:%Y/%m/%d}), so it would find nothing",
+        )
+
+
+class AuditQueries(Construct):
+    """The Glue table, Athena workgroup, named queries and prepared statements for a trail.
+
+    Parameters
+    ----------
+    trail:
+        An ``AuditTrail`` or the ``TrailLogLocation`` of a trail created elsewhere.
+    regions / accounts:
+        What partition projection enumerates. Default: every commercial region; the stack's
+        account (an organization trail must name its accounts).
+    projection_start:
+        First day the table covers (``yyyy/MM/dd``, a real day, not in the future).
+        Default: ``"2024/01/01"``.
+    bytes_scanned_cutoff:
+        Largest scan one query may do before Athena cancels it (10 MB at least).
+        Default: 10 GiB.
+    results_expiration:
+        When query results are deleted from the results bucket, in whole days (1 at least).
+        Default: 30 days.
+    database_name / workgroup_name:
+        The Glue database (1-255 lower-case letters, digits or ``_``: what Athena reads) and the
+        Athena workgroup (1-128 letters, digits, ``.``, ``_`` or ``-``). Default: derived from
+        the construct path.
+
+    Attributes
+    ----------
+    database, table, workgroup, results_bucket, named_queries, prepared_statements
+    (the last two keyed by query name).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        trail: LogLocationSource | TrailLogLocation,
+        regions: Sequence[str] | None = None,
+        accounts: Sequence[str] | None = None,
+        projection_start: str = "2024/01/01",
+        bytes_scanned_cutoff: Size | None = None,
+        results_expiration: Duration | None = None,
+        database_name: str | None = None,
+        workgroup_name: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        watch_stack_limits(self)
+        check = Check("AuditQueries", id)
+        stack = Stack.of(self)
+        location = _location_of(check, trail)
+        check_log_path(
+            check,
+            organization_id=location.organization_id,
+            s3_key_prefix=location.s3_key_prefix,
+            parameter="trail.",
+        )
+        regions = check_regions(check, "regions", regions)
+        accounts = check_accounts(
+            check,
+            "accounts",
+            accounts,
+            organization_trail=location.organization_id is not None,
+            stack=stack,
+        )
+        _check_day(check, "projection_start", projection_start)
+        cutoff_bytes = _cutoff_bytes(check, bytes_scanned_cutoff or Size.gibibytes(10))
+        expiration_days = check.whole_days(
+            "results_expiration", results_expiration or Duration.days(30), minimum=1
+        )
+        if database_name is not None:
+            check.text(
+                "database_name",
+                database_name,
+                max_length=255,
+                pattern=_DATABASE_NAME,
+                pattern_doc="must be 1-255 lower-case letters, digits or '_' (the names Athena "
+                "reads)",
+            )
+        if workgroup_name is not None:
+            check.text(
+                "workgroup_name",
+                workgroup_name,
+                max_length=128,
+                pattern=_WORKGROUP_NAME,
+                pattern_doc="must be 1-128 letters, digits, '.', '_' or '-'",
+            )
+
+        self.encryption_key = location.encryption_key or resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=None,
+            encryption_key_props=None,
+            description=f"Encrypts the Athena results of {self.node.path}",
+        )
+        self.results_bucket = HardenedBucket(
+            self,
+            "Results",
+            encryption_key=self.encryption_key,
+            access_logs_bucket=location.access_logs_bucket,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="ExpireResults", expiration=Duration.days(expiration_days))
+            ],
+            noncurrent_version_expiration=Duration.days(1),
+        ).bucket
+
+        self.database_name = database_name or _identifier(self, "_").lower()
+        self.database = glue.CfnDatabase(
+            self,
+            "Database",
+            catalog_id=stack.account,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(
+                name=self.database_name,
+                description="CloudTrail logs, queried with Athena (constructs-obs)",
+            ),
+        )
+        prefix = location.s3_key_prefix
+        table_root = "/".join(
+            part
+            for part in (
+                "s3:/",
+                location.bucket.bucket_name,
+                prefix,
+                "AWSLogs",
+                location.organization_id,
+            )
+            if part
+        )
+        self.table = glue.CfnTable(
+            self,
+            "Table",
+            catalog_id=stack.account,
+            database_name=self.database_name,
+            table_input=glue.CfnTable.TableInputProperty(
+                name=TABLE_NAME,
+                description="CloudTrail log files with partition projection (no crawler)",
+                table_type="EXTERNAL_TABLE",
+                partition_keys=[
+                    glue.CfnTable.ColumnProperty(name=c.name, type=c.hive_type, comment=c.comment)
+                    for c in PARTITION_KEYS
+                ],
+                parameters={
+                    "classification": "cloudtrail",
+                    "EXTERNAL": "TRUE",
+                    "projection.enabled": "true",
+                    "projection.day.type": "date",
+                    "projection.day.format": DAY_FORMAT,
+                    "projection.day.range": f"{projection_start},NOW",
+                    "projection.day.interval": "1",
+                    "projection.day.interval.unit": "DAYS",
+                    "projection.region.type": "enum",
+                    "projection.region.values": ",".join(regions),
+                    "projection.account.type": "enum",
+                    "projection.account.values": ",".join(accounts),
+                    "storage.location.template": storage_location_template(
+                        location.bucket.bucket_name,
+                        prefix=prefix or "",
+                        organization_id=location.organization_id,
+                    ),
+                },
+                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
+                    columns=[
+                        glue.CfnTable.ColumnProperty(
+                            name=c.name, type=c.hive_type, comment=c.comment
+                        )
+                        for c in COLUMNS
+                    ],
+                    location=f"{table_root}/",
+                    input_format=INPUT_FORMAT,
+                    output_format=OUTPUT_FORMAT,
+                    serde_info=glue.CfnTable.SerdeInfoProperty(serialization_library=SERDE),
+                ),
+            ),
+        )
+        self.table.node.add_dependency(self.database)
+
+        self.workgroup_name = workgroup_name or _identifier(self, "-")
+        self.workgroup = athena.CfnWorkGroup(
+            self,
+            "WorkGroup",
+            name=self.workgroup_name,
+            description="Forensic queries over the CloudTrail logs",
+            state="ENABLED",
+            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
+                enforce_work_group_configuration=True,
+                publish_cloud_watch_metrics_enabled=True,
+                bytes_scanned_cutoff_per_query=cutoff_bytes,
+                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
+                    output_location=f"s3://{self.results_bucket.bucket_name}/results/",
+                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
+                        encryption_option="SSE_KMS", kms_key=self.encryption_key.key_arn
+                    ),
+                    expected_bucket_owner=stack.account,
+                ),
+            ),
+        )
+
+        self.queries: dict[str, AuditQuery] = load_queries()
+        self.named_queries: dict[str, athena.CfnNamedQuery] = {}
+        self.prepared_statements: dict[str, athena.CfnPreparedStatement] = {}
+        for name, query in sorted(self.queries.items()):
+            construct_id = "".join(part.capitalize() for part in name.split("_"))
+            named = athena.CfnNamedQuery(
+                self,
+                f"{construct_id}Query",
+                name=name,
+                description=query.description,
+                database=self.database_name,
+                work_group=self.workgroup_name,
+                query_string=query.sql,
+            )
+            named.node.add_dependency(self.workgroup, self.table)
+            prepared = athena.CfnPreparedStatement(
+                self,
+                f"{construct_id}Statement",
+                statement_name=name,
+                description=f"{query.description} (parameters: {', '.join(query.params)})",
+                work_group=self.workgroup_name,
+                # The statement without its comment header: PREPARE takes one statement.
+                query_statement=query.body,
+            )
+            prepared.node.add_dependency(self.workgroup)
+            self.named_queries[name] = named
+            self.prepared_statements[name] = prepared
+        self._location = location
+        self._readers = 0
+
+    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` run the workgroup's queries: Athena in this workgroup, the Glue
+        table, reading the logs, writing and reading results, and the key."""
+        stack = Stack.of(self)
+        workgroup_arn = stack.format_arn(
+            service="athena", resource="workgroup", resource_name=self.workgroup_name
+        )
+        glue_arns = [
+            stack.format_arn(service="glue", resource="catalog"),
+            stack.format_arn(service="glue", resource="database", resource_name=self.database_name),
+            stack.format_arn(
+                service="glue", resource="table", resource_name=f"{self.database_name}/{TABLE_NAME}"
+            ),
+        ]
+        results = self.results_bucket.arn_for_objects("*")
+        logs = self._location.bucket.arn_for_objects("*")
+        self._readers += 1
+        return grant_with_policy(
+            self,
+            f"Queriers{self._readers}",
+            grantee,
+            [
+                iam.PolicyStatement(
+                    actions=[
+                        "athena:StartQueryExecution",
+                        "athena:StopQueryExecution",
+                        "athena:GetQueryExecution",
+                        "athena:GetQueryResults",
+                        "athena:GetWorkGroup",
+                        "athena:GetNamedQuery",
+                        "athena:ListNamedQueries",
+                        "athena:GetPreparedStatement",
+                        "athena:ListPreparedStatements",
+                    ],
+                    resources=[workgroup_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                    resources=glue_arns,
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
+                    resources=[self._location.bucket.bucket_arn, self.results_bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[logs]),
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetObject",
+                        "s3:PutObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                    ],
+                    resources=[results],
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                    resources=[self.encryption_key.key_arn],
+                ),
+            ],
+            description=f"Run the audit queries of the workgroup {self.workgroup_name}",
+            wildcard_resources=[logs, results],
+            wildcard_reason="Athena reads any log file in the projected partitions and writes "
+            "its results under names it chooses; both buckets belong to this trail.",
+        )
+
+
+def _cutoff_bytes(check: Check, cutoff: object) -> int:
+    if not isinstance(cutoff, Size):
+        check.fail(
+            "bytes_scanned_cutoff", f"expected a Size (Size.gibibytes(10), say), got {cutoff!r}"
+        )
+    if cutoff.is_unresolved():
+        check.fail("bytes_scanned_cutoff", "must be a literal Size, not a token")
+    return check.integer("bytes_scanned_cutoff", int(cutoff.to_bytes()), minimum=10_000_000)
+
+
+def _location_of(check: Check, trail: object) -> TrailLogLocation:
+    if isinstance(trail, TrailLogLocation):
+        return trail
+    location = getattr(trail, "log_location", None)
+    if not isinstance(location, TrailLogLocation):
+        check.fail(
+            "trail",
+            "expected an AuditTrail or a TrailLogLocation (or anything with a log_location), "
+            f"got {trail!r}",
+        )
+    return location
+
+
+def _identifier(scope: Construct, separator: str) -> str:
+    """A name unique in the app for Glue (``_``) or Athena (``-``), from the construct path."""
+    return Names.unique_resource_name(scope, max_length=100, separator=separator)

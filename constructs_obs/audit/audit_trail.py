@@ -1,0 +1,635 @@
+"""AuditTrail: CloudTrail to a hardened bucket and a log group, queryable with Athena.
+
+A multi-region trail with global service events, log-file validation, read and write
+management events and (optionally) S3/Lambda data events through advanced event selectors,
+CloudTrail Insights, encrypted with a customer key whose policy lets CloudTrail use it only
+for this trail (``aws:SourceArn`` and encryption-context conditions). It delivers to an S3
+bucket (public access blocked, TLS only, versioned, server access logs, lifecycle, optional
+object lock, RETAIN) and to an ``EncryptedLogGroup`` that CIS alarms can attach to. Security
+Hub's CloudTrail.1, .2, .4, .5, .6 and .7 hold on the synthesized template.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+from aws_cdk import Duration, Names, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.audit.audit_queries import AuditQueries
+from constructs_obs.audit.trail_log_location import (
+    TrailLogLocation,
+    check_accounts,
+    check_log_path,
+    check_regions,
+)
+from constructs_obs.logs.encrypted_log_group import ALLOWED_RETENTION_DAYS, EncryptedLogGroup
+from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.grants import grant_with_policy
+from constructs_obs.private.keys import add_service_statement, resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
+from constructs_obs.private.validate import Check
+
+__all__ = [
+    "AuditLifecycle",
+    "AuditTrail",
+    "DataEventSelector",
+    "ObjectLockMode",
+    "ObjectLockOptions",
+    "ReadWrite",
+]
+
+# CloudTrail's rules: 3-128 characters, letters, digits, '.', '_' and '-', starting and ending
+# with a letter or digit, no two of '.', '_', '-' side by side, and not an IP address.
+_TRAIL_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9])){2,127}"
+_IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+class ReadWrite(Enum):
+    """Which data events to record."""
+
+    ALL = "all"
+    READ_ONLY = "read"
+    WRITE_ONLY = "write"
+
+
+@dataclass(frozen=True)
+class DataEventSelector:
+    """Data events to record, as an advanced event selector. Build with ``s3`` or ``lambda_``."""
+
+    name: str
+    resource_type: str
+    resource_arn_prefixes: tuple[str, ...]
+    read_write: ReadWrite
+
+    @classmethod
+    def s3(
+        cls, buckets: Sequence[s3.IBucket] | None = None, read_write: ReadWrite = ReadWrite.ALL
+    ) -> DataEventSelector:
+        """S3 object-level events of ``buckets`` (default: every bucket but the trail's own
+        log and access-log buckets, whose every delivery would otherwise be logged again;
+        CIS 3.8/3.9)."""
+        prefixes = tuple(bucket.arn_for_objects("") for bucket in buckets or ())
+        return cls("S3 data events", "AWS::S3::Object", prefixes, read_write)
+
+    @classmethod
+    def lambda_(
+        cls,
+        functions: Sequence[lambda_.IFunction] | None = None,
+        read_write: ReadWrite = ReadWrite.ALL,
+    ) -> DataEventSelector:
+        """Lambda invocations of ``functions`` (default: every function)."""
+        prefixes = tuple(function.function_arn for function in functions or ())
+        return cls("Lambda data events", "AWS::Lambda::Function", prefixes, read_write)
+
+    def render(
+        self, exclude: Sequence[str] = ()
+    ) -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
+        """The advanced event selector; ``exclude`` lists ARN prefixes left out of a selector
+        that names no resources (every bucket or function)."""
+        selectors = [
+            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                field="eventCategory", equal_to=["Data"]
+            ),
+            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                field="resources.type", equal_to=[self.resource_type]
+            ),
+        ]
+        if self.resource_arn_prefixes:
+            selectors.append(
+                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                    field="resources.ARN", starts_with=list(self.resource_arn_prefixes)
+                )
+            )
+        elif exclude:
+            selectors.append(
+                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                    field="resources.ARN", not_starts_with=list(exclude)
+                )
+            )
+        if self.read_write is not ReadWrite.ALL:
+            read_only = "true" if self.read_write is ReadWrite.READ_ONLY else "false"
+            selectors.append(
+                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                    field="readOnly", equal_to=[read_only]
+                )
+            )
+        return cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+            name=self.name, field_selectors=selectors
+        )
+
+
+class ObjectLockMode(Enum):
+    GOVERNANCE = "GOVERNANCE"
+    """Users with ``s3:BypassGovernanceRetention`` can still delete: a safety net."""
+    COMPLIANCE = "COMPLIANCE"
+    """Nobody, root included, can delete before the retention ends: irreversible."""
+
+
+@dataclass(frozen=True)
+class ObjectLockOptions:
+    mode: ObjectLockMode
+    retention: Duration
+
+
+@dataclass(frozen=True)
+class AuditLifecycle:
+    """Lifecycle of the log files. Default: infrequent access after 90 days, Glacier Flexible
+    Retrieval after 365 days, deleted after 7 years (2557 days).
+
+    Whole days only. S3's own rules apply: infrequent access after 30 days at least, then 30
+    days more in it before Glacier, and expiry after the last transition. A log file deleted
+    or overwritten early stays as a noncurrent version for ``expire_after`` too (forever when
+    ``expire_after`` is None)."""
+
+    infrequent_access_after: Duration | None = field(default_factory=lambda: Duration.days(90))
+    glacier_after: Duration | None = field(default_factory=lambda: Duration.days(365))
+    expire_after: Duration | None = field(default_factory=lambda: Duration.days(2557))
+
+
+class AuditTrail(Construct):
+    """CloudTrail to a hardened bucket and an encrypted log group, with Athena on top.
+
+    Parameters
+    ----------
+    trail_name:
+        Default: derived from the construct path (the key policy needs the name up front).
+    organization_id:
+        Makes it an organization trail (create it in the management or delegated admin
+        account); the bucket and key policies then cover ``AWSLogs/<org-id>/...``.
+    management_account_id:
+        For an organization trail created from a delegated administrator account: the
+        organization's management account, which owns the trail (its ARN, the encryption
+        context and the ``AWSLogs/<account>/`` folder carry that account). Default: this
+        stack's account (the trail is created in the management account).
+    cloudwatch_logs_retention:
+        Retention of the CloudWatch copy (the bucket keeps the files per ``lifecycle``): a
+        ``logs.RetentionDays`` or a number of days CloudWatch accepts
+        (``ALLOWED_RETENTION_DAYS``). Default: one year.
+    data_events:
+        S3/Lambda data events (``DataEventSelector.s3()``, ``DataEventSelector.lambda_()``).
+        Default: none (they are billed per event).
+    insights:
+        CloudTrail Insights on API call rate and error rate. Default: True.
+    object_lock:
+        Object lock on the log bucket. Default: none.
+    lifecycle:
+        Default: ``AuditLifecycle()`` (IA 90 d, Glacier 365 d, expiry 7 years).
+    s3_key_prefix:
+        Prefix of the log files in the bucket. Default: none.
+    encryption_key:
+        A key you manage (its policy must carry the CloudTrail statements). Default: a new key.
+    athena:
+        Create ``AuditQueries`` (Glue table with partition projection, workgroup, queries).
+        Default: True.
+    athena_regions / athena_accounts:
+        What the table's partition projection enumerates (only with ``athena``). Default: every
+        commercial region; this account (required for an organization trail: name its member
+        accounts).
+
+    Attributes
+    ----------
+    trail, bucket, access_logs_bucket, encryption_key, log_group (the EncryptedLogGroup),
+    queries (AuditQueries or None).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        trail_name: str | None = None,
+        organization_id: str | None = None,
+        management_account_id: str | None = None,
+        cloudwatch_logs_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_YEAR,
+        data_events: Sequence[DataEventSelector] = (),
+        insights: bool = True,
+        object_lock: ObjectLockOptions | None = None,
+        lifecycle: AuditLifecycle | None = None,
+        s3_key_prefix: str | None = None,
+        encryption_key: kms.IKey | None = None,
+        athena: bool = True,
+        athena_regions: Sequence[str] | None = None,
+        athena_accounts: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        watch_stack_limits(self)
+        check = Check("AuditTrail", id)
+        stack = Stack.of(self)
+        self.trail_name = trail_name or Names.unique_resource_name(self, max_length=128)
+        check.text(
+            "trail_name",
+            self.trail_name,
+            max_length=128,
+            pattern=_TRAIL_NAME,
+            pattern_doc="must be 3-128 letters, digits, '.', '_' or '-', starting and ending "
+            "with a letter or digit, without two of '.', '_', '-' side by side",
+        )
+        if _IP_ADDRESS.fullmatch(self.trail_name):
+            check.fail("trail_name", f"{self.trail_name!r} looks like an IP address")
+        check_log_path(check, organization_id=organization_id, s3_key_prefix=s3_key_prefix)
+        if management_account_id is not None:
+            if organization_id is None:
+                check.fail(
+                    "management_account_id",
+                    "only an organization trail (organization_id) is owned by the management "
+                    "account",
+                )
+            check.text(
+                "management_account_id",
+                management_account_id,
+                max_length=12,
+                pattern=r"[0-9]{12}",
+                pattern_doc="must be a 12-digit account id",
+            )
+        _check_retention(check, "cloudwatch_logs_retention", cloudwatch_logs_retention)
+        _check_data_events(check, data_events)
+        _check_flag(check, "insights", insights)
+        _check_flag(check, "athena", athena)
+        if not athena:
+            for name, value in (
+                ("athena_regions", athena_regions),
+                ("athena_accounts", athena_accounts),
+            ):
+                if value is not None:
+                    check.fail(name, "applies only with athena=True (the table it projects)")
+        else:
+            # Checked here too, under the names the caller used (AuditQueries checks them again).
+            check_regions(check, "athena_regions", athena_regions)
+            check_accounts(
+                check,
+                "athena_accounts",
+                athena_accounts,
+                organization_trail=organization_id is not None,
+                stack=stack,
+            )
+        lifecycle = lifecycle or AuditLifecycle()
+        self._check_lifecycle(check, lifecycle, object_lock)
+        self.organization_id = organization_id
+        self._auditors = 0
+        self.s3_key_prefix = s3_key_prefix
+        self.trail_account = management_account_id or stack.account
+        """The account that owns the trail (the management account for a trail created by a
+        delegated administrator)."""
+        self.trail_arn = stack.format_arn(
+            service="cloudtrail",
+            resource="trail",
+            resource_name=self.trail_name,
+            account=self.trail_account,
+        )
+
+        self.encryption_key = resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=encryption_key,
+            encryption_key_props=None,
+            description=f"Encrypts the CloudTrail logs of {self.node.path}",
+        )
+        self._allow_cloudtrail_to_use_key()
+
+        hardened = HardenedBucket(
+            self,
+            "Bucket",
+            encryption_key=self.encryption_key,
+            lifecycle_rules=[_lifecycle_rule(lifecycle)],
+            # A deleted or overwritten log file stays recoverable as long as log files are
+            # kept: noncurrent versions expire with the same delay as current ones (or never).
+            noncurrent_version_expiration=lifecycle.expire_after,
+            keep_noncurrent_versions=lifecycle.expire_after is None,
+            object_lock=_object_lock(object_lock),
+        )
+        self.bucket: s3.Bucket = hardened.bucket
+        self.access_logs_bucket: s3.IBucket = hardened.access_logs_bucket
+        self._allow_cloudtrail_to_write()
+
+        self.log_group = EncryptedLogGroup(
+            self,
+            "Logs",
+            retention=cloudwatch_logs_retention,
+            encryption_key=self.encryption_key,
+        )
+        logs_role, logs_policy = self._logs_role()
+
+        selectors = [
+            cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
+                name="Management events (read and write)",
+                field_selectors=[
+                    cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
+                        field="eventCategory", equal_to=["Management"]
+                    )
+                ],
+            ),
+            *(selector.render(self._own_objects(selector)) for selector in data_events),
+        ]
+        self.trail = cloudtrail.CfnTrail(
+            self,
+            "Resource",
+            trail_name=self.trail_name,
+            is_logging=True,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            is_organization_trail=organization_id is not None,
+            s3_bucket_name=self.bucket.bucket_name,
+            s3_key_prefix=s3_key_prefix,
+            kms_key_id=self.encryption_key.key_arn,
+            cloud_watch_logs_log_group_arn=self.log_group.log_group.log_group_arn,
+            cloud_watch_logs_role_arn=logs_role.role_arn,
+            advanced_event_selectors=selectors,
+            insight_selectors=[
+                cloudtrail.CfnTrail.InsightSelectorProperty(insight_type="ApiCallRateInsight"),
+                cloudtrail.CfnTrail.InsightSelectorProperty(insight_type="ApiErrorRateInsight"),
+            ]
+            if insights
+            else None,
+        )
+        # CloudTrail checks the bucket policy and the role's permissions when it creates the
+        # trail (the role itself is already a dependency through its ARN).
+        self.trail.node.add_dependency(self.bucket.policy or self.bucket, logs_policy)
+
+        self.queries: AuditQueries | None = None
+        if athena:
+            self.queries = AuditQueries(
+                self,
+                "Queries",
+                trail=self,
+                regions=athena_regions,
+                accounts=athena_accounts,
+            )
+
+    @property
+    def log_location(self) -> TrailLogLocation:
+        """Where this trail writes its log files (what ``AuditQueries`` reads)."""
+        return TrailLogLocation(
+            bucket=self.bucket,
+            encryption_key=self.encryption_key,
+            s3_key_prefix=self.s3_key_prefix,
+            organization_id=self.organization_id,
+            access_logs_bucket=self.access_logs_bucket,
+        )
+
+    def _own_objects(self, selector: DataEventSelector) -> list[str]:
+        """The trail's own buckets, left out of an every-bucket S3 selector: each log file
+        and access log written there would be a data event, logged in turn (a loop)."""
+        if selector.resource_type != "AWS::S3::Object":
+            return []
+        return [
+            self.bucket.arn_for_objects(""),
+            self.access_logs_bucket.arn_for_objects(""),
+        ]
+
+    # -- policies ----------------------------------------------------------------------------
+
+    def _log_file_arns(self) -> list[str]:
+        base = f"{self.s3_key_prefix}/AWSLogs" if self.s3_key_prefix else "AWSLogs"
+        arns = [self.bucket.arn_for_objects(f"{base}/{self.trail_account}/*")]
+        if self.organization_id is not None:
+            arns.append(self.bucket.arn_for_objects(f"{base}/{self.organization_id}/*"))
+        return arns
+
+    def _allow_cloudtrail_to_write(self) -> None:
+        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        source = {"aws:SourceArn": self.trail_arn}
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AWSCloudTrailAclCheck",
+                principals=[principal],
+                actions=["s3:GetBucketAcl"],
+                resources=[self.bucket.bucket_arn],
+                conditions={"StringEquals": source},
+            )
+        )
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AWSCloudTrailWrite",
+                principals=[principal],
+                actions=["s3:PutObject"],
+                resources=self._log_file_arns(),
+                conditions={
+                    "StringEquals": {**source, "s3:x-amz-acl": "bucket-owner-full-control"}
+                },
+            )
+        )
+
+    def _allow_cloudtrail_to_use_key(self) -> None:
+        stack = Stack.of(self)
+        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{self.trail_account}:trail/*"
+        add_service_statement(
+            self,
+            self.encryption_key,
+            service="cloudtrail.amazonaws.com",
+            actions=("kms:GenerateDataKey*",),
+            conditions={
+                "StringEquals": {"aws:SourceArn": self.trail_arn},
+                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails_of_account},
+            },
+            sid="AllowCloudTrailToEncryptLogs",
+        )
+        add_service_statement(
+            self,
+            self.encryption_key,
+            service="cloudtrail.amazonaws.com",
+            actions=("kms:DescribeKey",),
+            conditions={"StringEquals": {"aws:SourceArn": self.trail_arn}},
+            sid="AllowCloudTrailToDescribeKey",
+        )
+
+    def _logs_role(self) -> tuple[iam.Role, iam.ManagedPolicy]:
+        # The trust AWS documents for CloudTrail's CloudWatch Logs role has no condition:
+        # CloudTrail checks the role while it creates the trail, before a SourceArn condition
+        # naming that trail could hold. The policy limits the role to this trail's log group.
+        role = iam.Role(
+            self,
+            "LogsRole",
+            assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
+            description="Lets CloudTrail deliver events to its CloudWatch log group",
+        )
+        policy = iam.ManagedPolicy(
+            self,
+            "LogsPolicy",
+            description="CloudTrail delivery to this trail's log group only",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group.log_group_arn],
+                )
+            ],
+        )
+        acknowledge_nag(
+            policy,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(self, self.log_group.log_group.log_group_arn)}]",
+            "The log group ARN ends with :* to cover the log streams CloudTrail creates.",
+        )
+        return role, policy
+
+    # -- grants ------------------------------------------------------------------------------
+
+    def _next_auditor(self) -> int:
+        self._auditors += 1
+        return self._auditors
+
+    def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let an auditors' role read the log files: list and get objects, and decrypt them
+        (only with this account's trails' encryption context).
+
+        The permissions go into a managed policy next to the role (in the role's own stack),
+        so a role defined elsewhere depends on the audit stack, not the other way round. The
+        key policy is left alone: the key this construct creates lets IAM policies of the
+        account grant its use (an imported key must do the same).
+        """
+        stack = Stack.of(self)
+        trail_context = {
+            "StringLike": {
+                "kms:EncryptionContext:aws:cloudtrail:arn": (
+                    f"arn:{stack.partition}:cloudtrail:*:{self.trail_account}:trail/*"
+                )
+            }
+        }
+        objects = self.bucket.arn_for_objects("*")
+        return grant_with_policy(
+            self,
+            f"Readers{self._next_auditor()}",
+            grantee,
+            [
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
+                    resources=[self.bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects]),
+                iam.PolicyStatement(
+                    actions=["kms:Decrypt"],
+                    resources=[self.encryption_key.key_arn],
+                    conditions=trail_context,
+                ),
+            ],
+            description=f"Read the log files of the trail {self.trail_name}",
+            wildcard_resources=[objects],
+            wildcard_reason="Auditors read any log file of this trail's bucket; CloudTrail names "
+            "the files by account, region and date.",
+        )
+
+    # -- validation --------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_lifecycle(
+        check: Check, lifecycle: AuditLifecycle, lock: ObjectLockOptions | None
+    ) -> None:
+        if not isinstance(lifecycle, AuditLifecycle):
+            check.fail("lifecycle", f"expected an AuditLifecycle, got {lifecycle!r}")
+        if lock is not None:
+            if not isinstance(lock, ObjectLockOptions):
+                check.fail("object_lock", f"expected ObjectLockOptions, got {lock!r}")
+            check.choice(
+                "object_lock.mode",
+                lock.mode,
+                tuple(ObjectLockMode),
+                "ObjectLockMode.GOVERNANCE, ObjectLockMode.COMPLIANCE",
+            )
+        days = {
+            name: check.whole_days(f"lifecycle.{name}", value, minimum=1)
+            for name, value in (
+                ("infrequent_access_after", lifecycle.infrequent_access_after),
+                ("glacier_after", lifecycle.glacier_after),
+                ("expire_after", lifecycle.expire_after),
+            )
+            if value is not None
+        }
+        if days.get("infrequent_access_after", 30) < 30:
+            check.fail("lifecycle", "S3 moves objects to infrequent access after 30 days at least")
+        ordered = [
+            days[k]
+            for k in ("infrequent_access_after", "glacier_after", "expire_after")
+            if k in days
+        ]
+        if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
+            check.fail(
+                "lifecycle",
+                "transitions must come in order (infrequent access < Glacier < expiry), "
+                f"got {days}",
+            )
+        if "infrequent_access_after" in days and "glacier_after" in days:
+            in_ia = days["glacier_after"] - days["infrequent_access_after"]
+            if in_ia < 30:
+                check.fail(
+                    "lifecycle",
+                    "S3 keeps objects in infrequent access 30 days at least before Glacier: "
+                    f"glacier_after must be >= infrequent_access_after + 30 days, got {in_ia} "
+                    "days in between",
+                )
+        if lock is not None:
+            retention = check.whole_days("object_lock", lock.retention, minimum=1)
+            if "expire_after" in days and retention > days["expire_after"]:
+                check.fail(
+                    "object_lock",
+                    f"retention of {retention} days outlives the expiry after "
+                    f"{days['expire_after']} days",
+                )
+
+
+def _check_retention(check: Check, parameter: str, retention: object) -> None:
+    """The retention values ``EncryptedLogGroup`` accepts, checked under the caller's name."""
+    if isinstance(retention, logs.RetentionDays):
+        return
+    if isinstance(retention, bool) or not isinstance(retention, int):
+        check.fail(parameter, f"expected logs.RetentionDays or a number of days, got {retention!r}")
+    if retention not in ALLOWED_RETENTION_DAYS:
+        check.fail(
+            parameter,
+            f"{retention} days is not a retention CloudWatch Logs accepts; allowed days: "
+            f"{', '.join(map(str, ALLOWED_RETENTION_DAYS))} "
+            "(or logs.RetentionDays.INFINITE to never expire)",
+        )
+
+
+def _check_data_events(check: Check, data_events: object) -> None:
+    allowed = "DataEventSelector.s3(...) or DataEventSelector.lambda_(...)"
+    if isinstance(data_events, str) or not isinstance(data_events, Sequence):
+        check.fail("data_events", f"expected a list of {allowed}, got {data_events!r}")
+    for index, selector in enumerate(data_events):
+        if not isinstance(selector, DataEventSelector):
+            check.fail(f"data_events[{index}]", f"expected {allowed}, got {selector!r}")
+
+
+def _check_flag(check: Check, parameter: str, value: object) -> None:
+    if not isinstance(value, bool):
+        check.fail(parameter, f"expected True or False, got {value!r}")
+
+
+def _lifecycle_rule(lifecycle: AuditLifecycle) -> s3.LifecycleRule:
+    transitions = []
+    if lifecycle.infrequent_access_after is not None:
+        transitions.append(
+            s3.Transition(
+                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
+                transition_after=lifecycle.infrequent_access_after,
+            )
+        )
+    if lifecycle.glacier_after is not None:
+        transitions.append(
+            s3.Transition(
+                storage_class=s3.StorageClass.GLACIER, transition_after=lifecycle.glacier_after
+            )
+        )
+    return s3.LifecycleRule(
+        id="AuditLogTiers", transitions=transitions or None, expiration=lifecycle.expire_after
+    )
+
+
+def _object_lock(options: ObjectLockOptions | None) -> s3.ObjectLockRetention | None:
+    if options is None:
+        return None
+    if options.mode is ObjectLockMode.COMPLIANCE:
+        return s3.ObjectLockRetention.compliance(options.retention)
+    return s3.ObjectLockRetention.governance(options.retention)

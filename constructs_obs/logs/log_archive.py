@@ -1,0 +1,388 @@
+"""Archive a log group's events to S3: subscription filter -> encrypted Firehose stream -> S3.
+
+CloudWatch Logs keeps events at most 10 years and costs more per GB stored than S3; an archive
+keeps them (decompressed, one JSON event per line, gzipped by Firehose) in a hardened bucket
+with lifecycle transitions, for as long as the bucket's lifecycle says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import jsii
+from aws_cdk import Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisfirehose as firehose
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk.interfaces.aws_logs import ILogGroupRef
+from constructs import Construct
+
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.alarms.alarm_topic import AlarmTopic, topic_of
+from constructs_obs.private.bucket import HardenedBucket
+from constructs_obs.private.keys import allow_cloudwatch_logs
+from constructs_obs.private.monitors import add_monitor_alarm
+from constructs_obs.private.stack_limits import watch_stack_limits
+from constructs_obs.private.validate import Check
+
+__all__ = ["LogArchive", "LogArchiveOptions"]
+
+_PREFIX_PATTERN = r"(?:[A-Za-z0-9!_.*'()-]+/)+"
+# (storage class, days after creation, minimum storage duration in days) of the created bucket.
+_TIERS = (
+    (s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, 90, 90),
+    (s3.StorageClass.DEEP_ARCHIVE, 365, 180),
+)
+
+
+@dataclass(frozen=True)
+class LogArchiveOptions:
+    """Options for archiving a log group's events to S3.
+
+    Attributes
+    ----------
+    bucket:
+        Where the archive goes. Default: a hardened bucket (KMS, TLS only, versioned, access
+        logs, RETAIN) with transitions to Glacier Instant Retrieval after 90 days and Deep
+        Archive after 365 days, created by the archive.
+    prefix:
+        Key prefix of the archived objects, ending with ``/``. Default: ``"logs/"``.
+    filter_pattern:
+        Which events to archive, as a CloudWatch Logs filter pattern. Default: all events.
+    buffering_interval / buffering_size:
+        How long / how much Firehose buffers before writing an object.
+        Default: 300 s and 5 MiB.
+    expiration:
+        When the created bucket deletes archived objects (whole days). A storage-class
+        transition is kept only when objects then stay in that class for its minimum storage
+        duration (Glacier Instant Retrieval 90 days, Deep Archive 180 days), so expiring never
+        costs an early-deletion fee. Only for the bucket the archive creates: set the lifecycle
+        of your own ``bucket`` yourself. Default: never (keep forever).
+    monitor_topic:
+        Who hears when archiving fails: critical alarms on the subscription filter's delivery
+        errors and on Firehose deliveries to S3 that did not all succeed notify this topic.
+        Default: no alarms (the failures still land in the ``DeliveryErrors`` log group and
+        the bucket's ``errors/`` prefix).
+    """
+
+    bucket: s3.IBucket | None = None
+    prefix: str = "logs/"
+    filter_pattern: str = ""
+    buffering_interval: Duration = field(default_factory=lambda: Duration.seconds(300))
+    buffering_size: Size = field(default_factory=lambda: Size.mebibytes(5))
+    expiration: Duration | None = None
+    monitor_topic: AlarmTopic | sns.ITopic | None = None
+
+
+ARCHIVE_FILTER_NAME = "constructs-obs-archive"
+
+
+class LogArchive(Construct):
+    """The subscription filter, Firehose stream and bucket that archive one log group.
+
+    Usually created by ``EncryptedLogGroup(..., archive=LogArchiveOptions())``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        log_group: logs.ILogGroup,
+        encryption_key: kms.IKey,
+        options: LogArchiveOptions,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        watch_stack_limits(self)
+        check = Check("LogArchive", construct_id)
+        prefix = check.text(
+            "prefix",
+            options.prefix,
+            max_length=512,
+            pattern=_PREFIX_PATTERN,
+            pattern_doc="must be a relative S3 key prefix that ends with '/'",
+        )
+        interval = int(options.buffering_interval.to_seconds())
+        check.integer("buffering_interval", interval, minimum=0, maximum=900)
+        size_mib = int(options.buffering_size.to_mebibytes())
+        check.integer("buffering_size", size_mib, minimum=1, maximum=128)
+
+        expire_days = _expiration_days(check, options)
+        # The archive's own log group (delivery errors) is encrypted with the key too.
+        self.key_policy_updated = allow_cloudwatch_logs(self, encryption_key)
+
+        self.bucket: s3.IBucket
+        if options.bucket is None:
+            transitions = [
+                s3.Transition(storage_class=storage_class, transition_after=Duration.days(after))
+                for storage_class, after, minimum in _TIERS
+                if expire_days is None or after + minimum <= expire_days
+            ]
+            hardened = HardenedBucket(
+                self,
+                "Bucket",
+                encryption_key=encryption_key,
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        id="ArchiveTiers",
+                        transitions=transitions or None,
+                        expiration=options.expiration,
+                    )
+                ],
+            )
+            self.bucket = hardened.bucket
+        else:
+            self.bucket = options.bucket
+
+        self.delivery_errors = logs.LogGroup(
+            self,
+            "DeliveryErrors",
+            encryption_key=encryption_key,
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        error_stream = self.delivery_errors.add_stream("S3Delivery")
+
+        # Firehose passes the stream's account as the external id (AWS's documented trust).
+        self.role = iam.Role(
+            self,
+            "DeliveryRole",
+            assumed_by=iam.ServicePrincipal(
+                "firehose.amazonaws.com",
+                conditions={"StringEquals": {"sts:ExternalId": Stack.of(self).account}},
+            ),
+            description="Lets Firehose write the archived log events to S3",
+        )
+        policy = iam.ManagedPolicy(
+            self,
+            "DeliveryPolicy",
+            description="Least privilege for the Firehose stream that archives log events",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "s3:GetBucketLocation",
+                        "s3:ListBucket",
+                        "s3:ListBucketMultipartUploads",
+                    ],
+                    resources=[self.bucket.bucket_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+                    resources=[
+                        self.bucket.arn_for_objects(f"{prefix}*"),
+                        self.bucket.arn_for_objects("errors/*"),
+                    ],
+                ),
+                iam.PolicyStatement(
+                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                    resources=[encryption_key.key_arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["logs:PutLogEvents"],
+                    resources=[self.delivery_errors.log_group_arn],
+                ),
+            ],
+        )
+        for object_prefix in (prefix, "errors/"):
+            objects = nag_ref(self, self.bucket.arn_for_objects(f"{object_prefix}*"))
+            acknowledge_nag(
+                policy,
+                f"AwsSolutions-IAM5[Resource::{objects}]",
+                "Firehose names each object itself (date path and random suffix); object "
+                "permissions are scoped to the archive and error prefixes of this bucket.",
+            )
+
+        self.delivery_stream = firehose.CfnDeliveryStream(
+            self,
+            "Resource",
+            delivery_stream_type="DirectPut",
+            delivery_stream_encryption_configuration_input=firehose.CfnDeliveryStream.DeliveryStreamEncryptionConfigurationInputProperty(
+                key_type="CUSTOMER_MANAGED_CMK", key_arn=encryption_key.key_arn
+            ),
+            extended_s3_destination_configuration=firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty(
+                bucket_arn=self.bucket.bucket_arn,
+                role_arn=self.role.role_arn,
+                prefix=prefix,
+                error_output_prefix="errors/!{firehose:error-output-type}/",
+                compression_format="GZIP",
+                buffering_hints=firehose.CfnDeliveryStream.BufferingHintsProperty(
+                    interval_in_seconds=interval, size_in_m_bs=size_mib
+                ),
+                encryption_configuration=firehose.CfnDeliveryStream.EncryptionConfigurationProperty(
+                    kms_encryption_config=firehose.CfnDeliveryStream.KMSEncryptionConfigProperty(
+                        awskms_key_arn=encryption_key.key_arn
+                    )
+                ),
+                cloud_watch_logging_options=firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
+                    enabled=True,
+                    log_group_name=self.delivery_errors.log_group_name,
+                    log_stream_name=error_stream.log_stream_name,
+                ),
+                # Subscription filters deliver gzipped CloudWatch Logs envelopes: unpack them so
+                # the archive holds the events themselves, one per line.
+                processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
+                    enabled=True,
+                    processors=[
+                        firehose.CfnDeliveryStream.ProcessorProperty(
+                            type="Decompression",
+                            parameters=[
+                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
+                                    parameter_name="CompressionFormat", parameter_value="GZIP"
+                                )
+                            ],
+                        ),
+                        firehose.CfnDeliveryStream.ProcessorProperty(
+                            type="CloudWatchLogProcessing",
+                            parameters=[
+                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
+                                    parameter_name="DataMessageExtraction", parameter_value="true"
+                                )
+                            ],
+                        ),
+                    ],
+                ),
+            ),
+        )
+        self.delivery_stream.node.add_dependency(policy)
+
+        destination = _FirehoseArnDestination(self.delivery_stream.attr_arn)
+        self.subscription_filter = logs.SubscriptionFilter(
+            self,
+            "Subscription",
+            log_group=log_group,
+            destination=destination,
+            # Named, so that the delivery-error metric (dimension FilterName) can be watched.
+            filter_name=ARCHIVE_FILTER_NAME,
+            filter_pattern=logs.FilterPattern.literal(options.filter_pattern)
+            if options.filter_pattern
+            else logs.FilterPattern.all_events(),
+        )
+        # CloudWatch Logs test-delivers to the stream when it creates the filter: the role
+        # must already hold its permission by then.
+        assert destination.policy is not None
+        filter_resource = self.subscription_filter.node.default_child
+        assert filter_resource is not None
+        filter_resource.node.add_dependency(destination.policy)
+
+        self.monitor_alarms: list[cloudwatch.Alarm] = []
+        if options.monitor_topic is not None:
+            self._add_monitors(options.monitor_topic, log_group)
+
+    def _add_monitors(
+        self, monitor_topic: AlarmTopic | sns.ITopic, log_group: logs.ILogGroup
+    ) -> None:
+        notify = [topic_of(monitor_topic)]
+        five_minutes = Duration.minutes(5)
+        filter_errors = cloudwatch.Metric(
+            namespace="AWS/Logs",
+            metric_name="DeliveryErrors",
+            dimensions_map={
+                "LogGroupName": log_group.log_group_name,
+                "DestinationType": "Firehose",
+                "FilterName": ARCHIVE_FILTER_NAME,
+            },
+            statistic="Sum",
+            period=five_minutes,
+        )
+        # DeliveryToS3.Success is the share of records delivered (0-1) in each period: the
+        # expression is 1 when any failed, and empty (not breaching) when nothing was sent.
+        success = cloudwatch.Metric(
+            namespace="AWS/Firehose",
+            metric_name="DeliveryToS3.Success",
+            dimensions_map={"DeliveryStreamName": self.delivery_stream.ref},
+            statistic="Minimum",
+            period=five_minutes,
+        )
+        failed = cloudwatch.MathExpression(
+            expression="IF(success < 1, 1, 0)",
+            using_metrics={"success": success},
+            label="Deliveries to S3 that did not all succeed",
+            period=five_minutes,
+        )
+        for id, metric, summary, signal in (
+            (
+                "FilterErrorsAlarm",
+                filter_errors,
+                "CloudWatch Logs could not hand archived log events to the Firehose stream",
+                "filter-delivery-errors",
+            ),
+            (
+                "S3DeliveryAlarm",
+                failed,
+                "the archive's Firehose stream failed to write records to S3 (see its "
+                "DeliveryErrors log group and the bucket's errors/ prefix)",
+                "s3-delivery-failures",
+            ),
+        ):
+            self.monitor_alarms.append(
+                add_monitor_alarm(
+                    self,
+                    id,
+                    metric=metric,
+                    summary=summary,
+                    notify=notify,
+                    resource=self.node.path,
+                    signal=signal,
+                )
+            )
+
+
+def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:
+    if options.expiration is None:
+        return None
+    if options.bucket is not None:
+        check.fail(
+            "expiration",
+            "applies only to the bucket the archive creates; with your own bucket, expire "
+            "objects through that bucket's lifecycle rules",
+        )
+    return check.whole_days("expiration", options.expiration, minimum=1)
+
+
+@jsii.implements(logs.ILogSubscriptionDestination)
+class _FirehoseArnDestination:
+    """Subscription destination for an L1 Firehose stream, with a role CloudWatch Logs assumes
+    only on behalf of this account's log groups in this region (confused-deputy protection,
+    in the form AWS documents for Firehose subscriptions)."""
+
+    def __init__(self, stream_arn: str) -> None:
+        self._stream_arn = stream_arn
+        self.policy: iam.ManagedPolicy | None = None
+
+    def bind(
+        self, scope: Construct, source_log_group: ILogGroupRef
+    ) -> logs.LogSubscriptionDestinationConfig:
+        del source_log_group  # the trust covers the account's log groups in this region
+        stack = Stack.of(scope)
+        role = iam.Role(
+            scope,
+            "CloudWatchLogsCanPutRecords",
+            assumed_by=iam.ServicePrincipal(
+                "logs.amazonaws.com",
+                conditions={
+                    "StringLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:"
+                        f"{stack.account}:*"
+                    }
+                },
+            ),
+            description="Lets CloudWatch Logs put subscribed events into the archive stream",
+        )
+        self.policy = iam.ManagedPolicy(
+            scope,
+            "CloudWatchLogsPutRecordsPolicy",
+            description="Lets CloudWatch Logs put subscribed events into the archive stream",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["firehose:PutRecord", "firehose:PutRecordBatch"],
+                    resources=[self._stream_arn],
+                )
+            ],
+        )
+        return logs.LogSubscriptionDestinationConfig(arn=self._stream_arn, role=role)

@@ -1,0 +1,114 @@
+"""Names that AWS keeps unique per account and region: refuse a second one at construct time.
+
+Two alarms (or X-Ray sampling rules, or X-Ray groups) with one name in the same account and
+region would overwrite each other, or fail the second deployment with "already exists"; the
+registry raises while the app is being built instead. Routing name prefixes are kept here too:
+a routing recognises its alarms by ``<prefix>-*``, so two prefixes must not overlap.
+
+One registry per app, keyed (weakly) by the root construct, so apps built in tests do not leak.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Final
+
+from aws_cdk import Stack
+from constructs import IConstruct
+
+from constructs_obs.private.validate import Check, is_token
+
+__all__ = [
+    "MAX_ALARM_NAME_LENGTH",
+    "register_alarm_name",
+    "register_name",
+    "register_routing_prefix",
+    "release_alarm_name",
+]
+
+MAX_ALARM_NAME_LENGTH: Final = 255
+
+# (kind, account, region) -> {name: path of the construct that registered it}
+_Names = dict[tuple[str, str, str], dict[str, str]]
+_NAMES: weakref.WeakKeyDictionary[IConstruct, _Names] = weakref.WeakKeyDictionary()
+
+
+def _names(scope: IConstruct, kind: str) -> dict[str, str]:
+    stack = Stack.of(scope)
+    per_app = _NAMES.setdefault(scope.node.root, {})
+    return per_app.setdefault((kind, stack.account, stack.region), {})
+
+
+def _claim(scope: IConstruct, kind: str, name: str) -> str | None:
+    """Record ``name`` of ``kind`` for ``scope``'s account and region, or return the path of
+    the construct that already holds it (and record nothing)."""
+    names = _names(scope, kind)
+    owner = names.get(name)
+    if owner is None:
+        names[name] = scope.node.path
+    return owner
+
+
+def register_name(
+    scope: IConstruct,
+    check: Check,
+    *,
+    kind: str,
+    parameter: str,
+    name: str,
+    problem: str | None = None,
+) -> None:
+    """Record the X-Ray ``name`` of ``kind`` (``"sampling rule"``, ``"group"``) for the account
+    and region of ``scope``'s stack; ``problem`` replaces the default message for a second one."""
+    if is_token(name):
+        return
+    if _claim(scope, f"xray {kind}", name) is not None:
+        check.fail(
+            parameter,
+            problem
+            or f"{name!r} is already used by another X-Ray {kind} in this account and region; "
+            f"X-Ray {kind} names must be unique there",
+        )
+
+
+def register_alarm_name(scope: IConstruct, check: Check, name: str) -> str:
+    """Record the alarm ``name`` for the account and region of ``scope``'s stack; a second
+    alarm with the same name in the same account and region raises at construct time."""
+    if len(name) > MAX_ALARM_NAME_LENGTH:
+        check.fail(
+            "alarm_name",
+            f"{name!r} is {len(name)} characters; CloudWatch allows {MAX_ALARM_NAME_LENGTH}",
+        )
+    if is_token(name):
+        return name
+    if _claim(scope, "alarm", name) is not None:
+        check.fail(
+            "alarm_name",
+            f"{name!r} is already used by another alarm in this account and region; give "
+            "this alarm another resource or signal name",
+        )
+    return name
+
+
+def release_alarm_name(scope: IConstruct, name: str) -> None:
+    """Forget the alarm ``name`` (an alarm refused after its name was registered)."""
+    _names(scope, "alarm").pop(name, None)
+
+
+def register_routing_prefix(scope: IConstruct, check: Check, prefix: str) -> str:
+    """Record a routing's name prefix for the account and region of ``scope``'s stack.
+
+    A routing recognises its alarms by ``<prefix>-*`` (Lambda permission, incident rules), so
+    two routings whose prefixes overlap (``shop`` and ``shop-eu``: every ``shop-eu-...`` name
+    also starts with ``shop-``) would each act on the other's alarms: the second is refused.
+    """
+    for other, path in _names(scope, "routing prefix").items():
+        if prefix == other or prefix.startswith(f"{other}-") or other.startswith(f"{prefix}-"):
+            check.fail(
+                "name_prefix",
+                f"{prefix!r} overlaps the prefix {other!r} of the routing {path} in this "
+                "account and region (alarms named for one would match the other's "
+                "'<prefix>-*'); choose prefixes where neither starts with the other plus '-'",
+            )
+    _claim(scope, "routing prefix", prefix)
+    return prefix

@@ -1,0 +1,268 @@
+"""TracedFargateService: a Fargate service with encrypted logs, tracing and alarms in one call.
+
+It composes what the library builds separately: the application's ``EncryptedLogGroup``, a
+Fargate task definition whose size is checked up front, ``FargateTracing`` (the collector
+sidecar wired to the application container) and ``FargateServiceAlarms`` on the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from constructs_obs.alarms.alarm_routing import AlarmRouting
+from constructs_obs.alarms.presets.fargate_service import FargateServiceAlarms
+from constructs_obs.alarms.presets.preset_alarms import AlarmOptions
+from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
+from constructs_obs.private.keys import resolve_key
+from constructs_obs.private.stack_limits import watch_stack_limits
+from constructs_obs.private.validate import Check
+from constructs_obs.tracing._images import check_container_image
+from constructs_obs.tracing._images import check_image_reference as check_pinned_reference
+from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
+from constructs_obs.tracing.fargate_tracing import SERVICE_NAME_PATTERN, FargateTracing
+from constructs_obs.tracing.task_size import (
+    ContainerReservation,
+    check_fargate_size,
+    check_fits,
+)
+from constructs_obs.tracing.tracing_backend import (
+    COLLECTOR_IMAGE_HINT,
+    OtlpProtocol,
+    TracingBackend,
+    collector_spec,
+)
+
+__all__ = ["APP_CONTAINER_NAME", "TracedFargateService"]
+
+APP_CONTAINER_NAME: Final = "app"
+APP_IMAGE_HINT: Final = (
+    "pin a version (e.g. 'public.ecr.aws/nginx/nginx:1.27.0') or a digest (@sha256:...)"
+)
+
+
+class TracedFargateService(Construct):
+    """A traced, monitored Fargate service: app container, collector sidecar, logs, alarms.
+
+    Parameters
+    ----------
+    cluster:
+        The ECS cluster (and, through it, the VPC) to run in. Turn Container Insights on for
+        the running-tasks alarm.
+    image:
+        The application image, pinned to a tag or digest: an image without a tag or with the
+        floating ``latest`` tag is refused (``ContainerImage.from_ecr_repository(repository)``
+        defaults to ``latest``: pass a tag). A tag only known at deploy time (a token, a
+        ``TagParameterContainerImage``) and images built from assets are accepted.
+    service_name:
+        The service's name in traces and in its alarm names. Letters, digits, ``.``, ``_``,
+        ``-``; at most 64 characters.
+    routing:
+        Where the service's alarms go (None: alarms without actions).
+    cpu / memory_limit_mib:
+        The task size, a Fargate CPU/memory pair with room for the collector. Default: 512 CPU
+        units and 1024 MiB (the ADOT collector takes 256 and 512 of them).
+    desired_count:
+        Default: 2 tasks.
+    container_port:
+        The port the application listens on (TCP). Default: none exposed.
+    environment / secrets / health_check:
+        The application container's settings. Default: none.
+    backend / otlp_protocol / collector_image:
+        Passed to ``FargateTracing`` (``collector_image`` as its ``image``, checked here
+        first). Default: the ADOT collector over OTLP/gRPC, pinned image.
+    vpc_subnets / security_groups / assign_public_ip:
+        Networking. Default: the cluster VPC's private subnets, a new security group without
+        ingress, no public IP.
+    log_retention / encryption_key:
+        For the application's and the collector's log groups. Default: one year; a new key
+        (rotation on, RETAIN) shared by both.
+    cpu_utilization / memory_utilization / running_tasks / runbook_url:
+        Overrides of ``FargateServiceAlarms``.
+
+    Attributes
+    ----------
+    task_definition / app_container / service:
+        The ECS resources (``service`` is the construct's ``Resource``).
+    log_group:
+        The application's ``EncryptedLogGroup``.
+    tracing:
+        The ``FargateTracing`` (its ``collector_container``).
+    alarms:
+        The ``FargateServiceAlarms``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: ecs.ICluster,
+        image: ecs.ContainerImage,
+        service_name: str,
+        routing: AlarmRouting | None,
+        cpu: int = 512,
+        memory_limit_mib: int = 1024,
+        desired_count: int = 2,
+        container_port: int | None = None,
+        environment: Mapping[str, str] | None = None,
+        secrets: Mapping[str, ecs.Secret] | None = None,
+        health_check: ecs.HealthCheck | None = None,
+        backend: TracingBackend = TracingBackend.ADOT,
+        otlp_protocol: OtlpProtocol = OtlpProtocol.GRPC,
+        collector_image: ecs.ContainerImage | str | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        assign_public_ip: bool = False,
+        log_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_YEAR,
+        encryption_key: kms.IKey | None = None,
+        runbook_url: str | None = None,
+        cpu_utilization: AlarmOptions | None = None,
+        memory_utilization: AlarmOptions | None = None,
+        running_tasks: AlarmOptions | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        watch_stack_limits(self)
+        check = Check("TracedFargateService", id)
+        check.text(
+            "service_name",
+            service_name,
+            max_length=64,
+            pattern=SERVICE_NAME_PATTERN,
+            pattern_doc="must start with a letter or digit and contain only letters, digits, "
+            "'.', '_' and '-' (at most 64 characters)",
+        )
+        if routing is not None and not isinstance(routing, AlarmRouting):
+            check.fail("routing", f"expected an AlarmRouting or None, got {type(routing).__name__}")
+        if not isinstance(image, ecs.ContainerImage):
+            check.fail("image", f"expected an ecs.ContainerImage, got {type(image).__name__}")
+        # Checked before anything is built; an image that needs the execution role to be
+        # checked (registry credentials) is checked once the task definition exists.
+        image_checked = check_container_image(self, check, "image", image, hint=APP_IMAGE_HINT)
+        self._check_collector_image(check, collector_image)
+        check.integer("desired_count", desired_count, minimum=0)
+        if container_port is not None:
+            check.integer("container_port", container_port, minimum=1, maximum=65535)
+        if not isinstance(assign_public_ip, bool):
+            check.fail("assign_public_ip", f"expected True or False, got {assign_public_ip!r}")
+        check.integer("cpu", cpu, minimum=1)
+        check.integer("memory_limit_mib", memory_limit_mib, minimum=1)
+        check_fargate_size(check, cpu=cpu, memory_mib=memory_limit_mib, parameter="cpu")
+        if isinstance(backend, TracingBackend):
+            spec = collector_spec(backend, metrics_namespace="-")
+            check_fits(
+                check,
+                task_cpu=cpu,
+                task_memory_mib=memory_limit_mib,
+                sidecar=ContainerReservation(spec.container_name, spec.cpu, spec.memory_mib),
+                others=[ContainerReservation(APP_CONTAINER_NAME, 0, 0)],
+                parameter="cpu",
+            )
+
+        self.encryption_key: kms.IKey = resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=encryption_key,
+            encryption_key_props=None,
+            description=f"Encrypts the logs of the Fargate service {self.node.path}",
+        )
+        self.log_group = EncryptedLogGroup(
+            self, "AppLogs", encryption_key=self.encryption_key, retention=log_retention
+        )
+        self.task_definition = ecs.FargateTaskDefinition(
+            self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_limit_mib
+        )
+        if not image_checked:
+            check_container_image(
+                self,
+                check,
+                "image",
+                image,
+                hint=APP_IMAGE_HINT,
+                task_definition=self.task_definition,
+            )
+        self.app_container = self.task_definition.add_container(
+            APP_CONTAINER_NAME,
+            container_name=APP_CONTAINER_NAME,
+            image=image,
+            essential=True,
+            environment=dict(environment) if environment else None,
+            secrets=dict(secrets) if secrets else None,
+            health_check=health_check,
+            port_mappings=(
+                [ecs.PortMapping(container_port=container_port, protocol=ecs.Protocol.TCP)]
+                if container_port is not None
+                else None
+            ),
+            logging=awslogs_driver(
+                self, self.log_group.log_group, APP_CONTAINER_NAME, non_blocking=False
+            ),
+        )
+        self.execution_policy = log_delivery_policy(
+            self,
+            "ExecutionPolicy",
+            task_definition=self.task_definition,
+            log_groups=[self.log_group.log_group],
+            description=f"Lets the application container of {self.node.path} write its logs",
+        )
+        self.tracing = FargateTracing(
+            self,
+            "Tracing",
+            task_definition=self.task_definition,
+            service_name=service_name,
+            backend=backend,
+            otlp_protocol=otlp_protocol,
+            image=collector_image,
+            encryption_key=self.encryption_key,
+            log_retention=log_retention,
+        )
+        self.service = ecs.FargateService(
+            self,
+            "Resource",
+            cluster=cluster,
+            task_definition=self.task_definition,
+            desired_count=desired_count,
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            vpc_subnets=vpc_subnets,
+            security_groups=list(security_groups) if security_groups else None,
+            assign_public_ip=assign_public_ip,
+        )
+        self.alarms = FargateServiceAlarms(
+            self,
+            "Alarms",
+            service=self.service,
+            routing=routing,
+            resource_name=service_name,
+            runbook_url=runbook_url,
+            cpu_utilization=cpu_utilization,
+            memory_utilization=memory_utilization,
+            running_tasks=running_tasks,
+        )
+
+    def _check_collector_image(
+        self, check: Check, collector_image: ecs.ContainerImage | str | None
+    ) -> None:
+        """The checks FargateTracing makes on its image, made before anything is built."""
+        if isinstance(collector_image, str):
+            check_pinned_reference(
+                check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
+            )
+        elif isinstance(collector_image, ecs.ContainerImage):
+            check_container_image(
+                self, check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
+            )
+        elif collector_image is not None:
+            check.fail(
+                "collector_image",
+                "expected an ecs.ContainerImage, an image reference or None, got "
+                f"{type(collector_image).__name__}",
+            )
