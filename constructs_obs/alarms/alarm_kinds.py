@@ -149,6 +149,30 @@ def _check_timing(
         )
 
 
+_BAND_OPERATORS: Final = (
+    cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+    cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
+    cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+)
+
+
+def _check_band(
+    check: Check, band_width: float, comparison_operator: cloudwatch.ComparisonOperator
+) -> float:
+    """A band width in standard deviations (> 0) and an operator that compares with a band."""
+    band_width = check.finite("band_width", band_width)
+    if band_width <= 0:
+        check.fail("band_width", f"must be greater than 0 (standard deviations), got {band_width}")
+    check.choice(
+        "comparison_operator",
+        comparison_operator,
+        _BAND_OPERATORS,
+        "GREATER_THAN_UPPER_THRESHOLD, LESS_THAN_LOWER_THRESHOLD, "
+        "LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD",
+    )
+    return band_width
+
+
 def add_threshold_alarm(
     scope: Construct,
     id: str,
@@ -219,21 +243,7 @@ def add_anomaly_alarm(
     """An alarm that fires when ``metric`` leaves its anomaly-detection band, ``band_width``
     standard deviations wide."""
     check = Check("alarm", id)
-    band_width = check.finite("band_width", band_width)
-    if band_width <= 0:
-        check.fail("band_width", f"must be greater than 0 (standard deviations), got {band_width}")
-    anomaly_operators = (
-        cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-        cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
-        cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
-    )
-    check.choice(
-        "comparison_operator",
-        comparison_operator,
-        anomaly_operators,
-        "GREATER_THAN_UPPER_THRESHOLD, LESS_THAN_LOWER_THRESHOLD, "
-        "LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD",
-    )
+    band_width = _check_band(check, band_width, comparison_operator)
     _check_timing(
         check,
         metric,

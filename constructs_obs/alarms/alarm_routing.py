@@ -21,21 +21,19 @@ from aws_cdk import Duration, IStableListProducer, Lazy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IValidation
 
-from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.alarms.incident_target import (
     OPS_ITEM_CATEGORIES,
     IncidentKind,
     IncidentMatch,
     IncidentTarget,
-    OpsItemTarget,
+    RuleDelivery,
+    incident_rule_target,
     readable_event,
 )
 from constructs_obs.alarms.naming import name_part
@@ -120,43 +118,18 @@ class AlarmRouting(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._check = Check("AlarmRouting", id)
-        check = self._check
-        check.text(
-            "name_prefix",
-            name_prefix,
-            max_length=64,
-            pattern=_PREFIX_PATTERN,
-            pattern_doc="must start with a letter or digit and contain only letters, digits, "
-            "'_', '.', '-' (at most 64 characters)",
-        )
-        self.name_prefix = register_routing_prefix(self, check, name_part(name_prefix))
-        check.integer(
-            "incident_retry_attempts",
-            incident_retry_attempts,
-            minimum=0,
-            maximum=MAX_RETRY_ATTEMPTS,
-        )
-        check.seconds("incident_max_event_age", incident_max_event_age, minimum=60, maximum=86_400)
-        self._retry_attempts = incident_retry_attempts
-        self._max_event_age = incident_max_event_age
+        self.name_prefix = self._register_prefix(name_prefix)
+        self._check_retry_policy(incident_retry_attempts, incident_max_event_age)
         self._targets: dict[Severity, tuple[RouteTarget, ...]] = {
             Severity.CRITICAL: tuple(critical),
             Severity.WARNING: tuple(warning),
         }
-        for severity, chosen in self._targets.items():
-            for target in chosen:
-                self._check_target(severity, target)
-        for parameter, severities in (
-            ("ok_actions", ok_actions),
-            ("insufficient_data_actions", insufficient_data_actions),
-        ):
-            for severity in severities:
-                if not isinstance(severity, Severity):
-                    check.fail(
-                        parameter,
-                        f"expected Severity values (Severity.CRITICAL, Severity.WARNING), "
-                        f"got {severity!r}",
-                    )
+        self._check_targets()
+        _check_severities(self._check, "ok_actions", ok_actions)
+        _check_severities(self._check, "insufficient_data_actions", insufficient_data_actions)
+
+        self._retry_attempts = incident_retry_attempts
+        self._max_event_age = incident_max_event_age
         self._ok = frozenset(ok_actions)
         self._insufficient = frozenset(insufficient_data_actions)
         self._incident_match = incident_match
@@ -167,13 +140,36 @@ class AlarmRouting(Construct):
         self.dead_letter_queue: sqs.Queue | None = None
         self.incident_rules: dict[Severity, events.Rule] = {}
         self.monitor_alarms: list[cloudwatch.Alarm] = []
+        self._create_incident_rules()
 
-        for severity in Severity:
-            incidents = [t for t in self._targets[severity] if isinstance(t, IncidentTarget)]
-            if incidents:
-                self._create_incident_rule(severity, incidents)
+    # -- validation --------------------------------------------------------------------------
+
+    def _register_prefix(self, name_prefix: str) -> str:
+        """The prefix, lower-cased, once no other routing of the account and region overlaps
+        it."""
+        self._check.text(
+            "name_prefix",
+            name_prefix,
+            max_length=64,
+            pattern=_PREFIX_PATTERN,
+            pattern_doc="must start with a letter or digit and contain only letters, digits, "
+            "'_', '.', '-' (at most 64 characters)",
+        )
+        return register_routing_prefix(self, self._check, name_part(name_prefix))
+
+    def _check_retry_policy(self, retry_attempts: int, max_event_age: Duration) -> None:
+        """EventBridge's retry policy limits: 0 to 185 attempts within 1 minute to 24 hours."""
+        self._check.integer(
+            "incident_retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS
+        )
+        self._check.seconds("incident_max_event_age", max_event_age, minimum=60, maximum=86_400)
 
     # -- targets -----------------------------------------------------------------------------
+
+    def _check_targets(self) -> None:
+        for severity, chosen in self._targets.items():
+            for target in chosen:
+                self._check_target(severity, target)
 
     def _check_target(self, severity: Severity, target: object) -> None:
         allowed = (
@@ -308,6 +304,13 @@ class AlarmRouting(Construct):
 
     # -- incident routing --------------------------------------------------------------------
 
+    def _create_incident_rules(self) -> None:
+        """One rule per severity that has incident targets."""
+        for severity in Severity:
+            incidents = [t for t in self._targets[severity] if isinstance(t, IncidentTarget)]
+            if incidents:
+                self._create_incident_rule(severity, incidents)
+
     def _key(self) -> kms.IKey:
         if self._encryption_key is None:
             self._encryption_key = resolve_key(
@@ -382,10 +385,19 @@ class AlarmRouting(Construct):
             event_pattern=self._pattern(severity),
         )
         self.incident_rules[severity] = rule
-        dlq = self._dead_letters()
-        message = readable_event(severity)
+        delivery = RuleDelivery(
+            severity=severity,
+            message=readable_event(severity),
+            dead_letter_queue=self._dead_letters(),
+            retry_attempts=self._retry_attempts,
+            max_event_age=self._max_event_age,
+        )
         for index, incident in enumerate(incidents, start=1):
-            rule.add_target(self._incident_target(severity, index, incident, dlq, message))
+            rule.add_target(incident_rule_target(self, index, incident, delivery))
+        self._watch_incident_rule(severity, rule)
+
+    def _watch_incident_rule(self, severity: Severity, rule: events.Rule) -> None:
+        """An alarm on the rule's failed invocations (retries exhausted or refused)."""
         self.monitor_alarms.append(
             add_monitor_alarm(
                 self,
@@ -405,78 +417,6 @@ class AlarmRouting(Construct):
                 alarm_name=f"{self.name_prefix}-incident-routing-{severity.value}-failed-"
                 f"{MONITOR_SUFFIX}",
             )
-        )
-
-    def _incident_target(
-        self,
-        severity: Severity,
-        index: int,
-        incident: IncidentTarget,
-        dlq: sqs.IQueue,
-        message: events.RuleTargetInput,
-    ) -> events.IRuleTarget:
-        role = iam.Role(
-            self,
-            f"{severity.value.capitalize()}Target{index}Role",
-            assumed_by=iam.ServicePrincipal(
-                "events.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
-            ),
-            description=f"Lets the {severity.value} incident rule reach target {index}",
-        )
-        if incident.kind is IncidentKind.EVENT_BUS:
-            assert incident.event_bus is not None
-            self._managed_policy(
-                role, "events:PutEvents", incident.event_bus.event_bus_arn, severity, index
-            )
-            # EventBridge accepts neither an input transformer nor a retry policy for an
-            # event-bus target: the original alarm event is forwarded, failures go to the DLQ.
-            return targets.EventBus(
-                incident.event_bus, role=role.without_policy_updates(), dead_letter_queue=dlq
-            )
-        if incident.kind is IncidentKind.API_DESTINATION:
-            assert incident.api_destination is not None
-            self._managed_policy(
-                role,
-                "events:InvokeApiDestination",
-                incident.api_destination.api_destination_arn,
-                severity,
-                index,
-            )
-            return targets.ApiDestination(
-                incident.api_destination,
-                event_role=role.without_policy_updates(),
-                event=message,
-                dead_letter_queue=dlq,
-                retry_attempts=self._retry_attempts,
-                max_event_age=self._max_event_age,
-            )
-        stack = Stack.of(self)
-        ops_items = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem/*"
-        policy = self._managed_policy(role, "ssm:CreateOpsItem", ops_items, severity, index)
-        acknowledge_nag(
-            policy,
-            f"AwsSolutions-IAM5[Resource::{nag_ref(self, ops_items)}]",
-            "An OpsItem's id is assigned when EventBridge creates it; the permission is limited "
-            "to creating OpsItems in this account and region.",
-        )
-        return OpsItemTarget(
-            incident,
-            role=role,
-            dead_letter_queue=dlq,
-            retry_attempts=self._retry_attempts,
-            max_event_age=self._max_event_age,
-        )
-
-    def _managed_policy(
-        self, role: iam.Role, action: str, resource: str, severity: Severity, index: int
-    ) -> iam.ManagedPolicy:
-        return iam.ManagedPolicy(
-            self,
-            f"{severity.value.capitalize()}Target{index}Policy",
-            description=f"Lets the {severity.value} incident rule call {action}",
-            roles=[role],
-            statements=[iam.PolicyStatement(actions=[action], resources=[resource])],
         )
 
 
@@ -507,6 +447,15 @@ class _NonEmptyArns:
             f"AlarmRouting: incident_match=ALARM_ARNS but no {self._severity.value} alarm was "
             "routed here, so the incident rule would never fire"
         ]
+
+
+def _check_severities(check: Check, parameter: str, severities: Collection[Severity]) -> None:
+    for severity in severities:
+        if not isinstance(severity, Severity):
+            check.fail(
+                parameter,
+                f"expected Severity values (Severity.CRITICAL, Severity.WARNING), got {severity!r}",
+            )
 
 
 def _is_topic(target: object) -> bool:

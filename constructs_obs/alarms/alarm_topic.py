@@ -81,27 +81,34 @@ class AlarmTopic(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("AlarmTopic", id)
-        if topic_name is not None:
-            check.text(
-                "topic_name",
-                topic_name,
-                max_length=256,
-                pattern=_TOPIC_NAME,
-                pattern_doc="may contain only letters, digits, '-' and '_' (1-256 characters)",
-            )
-        for address in email_addresses:
-            if _EMAIL.fullmatch(address) is None:
-                check.fail("email_addresses", f"{address!r} is not an email address")
-        for endpoint in https_endpoints:
-            if not endpoint.startswith("https://"):
-                check.fail(
-                    "https_endpoints",
-                    f"{endpoint!r} must start with https:// (plain HTTP is not allowed)",
-                )
-        check.unique("email_addresses", email_addresses)
-        check.unique("https_endpoints", https_endpoints)
+        _check_subscribers(check, topic_name, email_addresses, https_endpoints)
+        self.encryption_key = self._create_key(check, encryption_key, encryption_key_props)
+        self.topic = self._create_topic(topic_name, display_name)
+        self.dead_letter_queue = dead_letter_queue(
+            self, "DeadLetters", encryption_key=self.encryption_key, producers=["sns.amazonaws.com"]
+        )
+        self._subscribe(email_addresses, https_endpoints, sqs_queues)
+        self._subscribe_functions(lambda_functions)
+        self.dead_letter_alarm: cloudwatch.Alarm | None = (
+            self._watch_dead_letters() if dead_letter_alarm else None
+        )
 
-        self.encryption_key = resolve_key(
+    def alarm_action_target(self) -> sns.ITopic:
+        """What an alarm routed to this topic notifies."""
+        return self.topic
+
+    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` publish (and use the key for it)."""
+        return self.topic.grant_publish(grantee)
+
+    def _create_key(
+        self,
+        check: Check,
+        encryption_key: kms.IKey | None,
+        encryption_key_props: kms.KeyProps | None,
+    ) -> kms.IKey:
+        """The given key or a new one, usable by this account's alarms and rules."""
+        key = resolve_key(
             self,
             "Key",
             check=check,
@@ -109,8 +116,12 @@ class AlarmTopic(Construct):
             encryption_key_props=encryption_key_props,
             description=f"Encrypts the alarm topic {self.node.path} and its dead-letter queue",
         )
-        self._allow_publishers_to_use_key()
-        self.topic = sns.Topic(
+        self._allow_publishers_to_use_key(key)
+        return key
+
+    def _create_topic(self, topic_name: str | None, display_name: str | None) -> sns.Topic:
+        """The encrypted topic, TLS only, open to this account's alarms and rules."""
+        topic = sns.Topic(
             self,
             "Resource",
             topic_name=topic_name,
@@ -118,11 +129,16 @@ class AlarmTopic(Construct):
             master_key=self.encryption_key,
             enforce_ssl=True,
         )
-        self._allow_publishers()
+        self._allow_publishers(topic)
+        return topic
 
-        self.dead_letter_queue = dead_letter_queue(
-            self, "DeadLetters", encryption_key=self.encryption_key, producers=["sns.amazonaws.com"]
-        )
+    def _subscribe(
+        self,
+        email_addresses: Sequence[str],
+        https_endpoints: Sequence[str],
+        sqs_queues: Sequence[sqs.IQueue],
+    ) -> None:
+        """Email, HTTPS (retried with backoff) and SQS subscribers, each with the DLQ."""
         dlq = self.dead_letter_queue
         for address in email_addresses:
             self.topic.add_subscription(
@@ -139,6 +155,9 @@ class AlarmTopic(Construct):
             )
         for queue in sqs_queues:
             self.topic.add_subscription(subscriptions.SqsSubscription(queue, dead_letter_queue=dlq))
+
+    def _subscribe_functions(self, lambda_functions: Sequence[lambda_.IFunction]) -> None:
+        """Lambda subscribers, each with the DLQ and a permission for this topic only."""
         for index, function in enumerate(lambda_functions, start=1):
             # Written out: LambdaSubscription names its constructs after the topic's id, which
             # is "Resource" here and collides with the function's own "Resource".
@@ -153,38 +172,30 @@ class AlarmTopic(Construct):
                 topic=self.topic,
                 endpoint=function.function_arn,
                 protocol=sns.SubscriptionProtocol.LAMBDA,
-                dead_letter_queue=dlq,
+                dead_letter_queue=self.dead_letter_queue,
             )
 
-        self.dead_letter_alarm: cloudwatch.Alarm | None = None
-        if dead_letter_alarm:
-            self.dead_letter_alarm = add_dead_letter_alarm(
-                self,
-                "DeadLettersAlarm",
-                queue=dlq,
-                summary=f"Notifications of {self.node.path} could not be delivered to a "
-                "subscriber and wait in its dead-letter queue.",
-                notify=[self.topic],
-                resource=self.node.id,
-            )
-
-    def alarm_action_target(self) -> sns.ITopic:
-        """What an alarm routed to this topic notifies."""
-        return self.topic
-
-    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` publish (and use the key for it)."""
-        return self.topic.grant_publish(grantee)
+    def _watch_dead_letters(self) -> cloudwatch.Alarm:
+        """An alarm on the DLQ's depth, published to this topic."""
+        return add_dead_letter_alarm(
+            self,
+            "DeadLettersAlarm",
+            queue=self.dead_letter_queue,
+            summary=f"Notifications of {self.node.path} could not be delivered to a "
+            "subscriber and wait in its dead-letter queue.",
+            notify=[self.topic],
+            resource=self.node.id,
+        )
 
     def _source_arn(self, service: str, resource: str) -> str:
         stack = Stack.of(self)
         return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
 
-    def _allow_publishers_to_use_key(self) -> None:
+    def _allow_publishers_to_use_key(self, key: kms.IKey) -> None:
         stack = Stack.of(self)
         add_service_statement(
             self,
-            self.encryption_key,
+            key,
             service="cloudwatch.amazonaws.com",
             actions=("kms:GenerateDataKey*", "kms:Decrypt"),
             conditions={
@@ -193,9 +204,9 @@ class AlarmTopic(Construct):
             },
             sid="AllowCloudWatchAlarmsOfThisAccount",
         )
-        allow_eventbridge_to_publish_encrypted(self, self.encryption_key)
+        allow_eventbridge_to_publish_encrypted(self, key)
 
-    def _allow_publishers(self) -> None:
+    def _allow_publishers(self, topic: sns.Topic) -> None:
         stack = Stack.of(self)
         for sid, service, arn_service, resource in (
             (
@@ -206,18 +217,47 @@ class AlarmTopic(Construct):
             ),
             ("AllowEventBridgeRulesOfThisAccount", "events.amazonaws.com", "events", "rule/*"),
         ):
-            self.topic.add_to_resource_policy(
+            topic.add_to_resource_policy(
                 iam.PolicyStatement(
                     sid=sid,
                     principals=[iam.ServicePrincipal(service)],
                     actions=["sns:Publish"],
-                    resources=[self.topic.topic_arn],
+                    resources=[topic.topic_arn],
                     conditions={
                         "StringEquals": {"aws:SourceAccount": stack.account},
                         "ArnLike": {"aws:SourceArn": self._source_arn(arn_service, resource)},
                     },
                 )
             )
+
+
+def _check_subscribers(
+    check: Check,
+    topic_name: str | None,
+    email_addresses: Sequence[str],
+    https_endpoints: Sequence[str],
+) -> None:
+    """A name SNS accepts, email addresses that look like one, HTTPS endpoints only, and each
+    subscriber once."""
+    if topic_name is not None:
+        check.text(
+            "topic_name",
+            topic_name,
+            max_length=256,
+            pattern=_TOPIC_NAME,
+            pattern_doc="may contain only letters, digits, '-' and '_' (1-256 characters)",
+        )
+    for address in email_addresses:
+        if _EMAIL.fullmatch(address) is None:
+            check.fail("email_addresses", f"{address!r} is not an email address")
+    for endpoint in https_endpoints:
+        if not endpoint.startswith("https://"):
+            check.fail(
+                "https_endpoints",
+                f"{endpoint!r} must start with https:// (plain HTTP is not allowed)",
+            )
+    check.unique("email_addresses", email_addresses)
+    check.unique("https_endpoints", https_endpoints)
 
 
 def allow_eventbridge_to_publish_encrypted(scope: Construct, key: kms.IKey) -> bool:

@@ -2,7 +2,10 @@
 
 ``AlarmRouting`` reaches incident targets through one EventBridge rule per severity; the rule
 sends a readable event to a custom event bus (same or another account), an API destination, or
-creates a Systems Manager OpsItem. This module holds the targets and the event they receive.
+creates a Systems Manager OpsItem. This module holds the targets, the event they receive, and
+the rule target each becomes: a role that may reach that target only, a dead-letter queue, and
+a retry policy where EventBridge allows one (not for an event bus, which also takes no input
+transformer: the alarm event is forwarded as is).
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from enum import Enum
 import jsii
 from aws_cdk import Duration, Names, Stack
 from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
+from constructs import Construct
 
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.alarms.severity import Severity
 
 __all__ = ["IncidentMatch", "IncidentTarget"]
@@ -152,3 +158,106 @@ class OpsItemTarget:
                 maximum_event_age_in_seconds=int(self._max_event_age.to_seconds()),
             ),
         )
+
+
+@dataclass(frozen=True)
+class RuleDelivery:
+    """How one incident rule delivers to its targets."""
+
+    severity: Severity
+    message: events.RuleTargetInput
+    dead_letter_queue: sqs.IQueue
+    retry_attempts: int
+    max_event_age: Duration
+
+
+def incident_rule_target(
+    scope: Construct, index: int, incident: IncidentTarget, delivery: RuleDelivery
+) -> events.IRuleTarget:
+    """The rule target that reaches ``incident``, with a role (``<Severity>Target<index>Role``
+    in ``scope``) whose managed policy (``...Policy``) allows that one action."""
+    severity = delivery.severity.value
+    name = f"{severity.capitalize()}Target{index}"
+    role = iam.Role(
+        scope,
+        f"{name}Role",
+        assumed_by=iam.ServicePrincipal(
+            "events.amazonaws.com",
+            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}},
+        ),
+        description=f"Lets the {severity} incident rule reach target {index}",
+    )
+    if incident.kind is IncidentKind.EVENT_BUS:
+        return _event_bus_target(scope, name, role, incident, delivery)
+    if incident.kind is IncidentKind.API_DESTINATION:
+        return _api_destination_target(scope, name, role, incident, delivery)
+    return _ops_item_target(scope, name, role, incident, delivery)
+
+
+def _event_bus_target(
+    scope: Construct, name: str, role: iam.Role, incident: IncidentTarget, delivery: RuleDelivery
+) -> events.IRuleTarget:
+    assert incident.event_bus is not None
+    bus = incident.event_bus
+    _managed_policy(scope, name, role, delivery, "events:PutEvents", bus.event_bus_arn)
+    # EventBridge accepts neither an input transformer nor a retry policy for an
+    # event-bus target: the original alarm event is forwarded, failures go to the DLQ.
+    return targets.EventBus(
+        bus, role=role.without_policy_updates(), dead_letter_queue=delivery.dead_letter_queue
+    )
+
+
+def _api_destination_target(
+    scope: Construct, name: str, role: iam.Role, incident: IncidentTarget, delivery: RuleDelivery
+) -> events.IRuleTarget:
+    assert incident.api_destination is not None
+    destination = incident.api_destination
+    _managed_policy(
+        scope, name, role, delivery, "events:InvokeApiDestination", destination.api_destination_arn
+    )
+    return targets.ApiDestination(
+        destination,
+        event_role=role.without_policy_updates(),
+        event=delivery.message,
+        dead_letter_queue=delivery.dead_letter_queue,
+        retry_attempts=delivery.retry_attempts,
+        max_event_age=delivery.max_event_age,
+    )
+
+
+def _ops_item_target(
+    scope: Construct, name: str, role: iam.Role, incident: IncidentTarget, delivery: RuleDelivery
+) -> events.IRuleTarget:
+    stack = Stack.of(scope)
+    ops_items = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem/*"
+    policy = _managed_policy(scope, name, role, delivery, "ssm:CreateOpsItem", ops_items)
+    acknowledge_nag(
+        policy,
+        f"AwsSolutions-IAM5[Resource::{nag_ref(scope, ops_items)}]",
+        "An OpsItem's id is assigned when EventBridge creates it; the permission is limited "
+        "to creating OpsItems in this account and region.",
+    )
+    return OpsItemTarget(
+        incident,
+        role=role,
+        dead_letter_queue=delivery.dead_letter_queue,
+        retry_attempts=delivery.retry_attempts,
+        max_event_age=delivery.max_event_age,
+    )
+
+
+def _managed_policy(
+    scope: Construct,
+    name: str,
+    role: iam.Role,
+    delivery: RuleDelivery,
+    action: str,
+    resource: str,
+) -> iam.ManagedPolicy:
+    return iam.ManagedPolicy(
+        scope,
+        f"{name}Policy",
+        description=f"Lets the {delivery.severity.value} incident rule call {action}",
+        roles=[role],
+        statements=[iam.PolicyStatement(actions=[action], resources=[resource])],
+    )

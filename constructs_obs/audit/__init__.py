@@ -21,26 +21,20 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
+    from constructs_obs.audit.audit_lifecycle import (
+        AuditLifecycle as AuditLifecycle,
+    )
+    from constructs_obs.audit.audit_lifecycle import (
+        ObjectLockMode as ObjectLockMode,
+    )
+    from constructs_obs.audit.audit_lifecycle import (
+        ObjectLockOptions as ObjectLockOptions,
+    )
     from constructs_obs.audit.audit_queries import (
         AuditQueries as AuditQueries,
     )
     from constructs_obs.audit.audit_trail import (
-        AuditLifecycle as AuditLifecycle,
-    )
-    from constructs_obs.audit.audit_trail import (
         AuditTrail as AuditTrail,
-    )
-    from constructs_obs.audit.audit_trail import (
-        DataEventSelector as DataEventSelector,
-    )
-    from constructs_obs.audit.audit_trail import (
-        ObjectLockMode as ObjectLockMode,
-    )
-    from constructs_obs.audit.audit_trail import (
-        ObjectLockOptions as ObjectLockOptions,
-    )
-    from constructs_obs.audit.audit_trail import (
-        ReadWrite as ReadWrite,
     )
     from constructs_obs.audit.catalog import (
         AuditQuery as AuditQuery,
@@ -50,6 +44,12 @@ if TYPE_CHECKING:
     )
     from constructs_obs.audit.catalog import (
         load_queries as load_queries,
+    )
+    from constructs_obs.audit.data_event_selector import (
+        DataEventSelector as DataEventSelector,
+    )
+    from constructs_obs.audit.data_event_selector import (
+        ReadWrite as ReadWrite,
     )
     from constructs_obs.audit.errors import (
         AuditError as AuditError,
@@ -78,13 +78,13 @@ if TYPE_CHECKING:
     from constructs_obs.audit.local.engine import (
         LocalAuditEngine as LocalAuditEngine,
     )
-    from constructs_obs.audit.local.engine import (
+    from constructs_obs.audit.local.log_files import (
         LogFile as LogFile,
     )
-    from constructs_obs.audit.local.engine import (
+    from constructs_obs.audit.local.query_result import (
         QueryResult as QueryResult,
     )
-    from constructs_obs.audit.local.engine import (
+    from constructs_obs.audit.local.query_result import (
         SkippedFile as SkippedFile,
     )
     from constructs_obs.audit.schema import (
@@ -129,14 +129,13 @@ if TYPE_CHECKING:
 
 _EXPORTS: Final = {
     "constructs_obs.audit.audit_queries": ("AuditQueries",),
-    "constructs_obs.audit.audit_trail": (
+    "constructs_obs.audit.audit_lifecycle": (
         "AuditLifecycle",
-        "AuditTrail",
-        "DataEventSelector",
         "ObjectLockMode",
         "ObjectLockOptions",
-        "ReadWrite",
     ),
+    "constructs_obs.audit.audit_trail": ("AuditTrail",),
+    "constructs_obs.audit.data_event_selector": ("DataEventSelector", "ReadWrite"),
     "constructs_obs.audit.catalog": (
         "AuditQuery",
         "get_query",
@@ -152,12 +151,9 @@ _EXPORTS: Final = {
         "QueryParameterError",
         "UnknownQueryError",
     ),
-    "constructs_obs.audit.local.engine": (
-        "LocalAuditEngine",
-        "LogFile",
-        "QueryResult",
-        "SkippedFile",
-    ),
+    "constructs_obs.audit.local.engine": ("LocalAuditEngine",),
+    "constructs_obs.audit.local.log_files": ("LogFile",),
+    "constructs_obs.audit.local.query_result": ("QueryResult", "SkippedFile"),
     "constructs_obs.audit.schema": (
         "COLUMNS",
         "DAY_FORMAT",

@@ -29,6 +29,7 @@ from constructs_obs.audit.schema import (
     PARTITION_KEYS,
     SERDE,
     TABLE_NAME,
+    Column,
     storage_location_template,
 )
 from constructs_obs.audit.trail_log_location import (
@@ -51,6 +52,17 @@ __all__ = ["AuditQueries"]
 _DATABASE_NAME = r"[a-z0-9_]+"
 _WORKGROUP_NAME = r"[a-zA-Z0-9._-]+"
 _DAY = r"\d{4}/\d{2}/\d{2}"
+_ATHENA_ACTIONS = (
+    "athena:StartQueryExecution",
+    "athena:StopQueryExecution",
+    "athena:GetQueryExecution",
+    "athena:GetQueryResults",
+    "athena:GetWorkGroup",
+    "athena:GetNamedQuery",
+    "athena:ListNamedQueries",
+    "athena:GetPreparedStatement",
+    "athena:ListPreparedStatements",
+)
 
 
 def _check_day(check: Check, parameter: str, day: str) -> None:
@@ -117,45 +129,52 @@ class AuditQueries(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("AuditQueries", id)
-        stack = Stack.of(self)
-        location = _location_of(check, trail)
-        check_log_path(
-            check,
-            organization_id=location.organization_id,
-            s3_key_prefix=location.s3_key_prefix,
-            parameter="trail.",
-        )
+        location = _checked_location(check, trail)
         regions = check_regions(check, "regions", regions)
         accounts = check_accounts(
             check,
             "accounts",
             accounts,
             organization_trail=location.organization_id is not None,
-            stack=stack,
+            stack=Stack.of(self),
         )
         _check_day(check, "projection_start", projection_start)
         cutoff_bytes = _cutoff_bytes(check, bytes_scanned_cutoff or Size.gibibytes(10))
         expiration_days = check.whole_days(
             "results_expiration", results_expiration or Duration.days(30), minimum=1
         )
-        if database_name is not None:
-            check.text(
-                "database_name",
-                database_name,
-                max_length=255,
-                pattern=_DATABASE_NAME,
-                pattern_doc="must be 1-255 lower-case letters, digits or '_' (the names Athena "
-                "reads)",
-            )
-        if workgroup_name is not None:
-            check.text(
-                "workgroup_name",
-                workgroup_name,
-                max_length=128,
-                pattern=_WORKGROUP_NAME,
-                pattern_doc="must be 1-128 letters, digits, '.', '_' or '-'",
-            )
+        _check_names(check, database_name, workgroup_name)
 
+        self._location = location
+        self._readers = 0
+        self._add_results(check, expiration_days)
+        self._add_database(database_name)
+        self._add_table(regions, accounts, projection_start)
+        self._add_workgroup(workgroup_name, cutoff_bytes)
+        self._add_queries()
+
+    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` run the workgroup's queries: Athena in this workgroup, the Glue
+        table, reading the logs, writing and reading results, and the key."""
+        results = self.results_bucket.arn_for_objects("*")
+        logs = self._location.bucket.arn_for_objects("*")
+        self._readers += 1
+        return grant_with_policy(
+            self,
+            f"Queriers{self._readers}",
+            grantee,
+            self._query_statements(logs=logs, results=results),
+            description=f"Run the audit queries of the workgroup {self.workgroup_name}",
+            wildcard_resources=[logs, results],
+            wildcard_reason="Athena reads any log file in the projected partitions and writes "
+            "its results under names it chooses; both buckets belong to this trail.",
+        )
+
+    # -- resources ---------------------------------------------------------------------------
+
+    def _add_results(self, check: Check, expiration_days: int) -> None:
+        """The key (the trail's, if it has one) and the bucket of the query results."""
+        location = self._location
         self.encryption_key = location.encryption_key or resolve_key(
             self,
             "Key",
@@ -175,76 +194,86 @@ class AuditQueries(Construct):
             noncurrent_version_expiration=Duration.days(1),
         ).bucket
 
+    def _add_database(self, database_name: str | None) -> None:
         self.database_name = database_name or _identifier(self, "_").lower()
         self.database = glue.CfnDatabase(
             self,
             "Database",
-            catalog_id=stack.account,
+            catalog_id=Stack.of(self).account,
             database_input=glue.CfnDatabase.DatabaseInputProperty(
                 name=self.database_name,
                 description="CloudTrail logs, queried with Athena (constructs-obs)",
             ),
         )
-        prefix = location.s3_key_prefix
-        table_root = "/".join(
-            part
-            for part in (
-                "s3:/",
-                location.bucket.bucket_name,
-                prefix,
-                "AWSLogs",
-                location.organization_id,
-            )
-            if part
-        )
+
+    def _add_table(self, regions: list[str], accounts: list[str], projection_start: str) -> None:
+        """The table over the log files, its partitions projected (no crawler, no repair)."""
         self.table = glue.CfnTable(
             self,
             "Table",
-            catalog_id=stack.account,
+            catalog_id=Stack.of(self).account,
             database_name=self.database_name,
             table_input=glue.CfnTable.TableInputProperty(
                 name=TABLE_NAME,
                 description="CloudTrail log files with partition projection (no crawler)",
                 table_type="EXTERNAL_TABLE",
-                partition_keys=[
-                    glue.CfnTable.ColumnProperty(name=c.name, type=c.hive_type, comment=c.comment)
-                    for c in PARTITION_KEYS
-                ],
-                parameters={
-                    "classification": "cloudtrail",
-                    "EXTERNAL": "TRUE",
-                    "projection.enabled": "true",
-                    "projection.day.type": "date",
-                    "projection.day.format": DAY_FORMAT,
-                    "projection.day.range": f"{projection_start},NOW",
-                    "projection.day.interval": "1",
-                    "projection.day.interval.unit": "DAYS",
-                    "projection.region.type": "enum",
-                    "projection.region.values": ",".join(regions),
-                    "projection.account.type": "enum",
-                    "projection.account.values": ",".join(accounts),
-                    "storage.location.template": storage_location_template(
-                        location.bucket.bucket_name,
-                        prefix=prefix or "",
-                        organization_id=location.organization_id,
-                    ),
-                },
-                storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
-                    columns=[
-                        glue.CfnTable.ColumnProperty(
-                            name=c.name, type=c.hive_type, comment=c.comment
-                        )
-                        for c in COLUMNS
-                    ],
-                    location=f"{table_root}/",
-                    input_format=INPUT_FORMAT,
-                    output_format=OUTPUT_FORMAT,
-                    serde_info=glue.CfnTable.SerdeInfoProperty(serialization_library=SERDE),
-                ),
+                partition_keys=[_column(c) for c in PARTITION_KEYS],
+                parameters=self._projection(regions, accounts, projection_start),
+                storage_descriptor=self._storage_descriptor(),
             ),
         )
         self.table.node.add_dependency(self.database)
 
+    def _projection(
+        self, regions: list[str], accounts: list[str], projection_start: str
+    ) -> dict[str, str]:
+        """The table parameters: partition projection over the day, region and account."""
+        location = self._location
+        return {
+            "classification": "cloudtrail",
+            "EXTERNAL": "TRUE",
+            "projection.enabled": "true",
+            "projection.day.type": "date",
+            "projection.day.format": DAY_FORMAT,
+            "projection.day.range": f"{projection_start},NOW",
+            "projection.day.interval": "1",
+            "projection.day.interval.unit": "DAYS",
+            "projection.region.type": "enum",
+            "projection.region.values": ",".join(regions),
+            "projection.account.type": "enum",
+            "projection.account.values": ",".join(accounts),
+            "storage.location.template": storage_location_template(
+                location.bucket.bucket_name,
+                prefix=location.s3_key_prefix or "",
+                organization_id=location.organization_id,
+            ),
+        }
+
+    def _storage_descriptor(self) -> glue.CfnTable.StorageDescriptorProperty:
+        """The columns and the CloudTrail input format, rooted at the trail's ``AWSLogs``."""
+        location = self._location
+        table_root = "/".join(
+            part
+            for part in (
+                "s3:/",
+                location.bucket.bucket_name,
+                location.s3_key_prefix,
+                "AWSLogs",
+                location.organization_id,
+            )
+            if part
+        )
+        return glue.CfnTable.StorageDescriptorProperty(
+            columns=[_column(c) for c in COLUMNS],
+            location=f"{table_root}/",
+            input_format=INPUT_FORMAT,
+            output_format=OUTPUT_FORMAT,
+            serde_info=glue.CfnTable.SerdeInfoProperty(serialization_library=SERDE),
+        )
+
+    def _add_workgroup(self, workgroup_name: str | None, cutoff_bytes: int) -> None:
+        """The workgroup, which enforces encrypted results and the scan cutoff."""
+        stack = Stack.of(self)
         self.workgroup_name = workgroup_name or _identifier(self, "-")
         self.workgroup = athena.CfnWorkGroup(
             self,
@@ -266,6 +295,8 @@ class AuditQueries(Construct):
             ),
         )
 
+    def _add_queries(self) -> None:
+        """A named query and a prepared statement per ``.sql`` file of the catalog."""
         self.queries: dict[str, AuditQuery] = load_queries()
         self.named_queries: dict[str, athena.CfnNamedQuery] = {}
         self.prepared_statements: dict[str, athena.CfnPreparedStatement] = {}
@@ -293,12 +324,12 @@ class AuditQueries(Construct):
             prepared.node.add_dependency(self.workgroup)
             self.named_queries[name] = named
             self.prepared_statements[name] = prepared
-        self._location = location
-        self._readers = 0
 
-    def grant_query(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let ``grantee`` run the workgroup's queries: Athena in this workgroup, the Glue
-        table, reading the logs, writing and reading results, and the key."""
+    # -- grants ------------------------------------------------------------------------------
+
+    def _query_statements(self, *, logs: str, results: str) -> list[iam.PolicyStatement]:
+        """What running the workgroup's queries takes; ``logs`` and ``results``: the objects
+        of the log bucket and of the results bucket."""
         stack = Stack.of(self)
         workgroup_arn = stack.format_arn(
             service="athena", resource="workgroup", resource_name=self.workgroup_name
@@ -310,55 +341,49 @@ class AuditQueries(Construct):
                 service="glue", resource="table", resource_name=f"{self.database_name}/{TABLE_NAME}"
             ),
         ]
-        results = self.results_bucket.arn_for_objects("*")
-        logs = self._location.bucket.arn_for_objects("*")
-        self._readers += 1
-        return grant_with_policy(
-            self,
-            f"Queriers{self._readers}",
-            grantee,
-            [
-                iam.PolicyStatement(
-                    actions=[
-                        "athena:StartQueryExecution",
-                        "athena:StopQueryExecution",
-                        "athena:GetQueryExecution",
-                        "athena:GetQueryResults",
-                        "athena:GetWorkGroup",
-                        "athena:GetNamedQuery",
-                        "athena:ListNamedQueries",
-                        "athena:GetPreparedStatement",
-                        "athena:ListPreparedStatements",
-                    ],
-                    resources=[workgroup_arn],
-                ),
-                iam.PolicyStatement(
-                    actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
-                    resources=glue_arns,
-                ),
-                iam.PolicyStatement(
-                    actions=["s3:ListBucket", "s3:GetBucketLocation"],
-                    resources=[self._location.bucket.bucket_arn, self.results_bucket.bucket_arn],
-                ),
-                iam.PolicyStatement(actions=["s3:GetObject"], resources=[logs]),
-                iam.PolicyStatement(
-                    actions=[
-                        "s3:GetObject",
-                        "s3:PutObject",
-                        "s3:AbortMultipartUpload",
-                        "s3:ListMultipartUploadParts",
-                    ],
-                    resources=[results],
-                ),
-                iam.PolicyStatement(
-                    actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                    resources=[self.encryption_key.key_arn],
-                ),
-            ],
-            description=f"Run the audit queries of the workgroup {self.workgroup_name}",
-            wildcard_resources=[logs, results],
-            wildcard_reason="Athena reads any log file in the projected partitions and writes "
-            "its results under names it chooses; both buckets belong to this trail.",
+        return [
+            iam.PolicyStatement(actions=list(_ATHENA_ACTIONS), resources=[workgroup_arn]),
+            iam.PolicyStatement(
+                actions=["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"],
+                resources=glue_arns,
+            ),
+            iam.PolicyStatement(
+                actions=["s3:ListBucket", "s3:GetBucketLocation"],
+                resources=[self._location.bucket.bucket_arn, self.results_bucket.bucket_arn],
+            ),
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[logs]),
+            iam.PolicyStatement(
+                actions=[
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
+                resources=[results],
+            ),
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.encryption_key.key_arn],
+            ),
+        ]
+
+
+def _check_names(check: Check, database_name: str | None, workgroup_name: str | None) -> None:
+    if database_name is not None:
+        check.text(
+            "database_name",
+            database_name,
+            max_length=255,
+            pattern=_DATABASE_NAME,
+            pattern_doc="must be 1-255 lower-case letters, digits or '_' (the names Athena reads)",
+        )
+    if workgroup_name is not None:
+        check.text(
+            "workgroup_name",
+            workgroup_name,
+            max_length=128,
+            pattern=_WORKGROUP_NAME,
+            pattern_doc="must be 1-128 letters, digits, '.', '_' or '-'",
         )
 
 
@@ -372,17 +397,30 @@ def _cutoff_bytes(check: Check, cutoff: object) -> int:
     return check.integer("bytes_scanned_cutoff", int(cutoff.to_bytes()), minimum=10_000_000)
 
 
-def _location_of(check: Check, trail: object) -> TrailLogLocation:
-    if isinstance(trail, TrailLogLocation):
-        return trail
-    location = getattr(trail, "log_location", None)
+def _checked_location(check: Check, trail: object) -> TrailLogLocation:
+    """The trail's log location (given, or its ``log_location``), its path checked."""
+    location = (
+        trail if isinstance(trail, TrailLogLocation) else getattr(trail, "log_location", None)
+    )
     if not isinstance(location, TrailLogLocation):
         check.fail(
             "trail",
             "expected an AuditTrail or a TrailLogLocation (or anything with a log_location), "
             f"got {trail!r}",
         )
+    check_log_path(
+        check,
+        organization_id=location.organization_id,
+        s3_key_prefix=location.s3_key_prefix,
+        parameter="trail.",
+    )
     return location
+
+
+def _column(column: Column) -> glue.CfnTable.ColumnProperty:
+    return glue.CfnTable.ColumnProperty(
+        name=column.name, type=column.hive_type, comment=column.comment
+    )
 
 
 def _identifier(scope: Construct, separator: str) -> str:

@@ -1,32 +1,39 @@
 """AuditTrail: CloudTrail to a hardened bucket and a log group, queryable with Athena.
 
 A multi-region trail with global service events, log-file validation, read and write
-management events and (optionally) S3/Lambda data events through advanced event selectors,
-CloudTrail Insights, encrypted with a customer key whose policy lets CloudTrail use it only
-for this trail (``aws:SourceArn`` and encryption-context conditions). It delivers to an S3
-bucket (public access blocked, TLS only, versioned, server access logs, lifecycle, optional
-object lock, RETAIN) and to an ``EncryptedLogGroup`` that CIS alarms can attach to. Security
-Hub's CloudTrail.1, .2, .4, .5, .6 and .7 hold on the synthesized template.
+management events and (optionally) S3/Lambda data events through advanced event selectors
+(:mod:`~constructs_obs.audit.data_event_selector`), CloudTrail Insights, encrypted with a
+customer key whose policy lets CloudTrail use it only for this trail (``aws:SourceArn`` and
+encryption-context conditions). It delivers to an S3 bucket (public access blocked, TLS only,
+versioned, server access logs, lifecycle and optional object lock from
+:mod:`~constructs_obs.audit.audit_lifecycle`, RETAIN) and to an ``EncryptedLogGroup`` that CIS
+alarms can attach to. Security Hub's CloudTrail.1, .2, .4, .5, .6 and .7 hold on the
+synthesized template.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import Enum
 
-from aws_cdk import Duration, Names, Stack
+from aws_cdk import Names, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_obs.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.audit.audit_lifecycle import (
+    AuditLifecycle,
+    ObjectLockOptions,
+    check_lifecycle,
+    lifecycle_rule,
+    object_lock_retention,
+)
 from constructs_obs.audit.audit_queries import AuditQueries
+from constructs_obs.audit.data_event_selector import DataEventSelector
 from constructs_obs.audit.trail_log_location import (
     TrailLogLocation,
     check_accounts,
@@ -40,121 +47,12 @@ from constructs_obs.private.keys import add_service_statement, resolve_key
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
-__all__ = [
-    "AuditLifecycle",
-    "AuditTrail",
-    "DataEventSelector",
-    "ObjectLockMode",
-    "ObjectLockOptions",
-    "ReadWrite",
-]
+__all__ = ["AuditTrail"]
 
 # CloudTrail's rules: 3-128 characters, letters, digits, '.', '_' and '-', starting and ending
 # with a letter or digit, no two of '.', '_', '-' side by side, and not an IP address.
 _TRAIL_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9])){2,127}"
 _IP_ADDRESS = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
-
-
-class ReadWrite(Enum):
-    """Which data events to record."""
-
-    ALL = "all"
-    READ_ONLY = "read"
-    WRITE_ONLY = "write"
-
-
-@dataclass(frozen=True)
-class DataEventSelector:
-    """Data events to record, as an advanced event selector. Build with ``s3`` or ``lambda_``."""
-
-    name: str
-    resource_type: str
-    resource_arn_prefixes: tuple[str, ...]
-    read_write: ReadWrite
-
-    @classmethod
-    def s3(
-        cls, buckets: Sequence[s3.IBucket] | None = None, read_write: ReadWrite = ReadWrite.ALL
-    ) -> DataEventSelector:
-        """S3 object-level events of ``buckets`` (default: every bucket but the trail's own
-        log and access-log buckets, whose every delivery would otherwise be logged again;
-        CIS 3.8/3.9)."""
-        prefixes = tuple(bucket.arn_for_objects("") for bucket in buckets or ())
-        return cls("S3 data events", "AWS::S3::Object", prefixes, read_write)
-
-    @classmethod
-    def lambda_(
-        cls,
-        functions: Sequence[lambda_.IFunction] | None = None,
-        read_write: ReadWrite = ReadWrite.ALL,
-    ) -> DataEventSelector:
-        """Lambda invocations of ``functions`` (default: every function)."""
-        prefixes = tuple(function.function_arn for function in functions or ())
-        return cls("Lambda data events", "AWS::Lambda::Function", prefixes, read_write)
-
-    def render(
-        self, exclude: Sequence[str] = ()
-    ) -> cloudtrail.CfnTrail.AdvancedEventSelectorProperty:
-        """The advanced event selector; ``exclude`` lists ARN prefixes left out of a selector
-        that names no resources (every bucket or function)."""
-        selectors = [
-            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                field="eventCategory", equal_to=["Data"]
-            ),
-            cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                field="resources.type", equal_to=[self.resource_type]
-            ),
-        ]
-        if self.resource_arn_prefixes:
-            selectors.append(
-                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                    field="resources.ARN", starts_with=list(self.resource_arn_prefixes)
-                )
-            )
-        elif exclude:
-            selectors.append(
-                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                    field="resources.ARN", not_starts_with=list(exclude)
-                )
-            )
-        if self.read_write is not ReadWrite.ALL:
-            read_only = "true" if self.read_write is ReadWrite.READ_ONLY else "false"
-            selectors.append(
-                cloudtrail.CfnTrail.AdvancedFieldSelectorProperty(
-                    field="readOnly", equal_to=[read_only]
-                )
-            )
-        return cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
-            name=self.name, field_selectors=selectors
-        )
-
-
-class ObjectLockMode(Enum):
-    GOVERNANCE = "GOVERNANCE"
-    """Users with ``s3:BypassGovernanceRetention`` can still delete: a safety net."""
-    COMPLIANCE = "COMPLIANCE"
-    """Nobody, root included, can delete before the retention ends: irreversible."""
-
-
-@dataclass(frozen=True)
-class ObjectLockOptions:
-    mode: ObjectLockMode
-    retention: Duration
-
-
-@dataclass(frozen=True)
-class AuditLifecycle:
-    """Lifecycle of the log files. Default: infrequent access after 90 days, Glacier Flexible
-    Retrieval after 365 days, deleted after 7 years (2557 days).
-
-    Whole days only. S3's own rules apply: infrequent access after 30 days at least, then 30
-    days more in it before Glacier, and expiry after the last transition. A log file deleted
-    or overwritten early stays as a noncurrent version for ``expire_after`` too (forever when
-    ``expire_after`` is None)."""
-
-    infrequent_access_after: Duration | None = field(default_factory=lambda: Duration.days(90))
-    glacier_after: Duration | None = field(default_factory=lambda: Duration.days(365))
-    expire_after: Duration | None = field(default_factory=lambda: Duration.days(2557))
 
 
 class AuditTrail(Construct):
@@ -225,58 +123,42 @@ class AuditTrail(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("AuditTrail", id)
-        stack = Stack.of(self)
         self.trail_name = trail_name or Names.unique_resource_name(self, max_length=128)
-        check.text(
-            "trail_name",
-            self.trail_name,
-            max_length=128,
-            pattern=_TRAIL_NAME,
-            pattern_doc="must be 3-128 letters, digits, '.', '_' or '-', starting and ending "
-            "with a letter or digit, without two of '.', '_', '-' side by side",
-        )
-        if _IP_ADDRESS.fullmatch(self.trail_name):
-            check.fail("trail_name", f"{self.trail_name!r} looks like an IP address")
-        check_log_path(check, organization_id=organization_id, s3_key_prefix=s3_key_prefix)
-        if management_account_id is not None:
-            if organization_id is None:
-                check.fail(
-                    "management_account_id",
-                    "only an organization trail (organization_id) is owned by the management "
-                    "account",
-                )
-            check.text(
-                "management_account_id",
-                management_account_id,
-                max_length=12,
-                pattern=r"[0-9]{12}",
-                pattern_doc="must be a 12-digit account id",
-            )
+        _check_trail_name(check, self.trail_name)
+        _check_owner(check, organization_id, management_account_id, s3_key_prefix)
         _check_retention(check, "cloudwatch_logs_retention", cloudwatch_logs_retention)
         _check_data_events(check, data_events)
         _check_flag(check, "insights", insights)
         _check_flag(check, "athena", athena)
-        if not athena:
-            for name, value in (
-                ("athena_regions", athena_regions),
-                ("athena_accounts", athena_accounts),
-            ):
-                if value is not None:
-                    check.fail(name, "applies only with athena=True (the table it projects)")
-        else:
-            # Checked here too, under the names the caller used (AuditQueries checks them again).
-            check_regions(check, "athena_regions", athena_regions)
-            check_accounts(
-                check,
-                "athena_accounts",
-                athena_accounts,
-                organization_trail=organization_id is not None,
-                stack=stack,
-            )
+        _check_athena(
+            check, Stack.of(self), athena, athena_regions, athena_accounts, organization_id
+        )
         lifecycle = lifecycle or AuditLifecycle()
-        self._check_lifecycle(check, lifecycle, object_lock)
-        self.organization_id = organization_id
+        check_lifecycle(check, lifecycle, object_lock)
+
+        self._locate(organization_id, management_account_id, s3_key_prefix)
         self._auditors = 0
+        self._add_key(check, encryption_key)
+        self._add_bucket(lifecycle, object_lock)
+        self._add_log_group(cloudwatch_logs_retention)
+        self._add_trail(data_events, insights)
+        self.queries: AuditQueries | None = None
+        if athena:
+            self.queries = AuditQueries(
+                self, "Queries", trail=self, regions=athena_regions, accounts=athena_accounts
+            )
+
+    # -- resources ---------------------------------------------------------------------------
+
+    def _locate(
+        self,
+        organization_id: str | None,
+        management_account_id: str | None,
+        s3_key_prefix: str | None,
+    ) -> None:
+        """Who owns the trail, its ARN, and where it writes."""
+        stack = Stack.of(self)
+        self.organization_id = organization_id
         self.s3_key_prefix = s3_key_prefix
         self.trail_account = management_account_id or stack.account
         """The account that owns the trail (the management account for a trail created by a
@@ -288,6 +170,8 @@ class AuditTrail(Construct):
             account=self.trail_account,
         )
 
+    def _add_key(self, check: Check, encryption_key: kms.IKey | None) -> None:
+        """The key of the log files, which CloudTrail may use for this trail only."""
         self.encryption_key = resolve_key(
             self,
             "Key",
@@ -298,29 +182,35 @@ class AuditTrail(Construct):
         )
         self._allow_cloudtrail_to_use_key()
 
+    def _add_bucket(self, lifecycle: AuditLifecycle, object_lock: ObjectLockOptions | None) -> None:
+        """The hardened log bucket (and its access-log bucket), which only this trail writes."""
         hardened = HardenedBucket(
             self,
             "Bucket",
             encryption_key=self.encryption_key,
-            lifecycle_rules=[_lifecycle_rule(lifecycle)],
+            lifecycle_rules=[lifecycle_rule(lifecycle)],
             # A deleted or overwritten log file stays recoverable as long as log files are
             # kept: noncurrent versions expire with the same delay as current ones (or never).
             noncurrent_version_expiration=lifecycle.expire_after,
             keep_noncurrent_versions=lifecycle.expire_after is None,
-            object_lock=_object_lock(object_lock),
+            object_lock=object_lock_retention(object_lock),
         )
         self.bucket: s3.Bucket = hardened.bucket
         self.access_logs_bucket: s3.IBucket = hardened.access_logs_bucket
         self._allow_cloudtrail_to_write()
 
+    def _add_log_group(self, retention: logs.RetentionDays | int) -> None:
+        """The CloudWatch copy of the events, which CIS alarms attach to."""
         self.log_group = EncryptedLogGroup(
             self,
             "Logs",
-            retention=cloudwatch_logs_retention,
+            retention=retention,
             encryption_key=self.encryption_key,
         )
-        logs_role, logs_policy = self._logs_role()
 
+    def _add_trail(self, data_events: Sequence[DataEventSelector], insights: bool) -> None:
+        """The trail, with its role to deliver to the log group."""
+        logs_role, logs_policy = self._logs_role()
         selectors = [
             cloudtrail.CfnTrail.AdvancedEventSelectorProperty(
                 name="Management events (read and write)",
@@ -340,9 +230,9 @@ class AuditTrail(Construct):
             is_multi_region_trail=True,
             include_global_service_events=True,
             enable_log_file_validation=True,
-            is_organization_trail=organization_id is not None,
+            is_organization_trail=self.organization_id is not None,
             s3_bucket_name=self.bucket.bucket_name,
-            s3_key_prefix=s3_key_prefix,
+            s3_key_prefix=self.s3_key_prefix,
             kms_key_id=self.encryption_key.key_arn,
             cloud_watch_logs_log_group_arn=self.log_group.log_group.log_group_arn,
             cloud_watch_logs_role_arn=logs_role.role_arn,
@@ -357,16 +247,6 @@ class AuditTrail(Construct):
         # CloudTrail checks the bucket policy and the role's permissions when it creates the
         # trail (the role itself is already a dependency through its ARN).
         self.trail.node.add_dependency(self.bucket.policy or self.bucket, logs_policy)
-
-        self.queries: AuditQueries | None = None
-        if athena:
-            self.queries = AuditQueries(
-                self,
-                "Queries",
-                trail=self,
-                regions=athena_regions,
-                accounts=athena_accounts,
-            )
 
     @property
     def log_location(self) -> TrailLogLocation:
@@ -520,62 +400,67 @@ class AuditTrail(Construct):
             "the files by account, region and date.",
         )
 
-    # -- validation --------------------------------------------------------------------------
 
-    @staticmethod
-    def _check_lifecycle(
-        check: Check, lifecycle: AuditLifecycle, lock: ObjectLockOptions | None
-    ) -> None:
-        if not isinstance(lifecycle, AuditLifecycle):
-            check.fail("lifecycle", f"expected an AuditLifecycle, got {lifecycle!r}")
-        if lock is not None:
-            if not isinstance(lock, ObjectLockOptions):
-                check.fail("object_lock", f"expected ObjectLockOptions, got {lock!r}")
-            check.choice(
-                "object_lock.mode",
-                lock.mode,
-                tuple(ObjectLockMode),
-                "ObjectLockMode.GOVERNANCE, ObjectLockMode.COMPLIANCE",
-            )
-        days = {
-            name: check.whole_days(f"lifecycle.{name}", value, minimum=1)
-            for name, value in (
-                ("infrequent_access_after", lifecycle.infrequent_access_after),
-                ("glacier_after", lifecycle.glacier_after),
-                ("expire_after", lifecycle.expire_after),
-            )
-            if value is not None
-        }
-        if days.get("infrequent_access_after", 30) < 30:
-            check.fail("lifecycle", "S3 moves objects to infrequent access after 30 days at least")
-        ordered = [
-            days[k]
-            for k in ("infrequent_access_after", "glacier_after", "expire_after")
-            if k in days
-        ]
-        if ordered != sorted(ordered) or len(set(ordered)) != len(ordered):
-            check.fail(
-                "lifecycle",
-                "transitions must come in order (infrequent access < Glacier < expiry), "
-                f"got {days}",
-            )
-        if "infrequent_access_after" in days and "glacier_after" in days:
-            in_ia = days["glacier_after"] - days["infrequent_access_after"]
-            if in_ia < 30:
-                check.fail(
-                    "lifecycle",
-                    "S3 keeps objects in infrequent access 30 days at least before Glacier: "
-                    f"glacier_after must be >= infrequent_access_after + 30 days, got {in_ia} "
-                    "days in between",
-                )
-        if lock is not None:
-            retention = check.whole_days("object_lock", lock.retention, minimum=1)
-            if "expire_after" in days and retention > days["expire_after"]:
-                check.fail(
-                    "object_lock",
-                    f"retention of {retention} days outlives the expiry after "
-                    f"{days['expire_after']} days",
-                )
+def _check_trail_name(check: Check, trail_name: str) -> None:
+    check.text(
+        "trail_name",
+        trail_name,
+        max_length=128,
+        pattern=_TRAIL_NAME,
+        pattern_doc="must be 3-128 letters, digits, '.', '_' or '-', starting and ending "
+        "with a letter or digit, without two of '.', '_', '-' side by side",
+    )
+    if _IP_ADDRESS.fullmatch(trail_name):
+        check.fail("trail_name", f"{trail_name!r} looks like an IP address")
+
+
+def _check_owner(
+    check: Check,
+    organization_id: str | None,
+    management_account_id: str | None,
+    s3_key_prefix: str | None,
+) -> None:
+    """Where the trail writes, and the management account that owns an organization trail."""
+    check_log_path(check, organization_id=organization_id, s3_key_prefix=s3_key_prefix)
+    if management_account_id is None:
+        return
+    if organization_id is None:
+        check.fail(
+            "management_account_id",
+            "only an organization trail (organization_id) is owned by the management account",
+        )
+    check.text(
+        "management_account_id",
+        management_account_id,
+        max_length=12,
+        pattern=r"[0-9]{12}",
+        pattern_doc="must be a 12-digit account id",
+    )
+
+
+def _check_athena(
+    check: Check,
+    stack: Stack,
+    athena: bool,
+    regions: Sequence[str] | None,
+    accounts: Sequence[str] | None,
+    organization_id: str | None,
+) -> None:
+    """What the table projects, only with ``athena``; checked here too, under the names the
+    caller used (``AuditQueries`` checks them again)."""
+    if not athena:
+        for name, value in (("athena_regions", regions), ("athena_accounts", accounts)):
+            if value is not None:
+                check.fail(name, "applies only with athena=True (the table it projects)")
+        return
+    check_regions(check, "athena_regions", regions)
+    check_accounts(
+        check,
+        "athena_accounts",
+        accounts,
+        organization_trail=organization_id is not None,
+        stack=stack,
+    )
 
 
 def _check_retention(check: Check, parameter: str, retention: object) -> None:
@@ -605,31 +490,3 @@ def _check_data_events(check: Check, data_events: object) -> None:
 def _check_flag(check: Check, parameter: str, value: object) -> None:
     if not isinstance(value, bool):
         check.fail(parameter, f"expected True or False, got {value!r}")
-
-
-def _lifecycle_rule(lifecycle: AuditLifecycle) -> s3.LifecycleRule:
-    transitions = []
-    if lifecycle.infrequent_access_after is not None:
-        transitions.append(
-            s3.Transition(
-                storage_class=s3.StorageClass.INFREQUENT_ACCESS,
-                transition_after=lifecycle.infrequent_access_after,
-            )
-        )
-    if lifecycle.glacier_after is not None:
-        transitions.append(
-            s3.Transition(
-                storage_class=s3.StorageClass.GLACIER, transition_after=lifecycle.glacier_after
-            )
-        )
-    return s3.LifecycleRule(
-        id="AuditLogTiers", transitions=transitions or None, expiration=lifecycle.expire_after
-    )
-
-
-def _object_lock(options: ObjectLockOptions | None) -> s3.ObjectLockRetention | None:
-    if options is None:
-        return None
-    if options.mode is ObjectLockMode.COMPLIANCE:
-        return s3.ObjectLockRetention.compliance(options.retention)
-    return s3.ObjectLockRetention.governance(options.retention)

@@ -125,27 +125,9 @@ class ObservabilityDashboard(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = Check("ObservabilityDashboard", id)
-        if name is not None:
-            check.text(
-                "name",
-                name,
-                max_length=250,
-                pattern=r"[A-Za-z0-9_-]+",
-                pattern_doc="may contain only letters, digits, '-' and '_'",
-            )
-        check.integer(
-            "max_metrics_per_dashboard",
-            max_metrics_per_dashboard,
-            minimum=1,
-            maximum=MAX_METRICS_PER_DASHBOARD,
+        _check_options(
+            check, name, max_metrics_per_dashboard, max_widgets_per_dashboard, logs_query_limit
         )
-        check.integer(
-            "max_widgets_per_dashboard",
-            max_widgets_per_dashboard,
-            minimum=2,
-            maximum=MAX_WIDGETS_PER_DASHBOARD,
-        )
-        check.integer("logs_query_limit", logs_query_limit, minimum=1, maximum=10_000)
         scopes = list(sources or [self.node.root])
         where = ", ".join(scope.node.path or "the app" for scope in scopes)
         registry = registry_of(self)
@@ -163,15 +145,16 @@ class ObservabilityDashboard(Construct):
         self._max_metrics = max_metrics_per_dashboard
         self._imported_alarms = 0
         rows = self._rows(records)
-        largest = max((item.metrics for row in rows for item in row), default=0)
-        if largest > max_metrics_per_dashboard:
-            check.fail(
-                "max_metrics_per_dashboard",
-                f"a graph here draws {largest} metrics (an alarm's metric math, or an anomaly "
-                f"band), more than {max_metrics_per_dashboard}: allow at least {largest}",
-            )
+        _check_largest_graph(check, rows, max_metrics_per_dashboard)
         pages = _paginate(rows, max_metrics_per_dashboard, max_widgets_per_dashboard)
-        self.dashboards: list[cloudwatch.Dashboard] = []
+        self.dashboards = self._create_dashboards(name, where, pages)
+        Aspects.of(self).add(_StaleCheck(self, registry, scopes, seen))
+
+    def _create_dashboards(
+        self, name: str | None, where: str, pages: list[list[_Row]]
+    ) -> list[cloudwatch.Dashboard]:
+        """One CloudWatch dashboard per page, each under a heading that names the sources."""
+        dashboards: list[cloudwatch.Dashboard] = []
         for number, page in enumerate(pages, start=1):
             heading = _text(
                 f"# {self._title}"
@@ -191,8 +174,8 @@ class ObservabilityDashboard(Construct):
             dashboard.add_widgets(heading)
             for row in page:
                 dashboard.add_widgets(*(item.widget for item in row))
-            self.dashboards.append(dashboard)
-        Aspects.of(self).add(_StaleCheck(self, registry, scopes, seen))
+            dashboards.append(dashboard)
+        return dashboards
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -353,6 +336,47 @@ class ObservabilityDashboard(Construct):
             height=6,
         )
         return _Widget(widget, 0)
+
+
+def _check_options(
+    check: Check,
+    name: str | None,
+    max_metrics_per_dashboard: int,
+    max_widgets_per_dashboard: int,
+    logs_query_limit: int,
+) -> None:
+    if name is not None:
+        check.text(
+            "name",
+            name,
+            max_length=250,
+            pattern=r"[A-Za-z0-9_-]+",
+            pattern_doc="may contain only letters, digits, '-' and '_'",
+        )
+    check.integer(
+        "max_metrics_per_dashboard",
+        max_metrics_per_dashboard,
+        minimum=1,
+        maximum=MAX_METRICS_PER_DASHBOARD,
+    )
+    check.integer(
+        "max_widgets_per_dashboard",
+        max_widgets_per_dashboard,
+        minimum=2,
+        maximum=MAX_WIDGETS_PER_DASHBOARD,
+    )
+    check.integer("logs_query_limit", logs_query_limit, minimum=1, maximum=10_000)
+
+
+def _check_largest_graph(check: Check, rows: list[_Row], max_metrics: int) -> None:
+    """A single graph cannot be split over pages: it must fit the metric limit of one."""
+    largest = max((item.metrics for row in rows for item in row), default=0)
+    if largest > max_metrics:
+        check.fail(
+            "max_metrics_per_dashboard",
+            f"a graph here draws {largest} metrics (an alarm's metric math, or an anomaly "
+            f"band), more than {max_metrics}: allow at least {largest}",
+        )
 
 
 def _text(markdown: str, *, height: int) -> cloudwatch.TextWidget:

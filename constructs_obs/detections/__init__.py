@@ -17,6 +17,18 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
+    from constructs_obs.detections.detection import (
+        Detection as Detection,
+    )
+    from constructs_obs.detections.detection import (
+        DetectionKind as DetectionKind,
+    )
+    from constructs_obs.detections.detection import (
+        SkippedDetection as SkippedDetection,
+    )
+    from constructs_obs.detections.detection_set import (
+        DetectionSet as DetectionSet,
+    )
     from constructs_obs.detections.errors import (
         DetectionTemplateError as DetectionTemplateError,
     )
@@ -29,29 +41,11 @@ if TYPE_CHECKING:
     from constructs_obs.detections.errors import (
         RecordLoadError as RecordLoadError,
     )
-    from constructs_obs.detections.evaluate import (
-        Detection as Detection,
-    )
-    from constructs_obs.detections.evaluate import (
-        DetectionKind as DetectionKind,
-    )
-    from constructs_obs.detections.evaluate import (
-        DetectionSet as DetectionSet,
-    )
-    from constructs_obs.detections.evaluate import (
+    from constructs_obs.detections.evaluation_report import (
         EvaluationReport as EvaluationReport,
     )
-    from constructs_obs.detections.evaluate import (
+    from constructs_obs.detections.evaluation_report import (
         Firing as Firing,
-    )
-    from constructs_obs.detections.evaluate import (
-        RecordRef as RecordRef,
-    )
-    from constructs_obs.detections.evaluate import (
-        SkippedDetection as SkippedDetection,
-    )
-    from constructs_obs.detections.evaluate import (
-        TemplateSource as TemplateSource,
     )
     from constructs_obs.detections.event_pattern import (
         EventPattern as EventPattern,
@@ -59,17 +53,20 @@ if TYPE_CHECKING:
     from constructs_obs.detections.event_pattern import (
         compile_event_pattern as compile_event_pattern,
     )
-    from constructs_obs.detections.filter_pattern import (
+    from constructs_obs.detections.filter_pattern.filter_pattern import (
         FilterPattern as FilterPattern,
     )
-    from constructs_obs.detections.filter_pattern import (
+    from constructs_obs.detections.filter_pattern.filter_pattern import (
         FilterPatternKind as FilterPatternKind,
     )
-    from constructs_obs.detections.filter_pattern import (
+    from constructs_obs.detections.filter_pattern.filter_pattern import (
         compile_filter_pattern as compile_filter_pattern,
     )
     from constructs_obs.detections.logs_insights import (
         logs_insights_filter as logs_insights_filter,
+    )
+    from constructs_obs.detections.record_ref import (
+        RecordRef as RecordRef,
     )
     from constructs_obs.detections.records import (
         RecordSource as RecordSource,
@@ -92,6 +89,9 @@ if TYPE_CHECKING:
     from constructs_obs.detections.records import (
         to_eventbridge_event as to_eventbridge_event,
     )
+    from constructs_obs.detections.template_source import (
+        TemplateSource as TemplateSource,
+    )
 
 _EXPORTS: Final = {
     "constructs_obs.detections.errors": (
@@ -100,26 +100,27 @@ _EXPORTS: Final = {
         "FilterPatternSyntaxError",
         "RecordLoadError",
     ),
-    "constructs_obs.detections.evaluate": (
+    "constructs_obs.detections.detection": (
         "Detection",
         "DetectionKind",
-        "DetectionSet",
+        "SkippedDetection",
+    ),
+    "constructs_obs.detections.detection_set": ("DetectionSet",),
+    "constructs_obs.detections.evaluation_report": (
         "EvaluationReport",
         "Firing",
-        "RecordRef",
-        "SkippedDetection",
-        "TemplateSource",
     ),
     "constructs_obs.detections.event_pattern": (
         "EventPattern",
         "compile_event_pattern",
     ),
-    "constructs_obs.detections.filter_pattern": (
+    "constructs_obs.detections.filter_pattern.filter_pattern": (
         "FilterPattern",
         "FilterPatternKind",
         "compile_filter_pattern",
     ),
     "constructs_obs.detections.logs_insights": ("logs_insights_filter",),
+    "constructs_obs.detections.record_ref": ("RecordRef",),
     "constructs_obs.detections.records": (
         "RecordSource",
         "eventbridge_detail_type",
@@ -129,6 +130,7 @@ _EXPORTS: Final = {
         "load_records",
         "to_eventbridge_event",
     ),
+    "constructs_obs.detections.template_source": ("TemplateSource",),
 }
 
 __all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

@@ -20,17 +20,16 @@ from __future__ import annotations
 import json
 import re
 
-from constructs_obs.detections.filter_pattern import (
-    _And,
-    _Condition,
-    _JsonNode,
-    _JsonParser,
-    _Literal,
-    _Or,
-    _Path,
-    _scan_quoted,
-    _Scanner,
-    compile_filter_pattern,
+from constructs_obs.detections.filter_pattern._literal import Literal
+from constructs_obs.detections.filter_pattern._scanner import Scanner, scan_quoted
+from constructs_obs.detections.filter_pattern.filter_pattern import compile_filter_pattern
+from constructs_obs.detections.filter_pattern.json_parser import (
+    And,
+    Condition,
+    JsonNode,
+    JsonParser,
+    JsonPath,
+    Or,
 )
 
 __all__ = ["logs_insights_filter"]
@@ -57,8 +56,8 @@ def logs_insights_filter(pattern: str) -> str | None:
         if not stripped:
             return None
         if stripped.startswith("{"):
-            scanner = _Scanner(pattern, len(pattern) - len(pattern.lstrip()))
-            return _node(_JsonParser(scanner).parse())
+            scanner = Scanner(pattern, len(pattern) - len(pattern.lstrip()))
+            return _node(JsonParser(scanner).parse())
         if stripped.startswith("["):
             return None
         return _terms(pattern)
@@ -66,7 +65,7 @@ def logs_insights_filter(pattern: str) -> str | None:
         return None
 
 
-def _field(path: _Path) -> str:
+def _field(path: JsonPath) -> str:
     parts = [str(step) for step in path]
     if all(_PLAIN_FIELD.fullmatch(part) or part.isdigit() for part in parts):
         return ".".join(parts)
@@ -81,7 +80,7 @@ def _regex_literal(text: str) -> str:
     return _REGEX_SPECIAL.sub(r"\\\1", text)
 
 
-def _condition(condition: _Condition) -> str:
+def _condition(condition: Condition) -> str:
     field = _field(condition.path)
     if condition.op == "NOT EXISTS":
         return f"not ispresent({field})"
@@ -98,7 +97,7 @@ def _condition(condition: _Condition) -> str:
     return _equality(field, condition.op, literal)
 
 
-def _equality(field: str, op: str, literal: _Literal) -> str:
+def _equality(field: str, op: str, literal: Literal) -> str:
     text = literal.text
     if literal.number is not None and not literal.quoted:
         return f"{field} {op} {text}"
@@ -113,17 +112,17 @@ def _equality(field: str, op: str, literal: _Literal) -> str:
     return f"{field} {negate}like /{regex}/"
 
 
-def _node(node: _JsonNode) -> str:
-    if isinstance(node, _Condition):
+def _node(node: JsonNode) -> str:
+    if isinstance(node, Condition):
         return _condition(node)
-    joiner = " and " if isinstance(node, _And) else " or "
-    assert isinstance(node, _And | _Or)
+    joiner = " and " if isinstance(node, And) else " or "
+    assert isinstance(node, And | Or)
     return "(" + joiner.join(_node(child) for child in node.children) + ")"
 
 
 def _terms(pattern: str) -> str:
     """``a b`` (both), ``?a ?b`` (either), ``-c`` (not), ``"a phrase"``."""
-    scanner = _Scanner(pattern)
+    scanner = Scanner(pattern)
     groups: list[list[str]] = []
     excluded: list[str] = []
     current: list[str] | None = None
@@ -138,7 +137,7 @@ def _terms(pattern: str) -> str:
         if scanner.peek() == "%":
             raise _UntranslatableError  # a filter-pattern regex is not an Insights regex
         if scanner.peek() == '"':
-            term = _scan_quoted(scanner)
+            term = scan_quoted(scanner)
         else:
             start = scanner.pos
             while not scanner.at_end() and not scanner.peek().isspace():

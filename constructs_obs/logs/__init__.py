@@ -20,6 +20,9 @@ if TYPE_CHECKING:
         PatternAlarm as PatternAlarm,
     )
     from constructs_obs.logs.encrypted_log_group import (
+        PatternAlarmOptions as PatternAlarmOptions,
+    )
+    from constructs_obs.logs.encrypted_log_group import (
         PiiProtection as PiiProtection,
     )
     from constructs_obs.logs.log_archive import (
@@ -35,6 +38,7 @@ _EXPORTS: Final = {
         "DEFAULT_METRIC_NAMESPACE",
         "EncryptedLogGroup",
         "PatternAlarm",
+        "PatternAlarmOptions",
         "PiiProtection",
     ),
     "constructs_obs.logs.log_archive": (

@@ -27,6 +27,7 @@ from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.logs.log_archive import LogArchive, LogArchiveOptions
 from constructs_obs.logs.pattern_metric import (
+    PatternMetricSpec,
     alarm_metric,
     check_statistic_for,
     create_metric_filter,
@@ -83,6 +84,7 @@ class _Unset(Enum):
 
 
 _UNSET: Final = _Unset.VALUE
+_AT_LEAST_THRESHOLD: Final = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,66 @@ class PatternAlarm:
     metric_filter: logs.MetricFilter
     metric: cloudwatch.IMetric
     alarm: cloudwatch.Alarm
+
+
+@dataclass(frozen=True)
+class PatternAlarmOptions:
+    """What ``EncryptedLogGroup.add_pattern_alarm`` takes: a metric filter and its alarm.
+
+    Attributes
+    ----------
+    pattern:
+        A CloudWatch Logs filter pattern, kept verbatim (text, JSON or space-delimited).
+    metric_name / metric_namespace:
+        The metric the filter publishes. Default namespace: ``ConstructsObs/LogPatterns``.
+    metric_value:
+        What a matching event adds: a number, or a selector such as ``$.latency``.
+        Default: ``"1"`` (count matches).
+    default_value:
+        Published when no event matches, so the metric has no gaps. Default: 0 without
+        dimensions; none with dimensions (CloudWatch does not allow both).
+    unit:
+        The metric's unit. Default: none.
+    dimensions:
+        Up to 3 dimensions taken from the event (``{"Service": "$.service"}``). The alarm
+        then aggregates every dimension value with a Metrics Insights query. Default: none.
+    threshold, comparison_operator, statistic, period, evaluation_periods,
+    datapoints_to_alarm, treat_missing_data:
+        The alarm. Defaults: ``Sum >= 1`` over one 5-minute period, missing data not
+        breaching.
+    severity, routing:
+        Where the alarm goes: the routing's targets for the severity. The alarm is named
+        ``<routing prefix or stack name>-<log group>-<metric name>-<severity>``.
+        Default: WARNING, no routing.
+    summary, runbook_url:
+        The alarm description: what it means, and the runbook link for whoever is paged.
+        Default: a summary naming the pattern and the log group; no runbook.
+    alarm_name:
+        Overrides the generated name.
+    actions:
+        Extra alarm actions (any ``IAlarmAction``), besides the routing's. Default: none.
+    """
+
+    pattern: str
+    metric_name: str
+    metric_namespace: str = DEFAULT_METRIC_NAMESPACE
+    metric_value: str = "1"
+    default_value: float | _Unset | None = _UNSET
+    unit: cloudwatch.Unit | None = None
+    dimensions: Mapping[str, str] | None = None
+    threshold: float = 1
+    comparison_operator: cloudwatch.ComparisonOperator = _AT_LEAST_THRESHOLD
+    statistic: str = "Sum"
+    period: Duration | None = None
+    evaluation_periods: int = 1
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.NOT_BREACHING
+    severity: Severity = Severity.WARNING
+    routing: AlarmRouting | None = None
+    summary: str | None = None
+    runbook_url: str | None = None
+    alarm_name: str | None = None
+    actions: Sequence[cloudwatch.IAlarmAction] = ()
 
 
 class EncryptedLogGroup(Construct):
@@ -160,89 +222,43 @@ class EncryptedLogGroup(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._check = Check("EncryptedLogGroup", id)
-        check = self._check
-        if log_group_name is not None and not is_token(log_group_name):
-            check.text(
-                "log_group_name",
-                log_group_name,
-                max_length=512,
-                pattern=_LOG_GROUP_NAME,
-                pattern_doc="may contain only a-z, A-Z, 0-9, '_', '-', '/', '.' and '#'",
-            )
-            if log_group_name.startswith("aws/"):
-                check.fail("log_group_name", "names starting with 'aws/' are reserved by AWS")
+        self._check_name(log_group_name)
         retention_days = self._retention(retention)
-        check.choice(
-            "log_group_class",
-            log_group_class,
-            (logs.LogGroupClass.STANDARD, logs.LogGroupClass.INFREQUENT_ACCESS),
-            "LogGroupClass.STANDARD, LogGroupClass.INFREQUENT_ACCESS (DELIVERY keeps events "
-            "one day and supports no customer key)",
-        )
-        self.log_group_class = log_group_class
-        if self._infrequent_access and data_protection is not None:
-            check.fail(
-                "data_protection",
-                "log groups of the INFREQUENT_ACCESS class do not support data protection "
-                "policies; use LogGroupClass.STANDARD",
-            )
-        if self._infrequent_access and archive is not None:
-            check.fail(
-                "archive",
-                "log groups of the INFREQUENT_ACCESS class do not support subscription "
-                "filters; use LogGroupClass.STANDARD",
-            )
+        self.log_group_class = self._check_class(log_group_class, data_protection, archive)
 
         self.encryption_key: kms.IKey = resolve_key(
             self,
             "Key",
-            check=check,
+            check=self._check,
             encryption_key=encryption_key,
             encryption_key_props=encryption_key_props,
             description=f"Encrypts the CloudWatch log group {self.node.path}",
         )
         self.key_policy_updated = allow_cloudwatch_logs(self, self.encryption_key)
-
         self._log_group_name = None if is_token(log_group_name) else log_group_name
-        self.log_group = logs.LogGroup(
-            self,
-            "Resource",
-            log_group_name=log_group_name,
-            retention=retention_days,
-            encryption_key=self.encryption_key,
-            removal_policy=removal_policy,
-            data_protection_policy=self._data_protection(data_protection),
-            log_group_class=log_group_class,
+        self.log_group = self._create_log_group(
+            log_group_name, retention_days, removal_policy, data_protection
         )
-
-        if retention_days == logs.RetentionDays.INFINITE:
-            never_expire = (
-                "The caller chose RetentionDays.INFINITE explicitly: events never expire "
-                "(CloudFormation expresses that by omitting RetentionInDays)."
-            )
-            acknowledge_nag(
-                self.log_group, "NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod", never_expire
-            )
-            skip_checkov(_cfn_log_group(self.log_group), "CKV_AWS_66", never_expire)
-
         self._patterns = LogPatternRecord(
             log_group=self.log_group, path=self.node.path, name=self._resource_name
         )
         registry_of(self).log_groups.append(self._patterns)
+        self.archive = self._create_archive(archive)
 
-        self.archive: LogArchive | None = None
-        if archive is not None:
-            self.archive = LogArchive(
-                self,
-                "Archive",
-                log_group=self.log_group,
-                encryption_key=self.encryption_key,
-                options=archive,
-            )
+    # -- validation ----------------------------------------------------------------------------
 
-    @property
-    def _infrequent_access(self) -> bool:
-        return self.log_group_class == logs.LogGroupClass.INFREQUENT_ACCESS
+    def _check_name(self, log_group_name: str | None) -> None:
+        if log_group_name is None or is_token(log_group_name):
+            return
+        self._check.text(
+            "log_group_name",
+            log_group_name,
+            max_length=512,
+            pattern=_LOG_GROUP_NAME,
+            pattern_doc="may contain only a-z, A-Z, 0-9, '_', '-', '/', '.' and '#'",
+        )
+        if log_group_name.startswith("aws/"):
+            self._check.fail("log_group_name", "names starting with 'aws/' are reserved by AWS")
 
     def _retention(self, retention: logs.RetentionDays | int) -> logs.RetentionDays:
         if isinstance(retention, logs.RetentionDays):
@@ -261,6 +277,71 @@ class EncryptedLogGroup(Construct):
             )
         return _RETENTION_BY_DAYS[retention]
 
+    def _check_class(
+        self,
+        log_group_class: logs.LogGroupClass,
+        data_protection: PiiProtection | None,
+        archive: LogArchiveOptions | None,
+    ) -> logs.LogGroupClass:
+        """The class, if it is one with a customer key that supports what was asked for."""
+        check = self._check
+        check.choice(
+            "log_group_class",
+            log_group_class,
+            (logs.LogGroupClass.STANDARD, logs.LogGroupClass.INFREQUENT_ACCESS),
+            "LogGroupClass.STANDARD, LogGroupClass.INFREQUENT_ACCESS (DELIVERY keeps events "
+            "one day and supports no customer key)",
+        )
+        if log_group_class != logs.LogGroupClass.INFREQUENT_ACCESS:
+            return log_group_class
+        if data_protection is not None:
+            check.fail(
+                "data_protection",
+                "log groups of the INFREQUENT_ACCESS class do not support data protection "
+                "policies; use LogGroupClass.STANDARD",
+            )
+        if archive is not None:
+            check.fail(
+                "archive",
+                "log groups of the INFREQUENT_ACCESS class do not support subscription "
+                "filters; use LogGroupClass.STANDARD",
+            )
+        return log_group_class
+
+    @property
+    def _infrequent_access(self) -> bool:
+        return self.log_group_class == logs.LogGroupClass.INFREQUENT_ACCESS
+
+    # -- resources -----------------------------------------------------------------------------
+
+    def _create_log_group(
+        self,
+        log_group_name: str | None,
+        retention_days: logs.RetentionDays,
+        removal_policy: RemovalPolicy,
+        data_protection: PiiProtection | None,
+    ) -> logs.LogGroup:
+        log_group = logs.LogGroup(
+            self,
+            "Resource",
+            log_group_name=log_group_name,
+            retention=retention_days,
+            encryption_key=self.encryption_key,
+            removal_policy=removal_policy,
+            data_protection_policy=self._data_protection(data_protection),
+            log_group_class=self.log_group_class,
+        )
+        if retention_days == logs.RetentionDays.INFINITE:
+            never_expire = (
+                "The caller chose RetentionDays.INFINITE explicitly: events never expire "
+                "(CloudFormation expresses that by omitting RetentionInDays)."
+            )
+            acknowledge_nag(
+                log_group, "NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod", never_expire
+            )
+            skip_checkov(_cfn_log_group(log_group), "CKV_AWS_66", never_expire)
+        return log_group
+
     def _data_protection(self, pii: PiiProtection | None) -> logs.DataProtectionPolicy | None:
         if pii is None:
             return None
@@ -277,10 +358,23 @@ class EncryptedLogGroup(Construct):
             s3_bucket_audit_destination=pii.audit_bucket,
         )
 
+    def _create_archive(self, archive: LogArchiveOptions | None) -> LogArchive | None:
+        if archive is None:
+            return None
+        return LogArchive(
+            self,
+            "Archive",
+            log_group=self.log_group,
+            encryption_key=self.encryption_key,
+            options=archive,
+        )
+
     def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` create log streams and put log events (no key permission needed:
         CloudWatch Logs encrypts with its own grant on the key)."""
         return self.log_group.grant_write(grantee)
+
+    # -- pattern alarms ------------------------------------------------------------------------
 
     def add_pattern_alarm(
         self,
@@ -294,9 +388,7 @@ class EncryptedLogGroup(Construct):
         unit: cloudwatch.Unit | None = None,
         dimensions: Mapping[str, str] | None = None,
         threshold: float = 1,
-        comparison_operator: cloudwatch.ComparisonOperator = (
-            cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-        ),
+        comparison_operator: cloudwatch.ComparisonOperator = _AT_LEAST_THRESHOLD,
         statistic: str = "Sum",
         period: Duration | None = None,
         evaluation_periods: int = 1,
@@ -311,90 +403,107 @@ class EncryptedLogGroup(Construct):
     ) -> PatternAlarm:
         """A metric filter for ``pattern`` and an alarm on the metric it publishes.
 
-        Parameters
-        ----------
-        pattern:
-            A CloudWatch Logs filter pattern, kept verbatim (text, JSON or space-delimited).
-        metric_name / metric_namespace:
-            The metric the filter publishes. Default namespace: ``ConstructsObs/LogPatterns``.
-        metric_value:
-            What a matching event adds: a number, or a selector such as ``$.latency``.
-            Default: ``"1"`` (count matches).
-        default_value:
-            Published when no event matches, so the metric has no gaps. Default: 0 without
-            dimensions; none with dimensions (CloudWatch does not allow both).
-        dimensions:
-            Up to 3 dimensions taken from the event (``{"Service": "$.service"}``). The alarm
-            then aggregates every dimension value with a Metrics Insights query.
-        threshold, comparison_operator, statistic, period, evaluation_periods,
-        datapoints_to_alarm, treat_missing_data:
-            The alarm. Defaults: ``Sum >= 1`` over one 5-minute period, missing data not
-            breaching.
-        severity, routing:
-            Where the alarm goes: the routing's targets for the severity. The alarm is named
-            ``<routing prefix or stack name>-<log group>-<metric name>-<severity>``.
-        summary, runbook_url:
-            The alarm description: what it means, and the runbook link for whoever is paged.
-        alarm_name:
-            Overrides the generated name.
-        actions:
-            Extra alarm actions (any ``IAlarmAction``), besides the routing's.
+        The parameters are the fields of ``PatternAlarmOptions``, described there with their
+        defaults: the filter pattern and the metric it publishes, then the alarm and where it
+        goes.
         """
+        options = PatternAlarmOptions(
+            pattern=pattern,
+            metric_name=metric_name,
+            metric_namespace=metric_namespace,
+            metric_value=metric_value,
+            default_value=default_value,
+            unit=unit,
+            dimensions=dimensions,
+            threshold=threshold,
+            comparison_operator=comparison_operator,
+            statistic=statistic,
+            period=period,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            treat_missing_data=treat_missing_data,
+            severity=severity,
+            routing=routing,
+            summary=summary,
+            runbook_url=runbook_url,
+            alarm_name=alarm_name,
+            actions=actions,
+        )
+        return self._add_pattern_alarm(id, options)
+
+    def _add_pattern_alarm(self, id: str, options: PatternAlarmOptions) -> PatternAlarm:
         check = Check("EncryptedLogGroup.add_pattern_alarm", id)
+        spec, threshold, period = self._check_pattern_alarm(check, options)
+        metric_filter = create_metric_filter(self, id, self.log_group, spec)
+        self._patterns.patterns.append((options.metric_name, options.pattern))
+        metric = alarm_metric(spec, metric_filter, statistic=options.statistic, period=period)
+        alarm = self._pattern_alarm(f"{id}Alarm", options, metric, threshold)
+        return PatternAlarm(metric_filter=metric_filter, metric=metric, alarm=alarm)
+
+    def _check_pattern_alarm(
+        self, check: Check, options: PatternAlarmOptions
+    ) -> tuple[PatternMetricSpec, float, Duration]:
+        """The validated metric filter, threshold and period of a pattern alarm."""
         if self._infrequent_access:
             check.fail(
                 "pattern",
                 "log groups of the INFREQUENT_ACCESS class do not support metric filters; "
                 "create the log group with LogGroupClass.STANDARD",
             )
+        default_value = options.default_value
         spec = pattern_metric_spec(
             check,
-            pattern=pattern,
-            metric_name=metric_name,
-            metric_namespace=metric_namespace,
-            metric_value=metric_value,
+            pattern=options.pattern,
+            metric_name=options.metric_name,
+            metric_namespace=options.metric_namespace,
+            metric_value=options.metric_value,
             default_value=None if isinstance(default_value, _Unset) else default_value,
             default_value_given=not isinstance(default_value, _Unset),
-            unit=unit,
-            dimensions=dimensions,
+            unit=options.unit,
+            dimensions=options.dimensions,
         )
-        threshold = check.finite("threshold", threshold)
-        check_statistic_for(check, spec, statistic)
-        period = period or Duration.minutes(5)
+        threshold = check.finite("threshold", options.threshold)
+        check_statistic_for(check, spec, options.statistic)
+        period = options.period or Duration.minutes(5)
         # Metric filters publish standard-resolution (1-minute) metrics.
         period_seconds = check_period(check, period, high_resolution=False)
         check_evaluation(
             check,
             period_seconds=period_seconds,
-            evaluation_periods=evaluation_periods,
-            datapoints_to_alarm=datapoints_to_alarm,
+            evaluation_periods=options.evaluation_periods,
+            datapoints_to_alarm=options.datapoints_to_alarm,
         )
+        return spec, threshold, period
 
-        metric_filter = create_metric_filter(self, id, self.log_group, spec)
-        self._patterns.patterns.append((metric_name, pattern))
-        metric = alarm_metric(spec, metric_filter, statistic=statistic, period=period)
+    def _pattern_alarm(
+        self,
+        construct_id: str,
+        options: PatternAlarmOptions,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+    ) -> cloudwatch.Alarm:
+        pattern = options.pattern
         shown = pattern if len(pattern) <= _SHOWN_PATTERN else pattern[:_SHOWN_PATTERN] + "..."
-        alarm = add_threshold_alarm(
+        return add_threshold_alarm(
             self,
-            f"{id}Alarm",
+            construct_id,
             metric=metric,
             threshold=threshold,
             identity=AlarmIdentity(
                 resource=self._resource_name,
-                signal=metric_name,
-                severity=severity,
-                summary=summary or f"log events matching {shown!r} in {self.node.path}",
-                runbook_url=runbook_url,
+                signal=options.metric_name,
+                severity=options.severity,
+                summary=options.summary or f"log events matching {shown!r} in {self.node.path}",
+                runbook_url=options.runbook_url,
             ),
-            routing=routing,
-            comparison_operator=comparison_operator,
-            evaluation_periods=evaluation_periods,
-            datapoints_to_alarm=datapoints_to_alarm,
-            treat_missing_data=treat_missing_data,
-            alarm_name=alarm_name,
-            actions=tuple(actions),
+            routing=options.routing,
+            comparison_operator=options.comparison_operator,
+            evaluation_periods=options.evaluation_periods,
+            datapoints_to_alarm=options.datapoints_to_alarm,
+            treat_missing_data=options.treat_missing_data,
+            alarm_name=options.alarm_name,
+            actions=tuple(options.actions),
         )
-        return PatternAlarm(metric_filter=metric_filter, metric=metric, alarm=alarm)
 
     @property
     def _resource_name(self) -> str:

@@ -98,46 +98,10 @@ class LogArchive(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         watch_stack_limits(self)
-        check = Check("LogArchive", construct_id)
-        prefix = check.text(
-            "prefix",
-            options.prefix,
-            max_length=512,
-            pattern=_PREFIX_PATTERN,
-            pattern_doc="must be a relative S3 key prefix that ends with '/'",
-        )
-        interval = int(options.buffering_interval.to_seconds())
-        check.integer("buffering_interval", interval, minimum=0, maximum=900)
-        size_mib = int(options.buffering_size.to_mebibytes())
-        check.integer("buffering_size", size_mib, minimum=1, maximum=128)
-
-        expire_days = _expiration_days(check, options)
+        settings = _checked(Check("LogArchive", construct_id), options)
         # The archive's own log group (delivery errors) is encrypted with the key too.
         self.key_policy_updated = allow_cloudwatch_logs(self, encryption_key)
-
-        self.bucket: s3.IBucket
-        if options.bucket is None:
-            transitions = [
-                s3.Transition(storage_class=storage_class, transition_after=Duration.days(after))
-                for storage_class, after, minimum in _TIERS
-                if expire_days is None or after + minimum <= expire_days
-            ]
-            hardened = HardenedBucket(
-                self,
-                "Bucket",
-                encryption_key=encryption_key,
-                lifecycle_rules=[
-                    s3.LifecycleRule(
-                        id="ArchiveTiers",
-                        transitions=transitions or None,
-                        expiration=options.expiration,
-                    )
-                ],
-            )
-            self.bucket = hardened.bucket
-        else:
-            self.bucket = options.bucket
-
+        self.bucket = self._archive_bucket(options, encryption_key, settings.expire_days)
         self.delivery_errors = logs.LogGroup(
             self,
             "DeliveryErrors",
@@ -146,9 +110,44 @@ class LogArchive(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         error_stream = self.delivery_errors.add_stream("S3Delivery")
+        self.role = self._create_delivery_role()
+        policy = self._create_delivery_policy(settings.prefix, encryption_key)
+        self.delivery_stream = self._create_delivery_stream(settings, encryption_key, error_stream)
+        self.delivery_stream.node.add_dependency(policy)
+        self.subscription_filter = self._subscribe(log_group, options.filter_pattern)
+        self.monitor_alarms: list[cloudwatch.Alarm] = []
+        if options.monitor_topic is not None:
+            self._add_monitors(options.monitor_topic, log_group)
 
+    def _archive_bucket(
+        self, options: LogArchiveOptions, encryption_key: kms.IKey, expire_days: int | None
+    ) -> s3.IBucket:
+        """The user's bucket, or a hardened one whose storage-class transitions never cost an
+        early-deletion fee."""
+        if options.bucket is not None:
+            return options.bucket
+        transitions = [
+            s3.Transition(storage_class=storage_class, transition_after=Duration.days(after))
+            for storage_class, after, minimum in _TIERS
+            if expire_days is None or after + minimum <= expire_days
+        ]
+        hardened = HardenedBucket(
+            self,
+            "Bucket",
+            encryption_key=encryption_key,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ArchiveTiers",
+                    transitions=transitions or None,
+                    expiration=options.expiration,
+                )
+            ],
+        )
+        return hardened.bucket
+
+    def _create_delivery_role(self) -> iam.Role:
         # Firehose passes the stream's account as the external id (AWS's documented trust).
-        self.role = iam.Role(
+        return iam.Role(
             self,
             "DeliveryRole",
             assumed_by=iam.ServicePrincipal(
@@ -157,6 +156,8 @@ class LogArchive(Construct):
             ),
             description="Lets Firehose write the archived log events to S3",
         )
+
+    def _create_delivery_policy(self, prefix: str, encryption_key: kms.IKey) -> iam.ManagedPolicy:
         policy = iam.ManagedPolicy(
             self,
             "DeliveryPolicy",
@@ -196,82 +197,62 @@ class LogArchive(Construct):
                 "Firehose names each object itself (date path and random suffix); object "
                 "permissions are scoped to the archive and error prefixes of this bucket.",
             )
+        return policy
 
-        self.delivery_stream = firehose.CfnDeliveryStream(
+    def _create_delivery_stream(
+        self, settings: _Settings, encryption_key: kms.IKey, error_stream: logs.LogStream
+    ) -> firehose.CfnDeliveryStream:
+        stream = firehose.CfnDeliveryStream
+        return stream(
             self,
             "Resource",
             delivery_stream_type="DirectPut",
-            delivery_stream_encryption_configuration_input=firehose.CfnDeliveryStream.DeliveryStreamEncryptionConfigurationInputProperty(
+            delivery_stream_encryption_configuration_input=stream.DeliveryStreamEncryptionConfigurationInputProperty(
                 key_type="CUSTOMER_MANAGED_CMK", key_arn=encryption_key.key_arn
             ),
-            extended_s3_destination_configuration=firehose.CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty(
+            extended_s3_destination_configuration=stream.ExtendedS3DestinationConfigurationProperty(
                 bucket_arn=self.bucket.bucket_arn,
                 role_arn=self.role.role_arn,
-                prefix=prefix,
+                prefix=settings.prefix,
                 error_output_prefix="errors/!{firehose:error-output-type}/",
                 compression_format="GZIP",
-                buffering_hints=firehose.CfnDeliveryStream.BufferingHintsProperty(
-                    interval_in_seconds=interval, size_in_m_bs=size_mib
+                buffering_hints=stream.BufferingHintsProperty(
+                    interval_in_seconds=settings.interval, size_in_m_bs=settings.size_mib
                 ),
-                encryption_configuration=firehose.CfnDeliveryStream.EncryptionConfigurationProperty(
-                    kms_encryption_config=firehose.CfnDeliveryStream.KMSEncryptionConfigProperty(
+                encryption_configuration=stream.EncryptionConfigurationProperty(
+                    kms_encryption_config=stream.KMSEncryptionConfigProperty(
                         awskms_key_arn=encryption_key.key_arn
                     )
                 ),
-                cloud_watch_logging_options=firehose.CfnDeliveryStream.CloudWatchLoggingOptionsProperty(
+                cloud_watch_logging_options=stream.CloudWatchLoggingOptionsProperty(
                     enabled=True,
                     log_group_name=self.delivery_errors.log_group_name,
                     log_stream_name=error_stream.log_stream_name,
                 ),
-                # Subscription filters deliver gzipped CloudWatch Logs envelopes: unpack them so
-                # the archive holds the events themselves, one per line.
-                processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
-                    enabled=True,
-                    processors=[
-                        firehose.CfnDeliveryStream.ProcessorProperty(
-                            type="Decompression",
-                            parameters=[
-                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
-                                    parameter_name="CompressionFormat", parameter_value="GZIP"
-                                )
-                            ],
-                        ),
-                        firehose.CfnDeliveryStream.ProcessorProperty(
-                            type="CloudWatchLogProcessing",
-                            parameters=[
-                                firehose.CfnDeliveryStream.ProcessorParameterProperty(
-                                    parameter_name="DataMessageExtraction", parameter_value="true"
-                                )
-                            ],
-                        ),
-                    ],
-                ),
+                processing_configuration=_unpack_subscription_envelopes(),
             ),
         )
-        self.delivery_stream.node.add_dependency(policy)
 
+    def _subscribe(self, log_group: logs.ILogGroup, filter_pattern: str) -> logs.SubscriptionFilter:
         destination = _FirehoseArnDestination(self.delivery_stream.attr_arn)
-        self.subscription_filter = logs.SubscriptionFilter(
+        subscription_filter = logs.SubscriptionFilter(
             self,
             "Subscription",
             log_group=log_group,
             destination=destination,
             # Named, so that the delivery-error metric (dimension FilterName) can be watched.
             filter_name=ARCHIVE_FILTER_NAME,
-            filter_pattern=logs.FilterPattern.literal(options.filter_pattern)
-            if options.filter_pattern
+            filter_pattern=logs.FilterPattern.literal(filter_pattern)
+            if filter_pattern
             else logs.FilterPattern.all_events(),
         )
         # CloudWatch Logs test-delivers to the stream when it creates the filter: the role
         # must already hold its permission by then.
         assert destination.policy is not None
-        filter_resource = self.subscription_filter.node.default_child
+        filter_resource = subscription_filter.node.default_child
         assert filter_resource is not None
         filter_resource.node.add_dependency(destination.policy)
-
-        self.monitor_alarms: list[cloudwatch.Alarm] = []
-        if options.monitor_topic is not None:
-            self._add_monitors(options.monitor_topic, log_group)
+        return subscription_filter
 
     def _add_monitors(
         self, monitor_topic: AlarmTopic | sns.ITopic, log_group: logs.ILogGroup
@@ -332,6 +313,31 @@ class LogArchive(Construct):
             )
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """What ``LogArchiveOptions`` says, validated."""
+
+    prefix: str
+    interval: int
+    size_mib: int
+    expire_days: int | None
+
+
+def _checked(check: Check, options: LogArchiveOptions) -> _Settings:
+    prefix = check.text(
+        "prefix",
+        options.prefix,
+        max_length=512,
+        pattern=_PREFIX_PATTERN,
+        pattern_doc="must be a relative S3 key prefix that ends with '/'",
+    )
+    interval = int(options.buffering_interval.to_seconds())
+    check.integer("buffering_interval", interval, minimum=0, maximum=900)
+    size_mib = int(options.buffering_size.to_mebibytes())
+    check.integer("buffering_size", size_mib, minimum=1, maximum=128)
+    return _Settings(prefix, interval, size_mib, _expiration_days(check, options))
+
+
 def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:
     if options.expiration is None:
         return None
@@ -342,6 +348,33 @@ def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:
             "objects through that bucket's lifecycle rules",
         )
     return check.whole_days("expiration", options.expiration, minimum=1)
+
+
+def _unpack_subscription_envelopes() -> firehose.CfnDeliveryStream.ProcessingConfigurationProperty:
+    """Subscription filters deliver gzipped CloudWatch Logs envelopes: unpack them so the
+    archive holds the events themselves, one per line."""
+    stream = firehose.CfnDeliveryStream
+    return stream.ProcessingConfigurationProperty(
+        enabled=True,
+        processors=[
+            stream.ProcessorProperty(
+                type="Decompression",
+                parameters=[
+                    stream.ProcessorParameterProperty(
+                        parameter_name="CompressionFormat", parameter_value="GZIP"
+                    )
+                ],
+            ),
+            stream.ProcessorProperty(
+                type="CloudWatchLogProcessing",
+                parameters=[
+                    stream.ProcessorParameterProperty(
+                        parameter_name="DataMessageExtraction", parameter_value="true"
+                    )
+                ],
+            ),
+        ],
+    )
 
 
 @jsii.implements(logs.ILogSubscriptionDestination)

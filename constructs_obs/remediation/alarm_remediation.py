@@ -8,7 +8,8 @@ logs what it would do), acts once per alarm state change (Powertools idempotency
 writes one structured audit line per decision, and may touch only the resources named in its
 actions (IAM scoped to their ARNs).
 Failed asynchronous invocations land in an encrypted dead-letter queue; alarms on the
-function's errors and on that queue's depth notify ``monitor_topic``.
+function's errors and on that queue's depth notify ``monitor_topic`` (the scaffolding every
+library function shares: ``private/functions.py``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -42,15 +42,15 @@ from constructs_obs.alarms.alarm_topic import AlarmTopic, topic_key, topic_of
 from constructs_obs.alarms.naming import name_part
 from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.private.functions import (
-    VPC_NETWORKING_REASON,
-    acknowledge_library_function,
-    allow_vpc_networking,
-    execution_role,
-    library_code,
+    FunctionNetwork,
+    FunctionPermissions,
+    FunctionSettings,
+    add_function_errors_alarm,
+    function_dead_letter_queue,
+    library_function,
 )
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
-from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 from constructs_obs.remediation.remediation_action import RemediationAction
@@ -63,6 +63,10 @@ METRICS_NAMESPACE: Final = "ConstructsObs/Remediation"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
 _POWERTOOLS_LAYER_PARAMETER: Final = (
     f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"
+)
+_NO_VPC_REASON: Final = (
+    "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to run it in a "
+    "VPC with endpoints."
 )
 
 
@@ -122,13 +126,38 @@ class AlarmRemediation(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         self._check = Check("AlarmRemediation", id)
+        self._validate(dry_run, reserved_concurrency, vpc, vpc_subnets)
+        monitor = topic_of(monitor_topic)
+        notify_source = notify_topic if notify_topic is not None else monitor_topic
+        notify = topic_of(notify_source)
+        self._create_storage(encryption_key, log_retention)
+        self._actions: dict[str, Mapping[str, Any]] = {}
+        self._create_function(
+            self._settings(dry_run, reserved_concurrency, notify, powertools_layer),
+            self._statements(notify, topic_key(notify_source)),
+            FunctionNetwork(_NO_VPC_REASON, vpc, vpc_subnets),
+        )
+        for alarm, action in (actions or {}).items():
+            self.add_action(alarm, action)
+        self._create_monitors(monitor)
+
+    def _validate(
+        self,
+        dry_run: bool,
+        reserved_concurrency: int,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+    ) -> None:
         if vpc is None and vpc_subnets is not None:
             self._check.fail("vpc_subnets", "only allowed together with vpc")
         self._check.integer("reserved_concurrency", reserved_concurrency, minimum=1, maximum=1000)
         if not isinstance(dry_run, bool):
             self._check.fail("dry_run", f"expected True or False, got {dry_run!r}")
-        monitor = topic_of(monitor_topic)
-        notify = topic_of(notify_topic) if notify_topic is not None else monitor
+
+    def _create_storage(
+        self, encryption_key: kms.IKey | None, log_retention: logs.RetentionDays
+    ) -> None:
+        """The key, the audit log group, the dead-letter queue and the idempotency table."""
         self.encryption_key = resolve_key(
             self,
             "Key",
@@ -141,14 +170,8 @@ class AlarmRemediation(Construct):
         self.log_group = EncryptedLogGroup(
             self, "Logs", encryption_key=self.encryption_key, retention=log_retention
         )
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.encryption_key,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
+        self.dead_letter_queue = function_dead_letter_queue(
+            self, encryption_key=self.encryption_key
         )
         self.idempotency_table = dynamodb.Table(
             self,
@@ -169,101 +192,66 @@ class AlarmRemediation(Construct):
         )
         acknowledge_nag(self.idempotency_table, "NIST.800.53.R5-DynamoDBInBackupPlan", transient)
 
-        self.role = execution_role(
-            self,
-            "Role",
-            description="Remediation function: only the actions on the resources it remediates",
-        )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="Least privilege for the alarm remediation function",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group.log_group_arn],
-                ),
-                iam.PolicyStatement(
-                    actions=[
-                        "dynamodb:GetItem",
-                        "dynamodb:PutItem",
-                        "dynamodb:UpdateItem",
-                        "dynamodb:DeleteItem",
-                    ],
-                    resources=[self.idempotency_table.table_arn],
-                ),
-                iam.PolicyStatement(
-                    actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn]
-                ),
-                iam.PolicyStatement(
-                    actions=[
-                        "kms:Decrypt",
-                        "kms:Encrypt",
-                        "kms:GenerateDataKey",
-                        "kms:DescribeKey",
-                    ],
-                    resources=[self.encryption_key.key_arn],
-                ),
-                # X-Ray's trace APIs have no resource-level permissions: "*" is required.
-                iam.PolicyStatement(
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                    resources=["*"],
-                ),
-                iam.PolicyStatement(actions=["sns:Publish"], resources=[notify.topic_arn]),
-            ],
-        )
-        notify_key = topic_key(notify_topic if notify_topic is not None else monitor_topic)
+    def _statements(
+        self, notify: sns.ITopic, notify_key: kms.IKey | None
+    ) -> list[iam.PolicyStatement]:
+        """Everything but the remediations themselves (``add_action`` adds those)."""
+        statements = [
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                actions=[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+                resources=[self.idempotency_table.table_arn],
+            ),
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn]
+            ),
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[self.encryption_key.key_arn],
+            ),
+            # X-Ray's trace APIs have no resource-level permissions: "*" is required.
+            iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+            ),
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[notify.topic_arn]),
+        ]
         if notify_key is not None:
-            self.policy.add_statements(
+            statements.append(
                 iam.PolicyStatement(
                     actions=["kms:GenerateDataKey", "kms:Decrypt"],
                     resources=[notify_key.key_arn],
                 )
             )
-        star_reason = (
-            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions."
-        )
-        if vpc is not None:
-            allow_vpc_networking(self.policy)
-            star_reason = f"{star_reason} {VPC_NETWORKING_REASON}"
-        acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", star_reason)
-        acknowledge_nag(
-            self.policy,
-            f"AwsSolutions-IAM5[Resource::{nag_ref(self, self.log_group.log_group.log_group_arn)}]",
-            "The log group ARN ends with :* to cover its log streams (named by Lambda).",
-        )
+        return statements
 
-        self._actions: dict[str, Mapping[str, Any]] = {}
+    def _settings(
+        self,
+        dry_run: bool,
+        reserved_concurrency: int,
+        notify: sns.ITopic,
+        powertools_layer: lambda_.ILayerVersion | None,
+    ) -> FunctionSettings:
         powertools = powertools_layer or lambda_.LayerVersion.from_layer_version_arn(
             self,
             "Powertools",
             ssm.StringParameter.value_for_string_parameter(self, _POWERTOOLS_LAYER_PARAMETER),
         )
-        self.function = lambda_.Function(
-            self,
-            "Resource",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
-            handler="index.lambda_handler",
-            code=library_code("alarm_remediation"),
+        return FunctionSettings(
+            handler="alarm_remediation",
             description="Runs the remediation configured for a CloudWatch alarm",
-            # Every permission is in the managed policy above: keep CDK from adding an inline
-            # default policy for tracing, the DLQ and the environment key.
-            role=self.role.without_policy_updates(),
-            layers=[powertools],
+            runtime=RUNTIME,
             timeout=Duration.seconds(60),
             memory_size=256,
-            reserved_concurrent_executions=reserved_concurrency,
-            tracing=lambda_.Tracing.ACTIVE,
-            log_group=self.log_group.log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
-            environment_encryption=self.encryption_key,
-            dead_letter_queue=self.dead_letter_queue,
-            retry_attempts=2,
-            max_event_age=Duration.hours(6),
-            vpc=vpc,
-            vpc_subnets=vpc_subnets,
+            reserved_concurrency=reserved_concurrency,
             environment={
                 "REMEDIATION_ACTIONS": Lazy.string(_ActionsJson(self, self._actions)),
                 "DRY_RUN": "true" if dry_run else "false",
@@ -272,29 +260,56 @@ class AlarmRemediation(Construct):
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             },
+            layers=[powertools],
+            tracing=lambda_.Tracing.ACTIVE,
+            environment_encryption=self.encryption_key,
+            max_event_age=Duration.hours(6),
+            acknowledgements={
+                "AwsSolutions-L1": f"Runtime pinned to {RUNTIME.name} to match the pinned "
+                f"Powertools layer {POWERTOOLS_VERSION} for that runtime; bump both together.",
+            },
         )
-        self.function.node.add_dependency(self.policy)
-        acknowledge_nag(
-            self.function,
-            "AwsSolutions-L1",
-            f"Runtime pinned to {RUNTIME.name} to match the pinned Powertools layer "
-            f"{POWERTOOLS_VERSION} for that runtime; bump both together.",
-        )
-        acknowledge_library_function(
-            self.function,
-            no_vpc_reason=None
-            if vpc is not None
-            else "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to "
-            "run it in a VPC with endpoints.",
-        )
-        for alarm, action in (actions or {}).items():
-            self.add_action(alarm, action)
 
-        self.errors_alarm = self._monitor(
-            "ErrorsAlarm",
-            self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-            "The remediation function failed (the event was retried, then sent to its DLQ).",
-            monitor,
+    def _create_function(
+        self,
+        settings: FunctionSettings,
+        statements: list[iam.PolicyStatement],
+        network: FunctionNetwork,
+    ) -> None:
+        """The function, its role and its least-privilege managed policy."""
+        created = library_function(
+            self,
+            "Resource",
+            settings=settings,
+            permissions=FunctionPermissions(
+                role_description="Remediation function: only the actions on the resources it "
+                "remediates",
+                policy_description="Least privilege for the alarm remediation function",
+                statements=statements,
+                star_reason="X-Ray PutTraceSegments/PutTelemetryRecords support no "
+                "resource-level permissions.",
+            ),
+            network=network,
+            log_group=self.log_group.log_group,
+            dead_letter_queue=self.dead_letter_queue,
+        )
+        self.role = created.role
+        self.policy = created.policy
+        self.function = created.function
+        acknowledge_nag(
+            self.policy,
+            f"AwsSolutions-IAM5[Resource::{nag_ref(self, self.log_group.log_group.log_group_arn)}]",
+            "The log group ARN ends with :* to cover its log streams (named by Lambda).",
+        )
+
+    def _create_monitors(self, monitor: sns.ITopic) -> None:
+        """Alarms on the function's errors, rejected events and dead letters."""
+        self.errors_alarm = add_function_errors_alarm(
+            self,
+            self.function,
+            summary="The remediation function failed (the event was retried, then sent to its "
+            f"DLQ). ({self.node.path})",
+            notify=[monitor],
         )
         self.rejected_alarm = self._monitor(
             "RejectedAlarm",

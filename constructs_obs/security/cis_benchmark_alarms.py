@@ -80,19 +80,11 @@ class CisBenchmarkAlarms(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = Check("CisBenchmarkAlarms", id)
-        chosen = list(dict.fromkeys(controls))
-        if not chosen:
-            check.fail("controls", "name at least one CisControl")
-        for control in chosen:
-            if not isinstance(control, CisControl):
-                check.fail("controls", f"{control!r} is not a CisControl")
-        if prowler_variants:
-            chosen += [c for c in PROWLER_VARIANTS if c not in chosen]
+        chosen = _chosen_controls(check, controls, prowler_variants)
         check_namespace(check, namespace, "namespace")
         for control, severity in (severities or {}).items():
             if not isinstance(severity, Severity):
                 check.fail("severities", f"{control}: expected a Severity, got {severity!r}")
-
         period = period or Duration.minutes(5)
         check_period(check, period, high_resolution=False)
 
@@ -100,44 +92,60 @@ class CisBenchmarkAlarms(Construct):
         self.alarms: dict[CisControl, cloudwatch.Alarm] = {}
         used: set[Severity] = set()
         for control in chosen:
-            spec = CIS_CONTROLS[control]
-            construct_id = spec.metric_name
-            metric_filter = logs.MetricFilter(
-                self,
-                f"{construct_id}Filter",
-                log_group=trail_log_group,
-                filter_pattern=logs.FilterPattern.literal(spec.pattern),
-                metric_namespace=namespace,
-                metric_name=spec.metric_name,
-                metric_value="1",
-                default_value=0,
-            )
-            severity = (severities or {}).get(control, spec.severity)
+            severity = (severities or {}).get(control, CIS_CONTROLS[control].severity)
             used.add(severity)
-            label = f"{control.value} (CIS {spec.cis})"
-            self.metric_filters[control] = metric_filter
-            registry_of(self).detections.append(
-                DetectionRecord(
-                    path=metric_filter.node.path,
-                    label=f"{control.value} {spec.title}",
-                    kind="metric filter",
-                    metric=metric_filter.metric(statistic="Sum"),
-                )
+            self._add_control(control, severity, trail_log_group, namespace, period, routing)
+        self._warn_without_topics(routing, used)
+
+    def _add_control(
+        self,
+        control: CisControl,
+        severity: Severity,
+        trail_log_group: logs.ILogGroup,
+        namespace: str,
+        period: Duration,
+        routing: AlarmRouting | None,
+    ) -> None:
+        """The metric filter of ``control`` on the trail's log group, and its alarm."""
+        spec = CIS_CONTROLS[control]
+        construct_id = spec.metric_name
+        metric_filter = logs.MetricFilter(
+            self,
+            f"{construct_id}Filter",
+            log_group=trail_log_group,
+            filter_pattern=logs.FilterPattern.literal(spec.pattern),
+            metric_namespace=namespace,
+            metric_name=spec.metric_name,
+            metric_value="1",
+            default_value=0,
+        )
+        label = f"{control.value} (CIS {spec.cis})"
+        self.metric_filters[control] = metric_filter
+        registry_of(self).detections.append(
+            DetectionRecord(
+                path=metric_filter.node.path,
+                label=f"{control.value} {spec.title}",
+                kind="metric filter",
+                metric=metric_filter.metric(statistic="Sum"),
             )
-            self.alarms[control] = add_threshold_alarm(
-                self,
-                f"{construct_id}Alarm",
-                metric=metric_filter.metric(statistic="Sum", period=period),
-                threshold=1,
-                identity=AlarmIdentity(
-                    resource=f"cis-{control.value}",
-                    signal=spec.metric_name,
-                    severity=severity,
-                    summary=f"{label}: {spec.title.lower()} in the CloudTrail log",
-                ),
-                routing=routing,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
+        )
+        self.alarms[control] = add_threshold_alarm(
+            self,
+            f"{construct_id}Alarm",
+            metric=metric_filter.metric(statistic="Sum", period=period),
+            threshold=1,
+            identity=AlarmIdentity(
+                resource=f"cis-{control.value}",
+                signal=spec.metric_name,
+                severity=severity,
+                summary=f"{label}: {spec.title.lower()} in the CloudTrail log",
+            ),
+            routing=routing,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def _warn_without_topics(self, routing: AlarmRouting | None, used: set[Severity]) -> None:
+        """Security Hub wants each alarm to notify an SNS topic: say when one would not."""
         if routing is None:
             Annotations.of(self).add_warning_v2(
                 NO_TOPIC_WARNING_ID,
@@ -145,12 +153,27 @@ class CisBenchmarkAlarms(Construct):
                 "controls pass only when each alarm notifies an SNS topic with a subscriber: "
                 "pass an AlarmRouting with an AlarmTopic, or add actions to `alarms` yourself.",
             )
-        else:
-            for severity in sorted(used, key=lambda s: s.value):
-                if not routing.topics(severity):
-                    Annotations.of(self).add_warning_v2(
-                        NO_TOPIC_WARNING_ID,
-                        f"Security Hub's CloudWatch controls pass only when each alarm notifies "
-                        f"an SNS topic with a subscriber; the routing has no topic for "
-                        f"{severity.value} alarms.",
-                    )
+            return
+        for severity in sorted(used, key=lambda s: s.value):
+            if not routing.topics(severity):
+                Annotations.of(self).add_warning_v2(
+                    NO_TOPIC_WARNING_ID,
+                    f"Security Hub's CloudWatch controls pass only when each alarm notifies "
+                    f"an SNS topic with a subscriber; the routing has no topic for "
+                    f"{severity.value} alarms.",
+                )
+
+
+def _chosen_controls(
+    check: Check, controls: Collection[CisControl], prowler_variants: bool
+) -> list[CisControl]:
+    """The controls, once each, then the prowler variants when asked for."""
+    chosen = list(dict.fromkeys(controls))
+    if not chosen:
+        check.fail("controls", "name at least one CisControl")
+    for control in chosen:
+        if not isinstance(control, CisControl):
+            check.fail("controls", f"{control!r} is not a CisControl")
+    if prowler_variants:
+        chosen += [c for c in PROWLER_VARIANTS if c not in chosen]
+    return chosen

@@ -10,6 +10,7 @@ put events there. CloudTrail must be on (see AuditTrail) for these events to flo
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import jsii
 from aws_cdk import Annotations, Duration, Stack, Token
@@ -174,27 +175,14 @@ class SecurityEventRules(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = Check("SecurityEventRules", id)
-        chosen = list(dict.fromkeys(detections))
-        if not chosen:
-            check.fail("detections", "name at least one SecurityDetection")
-        for detection in chosen:
-            if not isinstance(detection, SecurityDetection):
-                check.fail("detections", f"{detection!r} is not a SecurityDetection")
+        chosen = _chosen_detections(check, detections)
         if not targets:
             check.fail("targets", "name at least one topic, Lambda function or event bus")
-        topics, functions, buses = _sort_targets(check, targets)
+        by_kind = _sort_targets(check, targets)
         check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
         age = max_event_age or Duration.hours(24)
         check.seconds("max_event_age", age, minimum=60, maximum=86_400)
-        monitor = topic_of(monitor_topic) if monitor_topic is not None else None
-        if monitor is None and topics:
-            monitor = topics[0]
-        if monitor is None:
-            check.fail(
-                "monitor_topic",
-                "the targets include no topic, so pass monitor_topic: the rules' own failures "
-                "must reach someone",
-            )
+        monitor = _monitor_topic(check, monitor_topic, by_kind.topics)
 
         self.encryption_key = resolve_key(
             self,
@@ -210,71 +198,98 @@ class SecurityEventRules(Construct):
             encryption_key=self.encryption_key,
             producers=["events.amazonaws.com"],
         )
-        bus_role = self._bus_role(buses) if buses else None
-
-        self.rules: dict[SecurityDetection, events.Rule] = {}
-        for detection in chosen:
-            spec = SECURITY_DETECTIONS[detection]
-            rule = events.Rule(
-                self,
-                _pascal(detection.value),
-                description=f"constructs-obs security detection: {spec.title}",
-                event_bus=event_bus,
-                event_pattern=events.EventPattern(
-                    source=spec.pattern.get("source"),
-                    detail_type=spec.pattern.get("detail-type"),
-                    detail=spec.pattern.get("detail"),
-                ),
-            )
-            if spec.read_only_events and event_bus is None:
-                # Read-only calls reach only rules in this state, and only on the default bus.
-                cfn_rule = rule.node.default_child
-                assert isinstance(cfn_rule, events.CfnRule)
-                cfn_rule.state = READ_ONLY_EVENTS_STATE
-            text = events.RuleTargetInput.from_text(_readable_text(spec))
-            for topic in topics:
-                rule.add_target(
-                    _TopicTarget(topic, text, self.dead_letter_queue, retry_attempts, age)
-                )
-            for function in functions:
-                rule.add_target(
-                    event_targets.LambdaFunction(
-                        function,
-                        event=_readable_object(spec),
-                        dead_letter_queue=self.dead_letter_queue,
-                        retry_attempts=retry_attempts,
-                        max_event_age=age,
-                    )
-                )
-            for bus in buses:
-                assert bus_role is not None
-                # EventBridge takes neither an input transformer nor a retry policy for a bus
-                # target: the event is forwarded as is, failures go to the dead-letter queue.
-                rule.add_target(
-                    event_targets.EventBus(
-                        bus,
-                        role=bus_role.without_policy_updates(),
-                        dead_letter_queue=self.dead_letter_queue,
-                    )
-                )
-            self.rules[detection] = rule
-            registry_of(self).detections.append(
-                DetectionRecord(
-                    path=rule.node.path,
-                    label=spec.title,
-                    kind="rule",
-                    metric=cloudwatch.Metric(
-                        namespace="AWS/Events",
-                        metric_name="TriggeredRules",
-                        dimensions_map={"RuleName": rule.rule_name},
-                        statistic="Sum",
-                    ),
-                )
-            )
-
-        self._allow_rules_on_plain_topics(topics, targets)
+        self.rules = self._create_rules(chosen, event_bus, by_kind, (retry_attempts, age))
+        self._allow_rules_on_plain_topics(by_kind.topics, targets)
         self._warn_about_region(chosen)
         self.monitor_alarms = self._monitors(monitor)
+
+    def _create_rules(
+        self,
+        chosen: list[SecurityDetection],
+        event_bus: events.IEventBus | None,
+        targets: _Targets,
+        retries: tuple[int, Duration],
+    ) -> dict[SecurityDetection, events.Rule]:
+        bus_role = self._bus_role(targets.buses) if targets.buses else None
+        rules: dict[SecurityDetection, events.Rule] = {}
+        for detection in chosen:
+            spec = SECURITY_DETECTIONS[detection]
+            rule = self._rule(spec, event_bus)
+            self._add_targets(rule, spec, targets, bus_role, retries)
+            rules[detection] = rule
+            self._register(rule, spec)
+        return rules
+
+    def _rule(self, spec: SecurityDetectionSpec, event_bus: events.IEventBus | None) -> events.Rule:
+        rule = events.Rule(
+            self,
+            _pascal(spec.detection.value),
+            description=f"constructs-obs security detection: {spec.title}",
+            event_bus=event_bus,
+            event_pattern=events.EventPattern(
+                source=spec.pattern.get("source"),
+                detail_type=spec.pattern.get("detail-type"),
+                detail=spec.pattern.get("detail"),
+            ),
+        )
+        if spec.read_only_events and event_bus is None:
+            # Read-only calls reach only rules in this state, and only on the default bus.
+            cfn_rule = rule.node.default_child
+            assert isinstance(cfn_rule, events.CfnRule)
+            cfn_rule.state = READ_ONLY_EVENTS_STATE
+        return rule
+
+    def _add_targets(
+        self,
+        rule: events.Rule,
+        spec: SecurityDetectionSpec,
+        targets: _Targets,
+        bus_role: iam.Role | None,
+        retries: tuple[int, Duration],
+    ) -> None:
+        """Every target, each with the dead-letter queue (and ``retries``, attempts and
+        maximum event age, where EventBridge takes them)."""
+        retry_attempts, age = retries
+        text = events.RuleTargetInput.from_text(_readable_text(spec))
+        for topic in targets.topics:
+            rule.add_target(_TopicTarget(topic, text, self.dead_letter_queue, retry_attempts, age))
+        for function in targets.functions:
+            rule.add_target(
+                event_targets.LambdaFunction(
+                    function,
+                    event=_readable_object(spec),
+                    dead_letter_queue=self.dead_letter_queue,
+                    retry_attempts=retry_attempts,
+                    max_event_age=age,
+                )
+            )
+        for bus in targets.buses:
+            assert bus_role is not None
+            # EventBridge takes neither an input transformer nor a retry policy for a bus
+            # target: the event is forwarded as is, failures go to the dead-letter queue.
+            rule.add_target(
+                event_targets.EventBus(
+                    bus,
+                    role=bus_role.without_policy_updates(),
+                    dead_letter_queue=self.dead_letter_queue,
+                )
+            )
+
+    def _register(self, rule: events.Rule, spec: SecurityDetectionSpec) -> None:
+        """Record the rule for the dashboard, with the metric of how often it fired."""
+        registry_of(self).detections.append(
+            DetectionRecord(
+                path=rule.node.path,
+                label=spec.title,
+                kind="rule",
+                metric=cloudwatch.Metric(
+                    namespace="AWS/Events",
+                    metric_name="TriggeredRules",
+                    dimensions_map={"RuleName": rule.rule_name},
+                    statistic="Sum",
+                ),
+            )
+        )
 
     def _bus_role(self, buses: list[events.IEventBus]) -> iam.Role:
         role = iam.Role(
@@ -374,28 +389,60 @@ class SecurityEventRules(Construct):
         return [dead_letters, lost]
 
 
-def _sort_targets(
-    check: Check, given: Sequence[SecurityTarget]
-) -> tuple[list[sns.ITopic], list[lambda_.IFunction], list[events.IEventBus]]:
-    topics: list[sns.ITopic] = []
-    functions: list[lambda_.IFunction] = []
-    buses: list[events.IEventBus] = []
+@dataclass(frozen=True)
+class _Targets:
+    """The targets, by kind."""
+
+    topics: list[sns.ITopic]
+    functions: list[lambda_.IFunction]
+    buses: list[events.IEventBus]
+
+
+def _chosen_detections(
+    check: Check, detections: Collection[SecurityDetection]
+) -> list[SecurityDetection]:
+    chosen = list(dict.fromkeys(detections))
+    if not chosen:
+        check.fail("detections", "name at least one SecurityDetection")
+    for detection in chosen:
+        if not isinstance(detection, SecurityDetection):
+            check.fail("detections", f"{detection!r} is not a SecurityDetection")
+    return chosen
+
+
+def _sort_targets(check: Check, given: Sequence[SecurityTarget]) -> _Targets:
+    targets = _Targets(topics=[], functions=[], buses=[])
     for target in given:
         if isinstance(target, AlarmTopic):
-            topics.append(target.topic)
+            targets.topics.append(target.topic)
         elif hasattr(target, "topic_arn"):
-            topics.append(target)  # type: ignore[arg-type]
+            targets.topics.append(target)  # type: ignore[arg-type]
         elif hasattr(target, "function_arn"):
-            functions.append(target)  # type: ignore[arg-type]
+            targets.functions.append(target)  # type: ignore[arg-type]
         elif hasattr(target, "event_bus_arn"):
-            buses.append(target)
+            targets.buses.append(target)
         else:
             check.fail(
                 "targets",
                 f"{target!r} is not a target; use an AlarmTopic or SNS topic, a Lambda "
                 "function or an event bus",
             )
-    return topics, functions, buses
+    return targets
+
+
+def _monitor_topic(
+    check: Check, monitor_topic: AlarmTopic | sns.ITopic | None, topics: list[sns.ITopic]
+) -> sns.ITopic:
+    """Where the rules' own failures go: ``monitor_topic``, else the first topic target."""
+    if monitor_topic is not None:
+        return topic_of(monitor_topic)
+    if not topics:
+        check.fail(
+            "monitor_topic",
+            "the targets include no topic, so pass monitor_topic: the rules' own failures "
+            "must reach someone",
+        )
+    return topics[0]
 
 
 def _pascal(text: str) -> str:

@@ -171,8 +171,52 @@ class FargateTracing(Construct):
     ) -> None:
         super().__init__(scope, id)
         watch_stack_limits(self)
-        check = Check("FargateTracing", id)
-        self._check = check
+        self._check = Check("FargateTracing", id)
+        namespace = self._check_choices(
+            task_definition, service_name, backend, otlp_protocol, essential, metrics_namespace
+        )
+        spec = collector_spec(backend, metrics_namespace=namespace)
+        self.backend = backend
+        self.service_name = service_name
+        name = self._container_name(task_definition, container_name or spec.container_name)
+        self.app_containers: tuple[ecs.ContainerDefinition, ...] = self._app_containers(
+            task_definition, app_containers
+        )
+        sidecar = self._sidecar_reservation(task_definition, name, spec, cpu, memory_limit_mib)
+        self._check_ports(task_definition, spec)
+        self.app_environment = app_environment(
+            spec, service_name=service_name, otlp_protocol=otlp_protocol
+        )
+        planned = [(c, self._planned_environment(c)) for c in self.app_containers]
+        # Last of the checks: an image that needs the execution role to be checked gets its
+        # pull grant before the container is added.
+        container_image = self._image(image, spec, task_definition)
+
+        self.encryption_key: kms.IKey | None = None
+        self.log_group = self._log_group(log_group, log_retention, encryption_key)
+        self.collector_container = self._add_collector(
+            task_definition, spec, sidecar, container_image, essential
+        )
+        self.execution_policy = self._execution_policy(task_definition, name)
+        self.task_role_policy = self._task_role_policy(task_definition, spec, namespace)
+        for container, environment in planned:
+            self._wire(container, environment)
+        self._acknowledge(task_definition, backend)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def _check_choices(
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        service_name: str,
+        backend: TracingBackend,
+        otlp_protocol: OtlpProtocol,
+        essential: bool,
+        metrics_namespace: str | None,
+    ) -> str:
+        """The task definition, the enums, the service name and ``essential``; returns the
+        metrics namespace."""
+        check = self._check
         if not isinstance(task_definition, ecs.FargateTaskDefinition):
             check.fail(
                 "task_definition",
@@ -191,100 +235,7 @@ class FargateTracing(Construct):
         )
         if not isinstance(essential, bool):
             check.fail("essential", f"expected True or False, got {essential!r}")
-        namespace = self._metrics_namespace(backend, metrics_namespace)
-
-        spec = collector_spec(backend, metrics_namespace=namespace)
-        self.backend = backend
-        self.service_name = service_name
-        name = container_name or spec.container_name
-        check.text(
-            "container_name",
-            name,
-            max_length=255,
-            pattern=_CONTAINER_NAME,
-            pattern_doc="must start with a letter or digit and contain only letters, digits, "
-            "'-' and '_'",
-        )
-        if task_definition.node.try_find_child(name) is not None or (
-            task_definition.find_container(name) is not None
-        ):
-            check.fail(
-                "container_name",
-                f"the task definition already has a container named {name!r}; pass another "
-                "container_name",
-            )
-        self.app_containers: tuple[ecs.ContainerDefinition, ...] = self._app_containers(
-            task_definition, app_containers
-        )
-        sidecar_cpu = spec.cpu if cpu is None else check.integer("cpu", cpu, minimum=0)
-        sidecar_memory = (
-            spec.memory_mib
-            if memory_limit_mib is None
-            else check.integer(
-                "memory_limit_mib", memory_limit_mib, minimum=_MIN_CONTAINER_MEMORY_MIB
-            )
-        )
-        check_fargate_size(check, cpu=task_definition.cpu, memory_mib=task_definition.memory_mib)
-        check_fits(
-            check,
-            task_cpu=task_definition.cpu,
-            task_memory_mib=task_definition.memory_mib,
-            sidecar=ContainerReservation(name, sidecar_cpu, sidecar_memory),
-            others=[_reservation(container) for container in _containers(task_definition)],
-        )
-        self._check_ports(task_definition, spec)
-        self.app_environment = app_environment(
-            spec, service_name=service_name, otlp_protocol=otlp_protocol
-        )
-        planned = [(c, self._planned_environment(c)) for c in self.app_containers]
-        # Last of the checks: an image that needs the execution role to be checked gets its
-        # pull grant before the container is added.
-        container_image = self._image(image, spec, task_definition)
-
-        self.encryption_key: kms.IKey | None = None
-        self.log_group = self._log_group(log_group, log_retention, encryption_key)
-        self.collector_container = task_definition.add_container(
-            name,
-            container_name=name,
-            image=container_image,
-            essential=essential,
-            cpu=sidecar_cpu,
-            memory_limit_mib=sidecar_memory,
-            environment=dict(spec.environment) or None,
-            command=list(spec.command) or None,
-            port_mappings=[
-                ecs.PortMapping(container_port=port, host_port=port, protocol=protocol)
-                for port, protocol in spec.ports
-            ],
-            health_check=_health_check(spec),
-            logging=awslogs_driver(self, self.log_group, name, non_blocking=True),
-            # A collector that is not essential would otherwise stay dead, unnoticed, while
-            # the application runs on without traces. An essential one gets none: ECS would
-            # restart it in place, where essential=True asks for the task to stop with it.
-            enable_restart_policy=None if essential else True,
-        )
-
-        self.execution_policy = log_delivery_policy(
-            self,
-            "ExecutionPolicy",
-            task_definition=task_definition,
-            log_groups=[self.log_group],
-            description=f"Lets the {name} sidecar of {task_definition.node.path} write its logs",
-        )
-        self.task_role_policy = self._task_role_policy(task_definition, spec, namespace)
-
-        for container, environment in planned:
-            self._wire(container, environment)
-        acknowledge_nag(task_definition, "AwsSolutions-ECS2", ENVIRONMENT_REASON)
-        if backend is TracingBackend.XRAY_DAEMON:
-            Annotations.of(self).add_warning_v2(
-                XRAY_DAEMON_WARNING_ID,
-                "The X-Ray daemon is in maintenance mode and AWS ends its support on "
-                f"{XRAY_DAEMON_END_OF_SUPPORT.isoformat()}; use TracingBackend.ADOT (or "
-                "CLOUDWATCH_AGENT), which also accepts X-Ray SDK traces on UDP 2000.",
-            )
-
-    # -- inputs ------------------------------------------------------------------------------
+        return self._metrics_namespace(backend, metrics_namespace)
 
     def _metrics_namespace(self, backend: TracingBackend, namespace: str | None) -> str:
         if namespace is None:
@@ -306,6 +257,26 @@ class FargateTracing(Construct):
                 "metrics_namespace", "namespaces starting with 'AWS/' are reserved by AWS"
             )
         return namespace
+
+    def _container_name(self, task_definition: ecs.FargateTaskDefinition, name: str) -> str:
+        """A valid container name, not yet taken in the task definition."""
+        self._check.text(
+            "container_name",
+            name,
+            max_length=255,
+            pattern=_CONTAINER_NAME,
+            pattern_doc="must start with a letter or digit and contain only letters, digits, "
+            "'-' and '_'",
+        )
+        if task_definition.node.try_find_child(name) is not None or (
+            task_definition.find_container(name) is not None
+        ):
+            self._check.fail(
+                "container_name",
+                f"the task definition already has a container named {name!r}; pass another "
+                "container_name",
+            )
+        return name
 
     def _app_containers(
         self,
@@ -334,6 +305,35 @@ class FargateTracing(Construct):
                 )
         self._check.unique("app_containers", [c.container_name for c in chosen])
         return chosen
+
+    def _sidecar_reservation(
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        name: str,
+        spec: CollectorSpec,
+        cpu: int | None,
+        memory_limit_mib: int | None,
+    ) -> ContainerReservation:
+        """What the sidecar reserves, checked to fit in the task with the other containers."""
+        check = self._check
+        sidecar_cpu = spec.cpu if cpu is None else check.integer("cpu", cpu, minimum=0)
+        sidecar_memory = (
+            spec.memory_mib
+            if memory_limit_mib is None
+            else check.integer(
+                "memory_limit_mib", memory_limit_mib, minimum=_MIN_CONTAINER_MEMORY_MIB
+            )
+        )
+        sidecar = ContainerReservation(name, sidecar_cpu, sidecar_memory)
+        check_fargate_size(check, cpu=task_definition.cpu, memory_mib=task_definition.memory_mib)
+        check_fits(
+            check,
+            task_cpu=task_definition.cpu,
+            task_memory_mib=task_definition.memory_mib,
+            sidecar=sidecar,
+            others=[_reservation(container) for container in _containers(task_definition)],
+        )
+        return sidecar
 
     def _check_ports(self, task_definition: ecs.FargateTaskDefinition, spec: CollectorSpec) -> None:
         """In awsvpc mode the task's containers share one network: a port the collector
@@ -401,6 +401,48 @@ class FargateTracing(Construct):
         return created.log_group
 
     # -- wiring ------------------------------------------------------------------------------
+
+    def _add_collector(
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        spec: CollectorSpec,
+        sidecar: ContainerReservation,
+        image: ecs.ContainerImage,
+        essential: bool,
+    ) -> ecs.ContainerDefinition:
+        """The sidecar container: ports mapped host = container, non-blocking logs."""
+        return task_definition.add_container(
+            sidecar.name,
+            container_name=sidecar.name,
+            image=image,
+            essential=essential,
+            cpu=sidecar.cpu,
+            memory_limit_mib=sidecar.memory_mib,
+            environment=dict(spec.environment) or None,
+            command=list(spec.command) or None,
+            port_mappings=[
+                ecs.PortMapping(container_port=port, host_port=port, protocol=protocol)
+                for port, protocol in spec.ports
+            ],
+            health_check=_health_check(spec),
+            logging=awslogs_driver(self, self.log_group, sidecar.name, non_blocking=True),
+            # A collector that is not essential would otherwise stay dead, unnoticed, while
+            # the application runs on without traces. An essential one gets none: ECS would
+            # restart it in place, where essential=True asks for the task to stop with it.
+            enable_restart_policy=None if essential else True,
+        )
+
+    def _execution_policy(
+        self, task_definition: ecs.FargateTaskDefinition, name: str
+    ) -> iam.ManagedPolicy:
+        """The execution role's permission to write the sidecar's logs."""
+        return log_delivery_policy(
+            self,
+            "ExecutionPolicy",
+            task_definition=task_definition,
+            log_groups=[self.log_group],
+            description=f"Lets the {name} sidecar of {task_definition.node.path} write its logs",
+        )
 
     def _task_role_policy(
         self, task_definition: ecs.FargateTaskDefinition, spec: CollectorSpec, namespace: str
@@ -482,6 +524,19 @@ class FargateTracing(Construct):
             if key.strip() == "service.name":
                 return current
         return ",".join([f"service.name={self.service_name}", *pairs])
+
+    def _acknowledge(
+        self, task_definition: ecs.FargateTaskDefinition, backend: TracingBackend
+    ) -> None:
+        """The nag acknowledgement for the environment variables; the daemon's warning."""
+        acknowledge_nag(task_definition, "AwsSolutions-ECS2", ENVIRONMENT_REASON)
+        if backend is TracingBackend.XRAY_DAEMON:
+            Annotations.of(self).add_warning_v2(
+                XRAY_DAEMON_WARNING_ID,
+                "The X-Ray daemon is in maintenance mode and AWS ends its support on "
+                f"{XRAY_DAEMON_END_OF_SUPPORT.isoformat()}; use TracingBackend.ADOT (or "
+                "CLOUDWATCH_AGENT), which also accepts X-Ray SDK traces on UDP 2000.",
+            )
 
 
 def _names(enum: type[TracingBackend] | type[OtlpProtocol]) -> str:

@@ -8,7 +8,7 @@ second are traced across all instances, then ``fixed_rate`` of the rest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypedDict
 
 from aws_cdk import aws_xray as xray
 from constructs import Construct
@@ -90,34 +90,19 @@ class SamplingRule(Construct):
         watch_stack_limits(self)
         check = Check("SamplingRule", id)
         name = check_xray_name(check, "rule_name", rule_name if rule_name is not None else id)
-        rate = check.finite("fixed_rate", fixed_rate)
-        if not 0 <= rate <= 1:
-            check.fail(
-                "fixed_rate",
-                f"{fixed_rate} is not a share of requests; it must be between 0 and 1 "
-                "(e.g. 0.05 for 5 %)",
-            )
-        check.integer("reservoir_size", reservoir_size, minimum=0)
-        check.integer("priority", priority, minimum=1, maximum=9999)
-        fields = {
-            "service_name": service_name,
-            "service_type": service_type,
-            "host": host,
-            "http_method": http_method,
-            "url_path": url_path,
-            "resource_arn": resource_arn,
-        }
-        for parameter, value in fields.items():
-            check.text(parameter, value, max_length=_FIELD_LIMITS[parameter])
-        matched = dict(attributes or {})
-        if len(matched) > _MAX_ATTRIBUTES:
-            check.fail(
-                "attributes",
-                f"X-Ray matches at most {_MAX_ATTRIBUTES} attributes, got {len(matched)}",
-            )
-        for key, value in matched.items():
-            check.text("attributes", key, max_length=32)
-            check.text("attributes", value, max_length=32)
+        rate = _check_sampling(check, fixed_rate, reservoir_size, priority)
+        matchers = _check_matchers(
+            check,
+            _Matchers(
+                service_name=service_name,
+                service_type=service_type,
+                host=host,
+                http_method=http_method,
+                url_path=url_path,
+                resource_arn=resource_arn,
+            ),
+        )
+        matched = _check_attributes(check, attributes)
         register_name(self, check, kind="sampling rule", parameter="rule_name", name=name)
 
         self.rule = xray.CfnSamplingRule(
@@ -125,21 +110,62 @@ class SamplingRule(Construct):
             "Resource",
             sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
                 rule_name=name,
-                service_name=service_name,
                 fixed_rate=rate,
                 reservoir_size=reservoir_size,
                 priority=priority,
-                url_path=url_path,
-                host=host,
-                http_method=http_method,
-                service_type=service_type,
-                resource_arn=resource_arn,
                 attributes=matched or None,
                 version=1,
+                **matchers,
             ),
         )
         self.rule_name = name
         self.rule_arn = self.rule.attr_rule_arn
+
+
+class _Matchers(TypedDict):
+    """The request fields a rule matches (wildcards allowed)."""
+
+    service_name: str
+    service_type: str
+    host: str
+    http_method: str
+    url_path: str
+    resource_arn: str
+
+
+def _check_sampling(check: Check, fixed_rate: float, reservoir_size: int, priority: int) -> float:
+    """The rate (a share in [0, 1]), the reservoir and the priority X-Ray accepts."""
+    rate = check.finite("fixed_rate", fixed_rate)
+    if not 0 <= rate <= 1:
+        check.fail(
+            "fixed_rate",
+            f"{fixed_rate} is not a share of requests; it must be between 0 and 1 "
+            "(e.g. 0.05 for 5 %)",
+        )
+    check.integer("reservoir_size", reservoir_size, minimum=0)
+    check.integer("priority", priority, minimum=1, maximum=9999)
+    return rate
+
+
+def _check_matchers(check: Check, matchers: _Matchers) -> _Matchers:
+    """Each matcher within X-Ray's length limit for its field."""
+    for parameter, value in matchers.items():
+        check.text(parameter, value, max_length=_FIELD_LIMITS[parameter])
+    return matchers
+
+
+def _check_attributes(check: Check, attributes: Mapping[str, str] | None) -> dict[str, str]:
+    """At most 5 attributes, keys and values 1 to 32 characters."""
+    matched = dict(attributes or {})
+    if len(matched) > _MAX_ATTRIBUTES:
+        check.fail(
+            "attributes",
+            f"X-Ray matches at most {_MAX_ATTRIBUTES} attributes, got {len(matched)}",
+        )
+    for key, value in matched.items():
+        check.text("attributes", key, max_length=32)
+        check.text("attributes", value, max_length=32)
+    return matched
 
 
 def check_xray_name(check: Check, parameter: str, name: str) -> str:

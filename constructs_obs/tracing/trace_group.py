@@ -102,41 +102,21 @@ class TraceGroup(Construct):
         check = Check("TraceGroup", id)
         expression = check_filter_expression(check, filter_expression)
         _check_insights(check, insights, insights_notifications)
-        slow = slow_response or Duration.seconds(1)
-        slow_seconds = slow.to_milliseconds() / 1000
-        if slow_seconds <= 0:
-            check.fail("slow_response", "must be longer than 0 seconds")
-        for parameter, options in (("faults", faults), ("latency", latency)):
-            if options is not None and not isinstance(options, AlarmOptions):
-                check.fail(parameter, f"expected AlarmOptions, got {type(options).__name__}")
+        slow_seconds = _check_slow_response(check, slow_response)
+        _check_alarm_options(check, faults=faults, latency=latency)
         with_faults = faults is None or faults.enabled
         with_latency = latency is None or latency.enabled
-
-        name = check_xray_name(check, "group_name", group_name if group_name is not None else id)
-        if (with_faults or with_latency) and not is_token(name):
-            limit = MAX_RULE_NAME_LENGTH - _LONGEST_SUFFIX
-            if len(name) > limit:
-                check.fail(
-                    "group_name",
-                    f"{name!r} is {len(name)} characters; with alarms the companion groups "
-                    f"'{name}{FAULTS_SUFFIX}' and '{name}{SLOW_SUFFIX}' must fit X-Ray's "
-                    f"{MAX_RULE_NAME_LENGTH}, so at most {limit} characters",
-                )
+        name = _check_group_name(
+            check,
+            group_name if group_name is not None else id,
+            with_alarms=with_faults or with_latency,
+        )
         register_name(self, check, kind="group", parameter="group_name", name=name)
 
-        self.group = xray.CfnGroup(
-            self,
-            "Resource",
-            group_name=name,
-            filter_expression=expression,
-            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
-                insights_enabled=insights, notifications_enabled=insights_notifications
-            ),
-        )
+        self.group = self._group(name, expression, insights, insights_notifications)
         self.group_name = name
         self.group_arn = self.group.attr_group_arn
         self.filter_expression = expression
-
         self.fault_group: xray.CfnGroup | None = None
         self.slow_group: xray.CfnGroup | None = None
         if with_faults:
@@ -150,7 +130,65 @@ class TraceGroup(Construct):
                 SLOW_SUFFIX,
                 f"({expression}) AND responsetime > {slow_seconds:g}",
             )
+        self.alarms: dict[str, cloudwatch.Alarm] = self._alarms(
+            routing, slow_seconds, faults, latency, runbook_url
+        )
 
+    def _group(
+        self, name: str, expression: str, insights: bool, notifications: bool
+    ) -> xray.CfnGroup:
+        """The group itself (the construct's ``Resource``), with Insights as asked."""
+        return xray.CfnGroup(
+            self,
+            "Resource",
+            group_name=name,
+            filter_expression=expression,
+            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
+                insights_enabled=insights, notifications_enabled=notifications
+            ),
+        )
+
+    def _companion(
+        self, check: Check, construct_id: str, suffix: str, expression: str
+    ) -> xray.CfnGroup:
+        name = f"{self.group_name}{suffix}"
+        register_name(self, check, kind="group", parameter="group_name", name=name)
+        return xray.CfnGroup(
+            self,
+            construct_id,
+            group_name=name,
+            filter_expression=expression,
+            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
+                insights_enabled=False, notifications_enabled=False
+            ),
+        )
+
+    def _alarms(
+        self,
+        routing: AlarmRouting | None,
+        slow_seconds: float,
+        faults: AlarmOptions | None,
+        latency: AlarmOptions | None,
+        runbook_url: str | None,
+    ) -> dict[str, cloudwatch.Alarm]:
+        """The alarms on the companion groups' trace counts (none when both are disabled)."""
+        signals = self._signals(slow_seconds)
+        if not signals:
+            return {}
+        presets = PresetAlarms(
+            self,
+            "Alarms",
+            kind="TraceGroup",
+            routing=routing,
+            resource_name=self.group_name,
+            signals=signals,
+            options={"faults": faults, "latency": latency},
+            runbook_url=runbook_url,
+        )
+        return presets.alarms
+
+    def _signals(self, slow_seconds: float) -> list[Signal]:
+        """One signal per companion group: its trace count, at least N within 5 minutes."""
         five = AlarmOptions(period=minutes(5), evaluation_periods=1)
         signals = []
         if self.fault_group is not None:
@@ -179,34 +217,7 @@ class TraceGroup(Construct):
                     cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
-        self.alarms: dict[str, cloudwatch.Alarm] = {}
-        if signals:
-            presets = PresetAlarms(
-                self,
-                "Alarms",
-                kind="TraceGroup",
-                routing=routing,
-                resource_name=name,
-                signals=signals,
-                options={"faults": faults, "latency": latency},
-                runbook_url=runbook_url,
-            )
-            self.alarms = presets.alarms
-
-    def _companion(
-        self, check: Check, construct_id: str, suffix: str, expression: str
-    ) -> xray.CfnGroup:
-        name = f"{self.group_name}{suffix}"
-        register_name(self, check, kind="group", parameter="group_name", name=name)
-        return xray.CfnGroup(
-            self,
-            construct_id,
-            group_name=name,
-            filter_expression=expression,
-            insights_configuration=xray.CfnGroup.InsightsConfigurationProperty(
-                insights_enabled=False, notifications_enabled=False
-            ),
-        )
+        return signals
 
     def metric_trace_count(self, period: Duration | None = None) -> cloudwatch.Metric:
         """Traces per period matching the group's filter expression (Sum)."""
@@ -222,6 +233,39 @@ def _check_insights(check: Check, insights: object, notifications: object) -> No
             "insights_notifications",
             "X-Ray sends Insights notifications only for groups with insights=True",
         )
+
+
+def _check_slow_response(check: Check, slow_response: Duration | None) -> float:
+    """The latency alarm's threshold in seconds (default 1), longer than 0."""
+    slow = slow_response or Duration.seconds(1)
+    slow_seconds = slow.to_milliseconds() / 1000
+    if slow_seconds <= 0:
+        check.fail("slow_response", "must be longer than 0 seconds")
+    return slow_seconds
+
+
+def _check_alarm_options(
+    check: Check, *, faults: AlarmOptions | None, latency: AlarmOptions | None
+) -> None:
+    """The alarm overrides are ``AlarmOptions`` (or None)."""
+    for parameter, options in (("faults", faults), ("latency", latency)):
+        if options is not None and not isinstance(options, AlarmOptions):
+            check.fail(parameter, f"expected AlarmOptions, got {type(options).__name__}")
+
+
+def _check_group_name(check: Check, name: str, *, with_alarms: bool) -> str:
+    """A valid X-Ray name that leaves room for the companion groups' suffixes."""
+    check_xray_name(check, "group_name", name)
+    if with_alarms and not is_token(name):
+        limit = MAX_RULE_NAME_LENGTH - _LONGEST_SUFFIX
+        if len(name) > limit:
+            check.fail(
+                "group_name",
+                f"{name!r} is {len(name)} characters; with alarms the companion groups "
+                f"'{name}{FAULTS_SUFFIX}' and '{name}{SLOW_SUFFIX}' must fit X-Ray's "
+                f"{MAX_RULE_NAME_LENGTH}, so at most {limit} characters",
+            )
+    return name
 
 
 def _trace_count(group_name: str) -> Callable[[Duration], cloudwatch.Metric]:

@@ -12,6 +12,7 @@ from typing import Final
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -130,6 +131,42 @@ class TracedFargateService(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("TracedFargateService", id)
+        image_checked = self._check_inputs(check, service_name, routing, image, collector_image)
+        self._check_service(check, desired_count, container_port, assign_public_ip)
+        self._check_task_size(check, cpu, memory_limit_mib, backend)
+        self.encryption_key: kms.IKey = self._encryption_key(check, encryption_key)
+        self.log_group = EncryptedLogGroup(
+            self, "AppLogs", encryption_key=self.encryption_key, retention=log_retention
+        )
+        self.task_definition = ecs.FargateTaskDefinition(
+            self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_limit_mib
+        )
+        self.app_container = self._add_app_container(
+            check, image, image_checked, container_port, environment, secrets, health_check
+        )
+        self.execution_policy = self._execution_policy()
+        self.tracing = self._add_tracing(
+            service_name, backend, otlp_protocol, collector_image, log_retention
+        )
+        self.service = self._service(
+            cluster, desired_count, vpc_subnets, security_groups, assign_public_ip
+        )
+        self.alarms = self._alarms(
+            routing, service_name, runbook_url, cpu_utilization, memory_utilization, running_tasks
+        )
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def _check_inputs(
+        self,
+        check: Check,
+        service_name: str,
+        routing: AlarmRouting | None,
+        image: ecs.ContainerImage,
+        collector_image: ecs.ContainerImage | str | None,
+    ) -> bool:
+        """The service name, the routing and both images; returns False when the app image
+        can only be checked once the task definition (its execution role) exists."""
         check.text(
             "service_name",
             service_name,
@@ -146,11 +183,24 @@ class TracedFargateService(Construct):
         # checked (registry credentials) is checked once the task definition exists.
         image_checked = check_container_image(self, check, "image", image, hint=APP_IMAGE_HINT)
         self._check_collector_image(check, collector_image)
+        return image_checked
+
+    @staticmethod
+    def _check_service(
+        check: Check, desired_count: int, container_port: int | None, assign_public_ip: bool
+    ) -> None:
+        """The service's settings: task count, application port, public IP."""
         check.integer("desired_count", desired_count, minimum=0)
         if container_port is not None:
             check.integer("container_port", container_port, minimum=1, maximum=65535)
         if not isinstance(assign_public_ip, bool):
             check.fail("assign_public_ip", f"expected True or False, got {assign_public_ip!r}")
+
+    @staticmethod
+    def _check_task_size(
+        check: Check, cpu: int, memory_limit_mib: int, backend: TracingBackend
+    ) -> None:
+        """A Fargate task size with room for the collector beside the app container."""
         check.integer("cpu", cpu, minimum=1)
         check.integer("memory_limit_mib", memory_limit_mib, minimum=1)
         check_fargate_size(check, cpu=cpu, memory_mib=memory_limit_mib, parameter="cpu")
@@ -164,89 +214,6 @@ class TracedFargateService(Construct):
                 others=[ContainerReservation(APP_CONTAINER_NAME, 0, 0)],
                 parameter="cpu",
             )
-
-        self.encryption_key: kms.IKey = resolve_key(
-            self,
-            "Key",
-            check=check,
-            encryption_key=encryption_key,
-            encryption_key_props=None,
-            description=f"Encrypts the logs of the Fargate service {self.node.path}",
-        )
-        self.log_group = EncryptedLogGroup(
-            self, "AppLogs", encryption_key=self.encryption_key, retention=log_retention
-        )
-        self.task_definition = ecs.FargateTaskDefinition(
-            self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_limit_mib
-        )
-        if not image_checked:
-            check_container_image(
-                self,
-                check,
-                "image",
-                image,
-                hint=APP_IMAGE_HINT,
-                task_definition=self.task_definition,
-            )
-        self.app_container = self.task_definition.add_container(
-            APP_CONTAINER_NAME,
-            container_name=APP_CONTAINER_NAME,
-            image=image,
-            essential=True,
-            environment=dict(environment) if environment else None,
-            secrets=dict(secrets) if secrets else None,
-            health_check=health_check,
-            port_mappings=(
-                [ecs.PortMapping(container_port=container_port, protocol=ecs.Protocol.TCP)]
-                if container_port is not None
-                else None
-            ),
-            logging=awslogs_driver(
-                self, self.log_group.log_group, APP_CONTAINER_NAME, non_blocking=False
-            ),
-        )
-        self.execution_policy = log_delivery_policy(
-            self,
-            "ExecutionPolicy",
-            task_definition=self.task_definition,
-            log_groups=[self.log_group.log_group],
-            description=f"Lets the application container of {self.node.path} write its logs",
-        )
-        self.tracing = FargateTracing(
-            self,
-            "Tracing",
-            task_definition=self.task_definition,
-            service_name=service_name,
-            backend=backend,
-            otlp_protocol=otlp_protocol,
-            image=collector_image,
-            encryption_key=self.encryption_key,
-            log_retention=log_retention,
-        )
-        self.service = ecs.FargateService(
-            self,
-            "Resource",
-            cluster=cluster,
-            task_definition=self.task_definition,
-            desired_count=desired_count,
-            min_healthy_percent=100,
-            max_healthy_percent=200,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
-            vpc_subnets=vpc_subnets,
-            security_groups=list(security_groups) if security_groups else None,
-            assign_public_ip=assign_public_ip,
-        )
-        self.alarms = FargateServiceAlarms(
-            self,
-            "Alarms",
-            service=self.service,
-            routing=routing,
-            resource_name=service_name,
-            runbook_url=runbook_url,
-            cpu_utilization=cpu_utilization,
-            memory_utilization=memory_utilization,
-            running_tasks=running_tasks,
-        )
 
     def _check_collector_image(
         self, check: Check, collector_image: ecs.ContainerImage | str | None
@@ -266,3 +233,130 @@ class TracedFargateService(Construct):
                 "expected an ecs.ContainerImage, an image reference or None, got "
                 f"{type(collector_image).__name__}",
             )
+
+    # -- resources ---------------------------------------------------------------------------
+
+    def _encryption_key(self, check: Check, encryption_key: kms.IKey | None) -> kms.IKey:
+        """The user's key, or a new one shared by the app's and the collector's logs."""
+        return resolve_key(
+            self,
+            "Key",
+            check=check,
+            encryption_key=encryption_key,
+            encryption_key_props=None,
+            description=f"Encrypts the logs of the Fargate service {self.node.path}",
+        )
+
+    def _add_app_container(
+        self,
+        check: Check,
+        image: ecs.ContainerImage,
+        image_checked: bool,
+        container_port: int | None,
+        environment: Mapping[str, str] | None,
+        secrets: Mapping[str, ecs.Secret] | None,
+        health_check: ecs.HealthCheck | None,
+    ) -> ecs.ContainerDefinition:
+        """The essential application container, logging to the app's log group."""
+        if not image_checked:
+            check_container_image(
+                self,
+                check,
+                "image",
+                image,
+                hint=APP_IMAGE_HINT,
+                task_definition=self.task_definition,
+            )
+        return self.task_definition.add_container(
+            APP_CONTAINER_NAME,
+            container_name=APP_CONTAINER_NAME,
+            image=image,
+            essential=True,
+            environment=dict(environment) if environment else None,
+            secrets=dict(secrets) if secrets else None,
+            health_check=health_check,
+            port_mappings=(
+                [ecs.PortMapping(container_port=container_port, protocol=ecs.Protocol.TCP)]
+                if container_port is not None
+                else None
+            ),
+            logging=awslogs_driver(
+                self, self.log_group.log_group, APP_CONTAINER_NAME, non_blocking=False
+            ),
+        )
+
+    def _execution_policy(self) -> iam.ManagedPolicy:
+        """The execution role's permission to write the application container's logs."""
+        return log_delivery_policy(
+            self,
+            "ExecutionPolicy",
+            task_definition=self.task_definition,
+            log_groups=[self.log_group.log_group],
+            description=f"Lets the application container of {self.node.path} write its logs",
+        )
+
+    def _add_tracing(
+        self,
+        service_name: str,
+        backend: TracingBackend,
+        otlp_protocol: OtlpProtocol,
+        collector_image: ecs.ContainerImage | str | None,
+        log_retention: logs.RetentionDays | int,
+    ) -> FargateTracing:
+        """The collector sidecar, wired to the app container, logging with the same key."""
+        return FargateTracing(
+            self,
+            "Tracing",
+            task_definition=self.task_definition,
+            service_name=service_name,
+            backend=backend,
+            otlp_protocol=otlp_protocol,
+            image=collector_image,
+            encryption_key=self.encryption_key,
+            log_retention=log_retention,
+        )
+
+    def _service(
+        self,
+        cluster: ecs.ICluster,
+        desired_count: int,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        assign_public_ip: bool,
+    ) -> ecs.FargateService:
+        """The service (the construct's ``Resource``): rolling deployments that roll back."""
+        return ecs.FargateService(
+            self,
+            "Resource",
+            cluster=cluster,
+            task_definition=self.task_definition,
+            desired_count=desired_count,
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+            vpc_subnets=vpc_subnets,
+            security_groups=list(security_groups) if security_groups else None,
+            assign_public_ip=assign_public_ip,
+        )
+
+    def _alarms(
+        self,
+        routing: AlarmRouting | None,
+        service_name: str,
+        runbook_url: str | None,
+        cpu_utilization: AlarmOptions | None,
+        memory_utilization: AlarmOptions | None,
+        running_tasks: AlarmOptions | None,
+    ) -> FargateServiceAlarms:
+        """``FargateServiceAlarms`` on the service, named for ``service_name``."""
+        return FargateServiceAlarms(
+            self,
+            "Alarms",
+            service=self.service,
+            routing=routing,
+            resource_name=service_name,
+            runbook_url=runbook_url,
+            cpu_utilization=cpu_utilization,
+            memory_utilization=memory_utilization,
+            running_tasks=running_tasks,
+        )

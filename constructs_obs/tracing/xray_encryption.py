@@ -6,7 +6,8 @@ on create and update and, by default, returns X-Ray to its default encryption on
 function may only change X-Ray's encryption configuration and let X-Ray use this one key
 (``kms:CreateGrant`` only when X-Ray asks on its behalf, ``kms:DescribeKey``); it logs to an
 encrypted log group, runs one at a time, and parks failed events in an encrypted dead-letter
-queue.
+queue. The role, policy, queue, function and monitors are the scaffolding every library function
+shares (``private/functions.py``).
 
 Who reads traces encrypted with the key needs ``kms:Decrypt`` on it: ``grant_decrypt``.
 """
@@ -15,30 +16,28 @@ from __future__ import annotations
 
 from typing import Final
 
-from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy
+from aws_cdk import Annotations, CustomResource, Duration
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from constructs_obs.acknowledge import acknowledge_nag
 from constructs_obs.alarms.alarm_topic import AlarmTopic, topic_of
 from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.private.functions import (
-    VPC_NETWORKING_REASON,
-    acknowledge_library_function,
-    allow_vpc_networking,
-    execution_role,
-    library_code,
+    FunctionNetwork,
+    FunctionPermissions,
+    FunctionSettings,
+    add_function_errors_alarm,
+    function_dead_letter_queue,
+    library_function,
 )
 from constructs_obs.private.keys import key_props_values, resolve_key
-from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
+from constructs_obs.private.monitors import add_dead_letter_alarm
 from constructs_obs.private.names import register_name
-from constructs_obs.private.queues import DLQ_RETENTION
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
@@ -113,6 +112,26 @@ class XRayEncryption(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("XRayEncryption", id)
+        self._validate(check, reset_on_delete, encryption_key_props, vpc, vpc_subnets)
+        self._create_keys(check, encryption_key, encryption_key_props)
+        self.log_group = EncryptedLogGroup(
+            self, "HandlerLogs", encryption_key=self.handler_key, retention=log_retention
+        )
+        self.dead_letter_queue = function_dead_letter_queue(self, encryption_key=self.handler_key)
+        self._create_function(FunctionNetwork(NO_VPC_REASON, vpc, vpc_subnets))
+        self._create_custom_resource(reset_on_delete)
+        self._create_monitors(topic_of(monitor_topic))
+        if encryption_key is not None and not isinstance(encryption_key, kms.Key):
+            self._warn_imported_key()
+
+    def _validate(
+        self,
+        check: Check,
+        reset_on_delete: bool,
+        encryption_key_props: kms.KeyProps | None,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+    ) -> None:
         if vpc is None and vpc_subnets is not None:
             check.fail("vpc_subnets", "only allowed together with vpc")
         if not isinstance(reset_on_delete, bool):
@@ -128,6 +147,13 @@ class XRayEncryption(Construct):
             "another XRayEncryption in this app already manages it for this environment",
         )
 
+    def _create_keys(
+        self,
+        check: Check,
+        encryption_key: kms.IKey | None,
+        encryption_key_props: kms.KeyProps | None,
+    ) -> None:
+        """The trace key (``Key``) and the key of the function's logs and dead letters."""
         self.encryption_key: kms.IKey = resolve_key(
             self,
             "Key",
@@ -144,94 +170,73 @@ class XRayEncryption(Construct):
             encryption_key_props=None,
             description=f"Encrypts the logs and dead letters of {self.node.path}",
         )
-        self.log_group = EncryptedLogGroup(
-            self, "HandlerLogs", encryption_key=self.handler_key, retention=log_retention
-        )
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.handler_key,
-            enforce_ssl=True,
-            retention_period=DLQ_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.role = execution_role(
-            self,
-            "Role",
-            description="X-Ray encryption custom resource: X-Ray's setting and this key only",
-        )
-        self.policy = iam.ManagedPolicy(
-            self,
-            "Policy",
-            description="Least privilege for the X-Ray encryption custom resource",
-            roles=[self.role],
-            statements=[
-                iam.PolicyStatement(
-                    sid="WriteOwnLogs",
-                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                    resources=[self.log_group.log_group.log_group_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="DeadLetters",
-                    actions=["sqs:SendMessage"],
-                    resources=[self.dead_letter_queue.queue_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="DeadLettersKey",
-                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                    resources=[self.handler_key.key_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="XRayEncryptionConfig",
-                    actions=["xray:PutEncryptionConfig", "xray:GetEncryptionConfig"],
-                    resources=["*"],
-                ),
-                # X-Ray's documented requirement for whoever configures a customer managed key.
-                iam.PolicyStatement(
-                    sid="DescribeTraceKey",
-                    actions=["kms:DescribeKey"],
-                    resources=[self.encryption_key.key_arn],
-                ),
-                iam.PolicyStatement(
-                    sid="GrantTraceKeyToXRay",
-                    actions=["kms:CreateGrant"],
-                    resources=[self.encryption_key.key_arn],
-                    conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
-                ),
-            ],
-        )
-        star_reason = XRAY_STAR_REASON
-        if vpc is not None:
-            allow_vpc_networking(self.policy)
-            star_reason = f"{star_reason} {VPC_NETWORKING_REASON}"
-        acknowledge_nag(self.policy, "AwsSolutions-IAM5[Resource::*]", star_reason)
 
-        self.function = lambda_.Function(
+    def _create_function(self, network: FunctionNetwork) -> None:
+        """The custom resource's function, its role and least-privilege managed policy."""
+        created = library_function(
             self,
             "Handler",
-            runtime=RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
-            handler="index.lambda_handler",
-            code=library_code("xray_encryption"),
-            description="Sets X-Ray's encryption configuration (CloudFormation custom resource)",
-            # Every permission is in the managed policy: no inline default policy.
-            role=self.role.without_policy_updates(),
-            timeout=Duration.minutes(2),
-            memory_size=128,
-            reserved_concurrent_executions=1,
+            settings=FunctionSettings(
+                handler="xray_encryption",
+                description="Sets X-Ray's encryption configuration (CloudFormation custom "
+                "resource)",
+                runtime=RUNTIME,
+                timeout=Duration.minutes(2),
+                memory_size=128,
+                reserved_concurrency=1,
+            ),
+            permissions=FunctionPermissions(
+                role_description="X-Ray encryption custom resource: X-Ray's setting and this "
+                "key only",
+                policy_description="Least privilege for the X-Ray encryption custom resource",
+                statements=self._statements(),
+                star_reason=XRAY_STAR_REASON,
+            ),
+            network=network,
             log_group=self.log_group.log_group,
-            logging_format=lambda_.LoggingFormat.JSON,
             dead_letter_queue=self.dead_letter_queue,
-            retry_attempts=2,
-            vpc=vpc,
-            vpc_subnets=vpc_subnets,
         )
-        self.function.node.add_dependency(self.policy)
-        acknowledge_library_function(
-            self.function, no_vpc_reason=NO_VPC_REASON if vpc is None else None
-        )
+        self.role = created.role
+        self.policy = created.policy
+        self.function = created.function
 
+    def _statements(self) -> list[iam.PolicyStatement]:
+        return [
+            iam.PolicyStatement(
+                sid="WriteOwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group.log_group_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetters",
+                actions=["sqs:SendMessage"],
+                resources=[self.dead_letter_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLettersKey",
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=[self.handler_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid="XRayEncryptionConfig",
+                actions=["xray:PutEncryptionConfig", "xray:GetEncryptionConfig"],
+                resources=["*"],
+            ),
+            # X-Ray's documented requirement for whoever configures a customer managed key.
+            iam.PolicyStatement(
+                sid="DescribeTraceKey",
+                actions=["kms:DescribeKey"],
+                resources=[self.encryption_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid="GrantTraceKeyToXRay",
+                actions=["kms:CreateGrant"],
+                resources=[self.encryption_key.key_arn],
+                conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            ),
+        ]
+
+    def _create_custom_resource(self, reset_on_delete: bool) -> None:
         self.custom_resource = CustomResource(
             self,
             "Resource",
@@ -243,15 +248,13 @@ class XRayEncryption(Construct):
             },
         )
         self.custom_resource.node.add_dependency(self.policy)
-        notify = [topic_of(monitor_topic)]
-        self.errors_alarm = add_monitor_alarm(
+
+    def _create_monitors(self, topic: sns.ITopic) -> None:
+        self.errors_alarm = add_function_errors_alarm(
             self,
-            "ErrorsAlarm",
-            metric=self.function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+            self.function,
             summary=f"The X-Ray encryption custom resource failed ({self.node.path}).",
-            notify=notify,
-            resource=self.node.id,
-            signal="errors",
+            notify=[topic],
         )
         self.dead_letters_alarm = add_dead_letter_alarm(
             self,
@@ -259,17 +262,18 @@ class XRayEncryption(Construct):
             queue=self.dead_letter_queue,
             summary="A CloudFormation request to the X-Ray encryption custom resource could "
             f"not be processed and waits in its dead-letter queue ({self.node.path}).",
-            notify=notify,
+            notify=[topic],
             resource=self.node.id,
         )
-        if encryption_key is not None and not isinstance(encryption_key, kms.Key):
-            Annotations.of(self).add_warning_v2(
-                IMPORTED_KEY_WARNING_ID,
-                "The trace key was imported, so this app cannot see its key policy. It must let "
-                "IAM policies of this account grant its use (the default key policy does); "
-                f"otherwise allow the role of {self.node.path} kms:CreateGrant (when "
-                "kms:GrantIsForAWSResource is true) and kms:DescribeKey in the key policy.",
-            )
+
+    def _warn_imported_key(self) -> None:
+        Annotations.of(self).add_warning_v2(
+            IMPORTED_KEY_WARNING_ID,
+            "The trace key was imported, so this app cannot see its key policy. It must let "
+            "IAM policies of this account grant its use (the default key policy does); "
+            f"otherwise allow the role of {self.node.path} kms:CreateGrant (when "
+            "kms:GrantIsForAWSResource is true) and kms:DescribeKey in the key policy.",
+        )
 
     @staticmethod
     def _check_symmetric(check: Check, props: kms.KeyProps | None) -> None:

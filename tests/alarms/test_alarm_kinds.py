@@ -1,8 +1,8 @@
-"""Bad input to alarms and routing fails at construct time with a Python error naming it."""
+"""The alarm kinds: bad input fails at construct time with a Python error naming it; names
+stay unique and keep a routing's shape; descriptions say what broke; bands are anomaly bands."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -10,13 +10,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk.assertions import Match, Template
 
 from constructs_obs import (
     AlarmIdentity,
     AlarmRouting,
     AlarmTopic,
-    IncidentTarget,
     InvalidParameterError,
     Severity,
     add_anomaly_alarm,
@@ -153,72 +152,6 @@ def test_same_name_in_another_region_is_fine(stack: cdk.Stack) -> None:
     assert cfn.alarm_name == "errors-orders-count-warning"
 
 
-ROUTING_CASES: dict[str, tuple[dict[str, Any], str]] = {
-    "prefix with spaces": ({"name_prefix": "my shop"}, "name_prefix: 'my shop' must start"),
-    "empty prefix": ({"name_prefix": ""}, "name_prefix: must not be empty"),
-    "not a target": ({"name_prefix": "p", "critical": ["oncall@example.com"]}, "critical: 'oncall"),
-    "ops item category": (
-        {"name_prefix": "p", "warning": [IncidentTarget.to_ops_item(category="Bogus")]},
-        "warning: 'Bogus' is not allowed",
-    ),
-    "ops item severity": (
-        {"name_prefix": "p", "critical": [IncidentTarget.to_ops_item(severity="5")]},
-        "critical: '5' is not allowed",
-    ),
-    "too many retries": (
-        {"name_prefix": "p", "incident_retry_attempts": 200},
-        "incident_retry_attempts: must be >= 0 and <= 185",
-    ),
-    "event age not a duration": (
-        {"name_prefix": "p", "incident_max_event_age": 3600},
-        "incident_max_event_age: expected a Duration",
-    ),
-    "ok actions not severities": (
-        {"name_prefix": "p", "ok_actions": ["critical"]},
-        "ok_actions: expected Severity values",
-    ),
-    "insufficient data actions not severities": (
-        {"name_prefix": "p", "insufficient_data_actions": ["warning"]},
-        "insufficient_data_actions: expected Severity values",
-    ),
-    "event age too long": (
-        {"name_prefix": "p", "incident_max_event_age": cdk.Duration.hours(48)},
-        "incident_max_event_age: must be >= 60 and <= 86400",
-    ),
-}
-
-
-@pytest.mark.parametrize("case", sorted(ROUTING_CASES))
-def test_bad_routing_input(stack: cdk.Stack, case: str) -> None:
-    kwargs, message = ROUTING_CASES[case]
-    with pytest.raises(InvalidParameterError) as info:
-        AlarmRouting(stack, "Routing", **kwargs)
-    assert message in str(info.value)
-
-
-def test_routing_accepts_every_documented_target_kind(stack: cdk.Stack) -> None:
-    topic = AlarmTopic(stack, "Topic")
-    routing = AlarmRouting(stack, "Routing", name_prefix="Shop.Prod", critical=[topic, topic.topic])
-    assert routing.name_prefix == "shop.prod"
-    assert len(routing.topics(Severity.CRITICAL)) == 2
-
-
-def test_a_severity_without_targets_refuses_alarms(stack: cdk.Stack) -> None:
-    topic = AlarmTopic(stack, "Topic")
-    routing = AlarmRouting(stack, "Routing", name_prefix="p", critical=[topic])
-    with pytest.raises(InvalidParameterError, match="warning: no warning targets"):
-        _threshold(stack, routing=routing)
-
-
-def test_more_than_five_actions_per_state_is_refused(stack: cdk.Stack) -> None:
-    topics = [AlarmTopic(stack, f"Topic{n}") for n in range(6)]
-    routing = AlarmRouting(stack, "Routing", name_prefix="p", warning=topics)
-    with pytest.raises(
-        InvalidParameterError, match="would get 6 alarm actions; CloudWatch allows 5"
-    ):
-        _threshold(stack, routing=routing)
-
-
 @pytest.mark.parametrize(
     "name", ["orders-count-warning", "shop-orders-count-critical", "shopping-orders-warning"]
 )
@@ -246,59 +179,65 @@ def test_a_refused_alarm_leaves_its_name_free(stack: cdk.Stack) -> None:
     _threshold(stack)  # the same name, now accepted
 
 
-@pytest.mark.parametrize(
-    ("first", "second"), [("shop", "shop"), ("shop", "shop-eu"), ("shop-eu", "shop")]
-)
-def test_overlapping_routing_prefixes_are_refused(
-    stack: cdk.Stack, first: str, second: str
-) -> None:
-    AlarmRouting(stack, "First", name_prefix=first)
-    with pytest.raises(
-        InvalidParameterError, match=f"name_prefix: '{second}' overlaps the prefix '{first}'"
-    ):
-        AlarmRouting(stack, "Second", name_prefix=second)
-
-
-def test_distinct_prefixes_and_other_regions_are_fine(stack: cdk.Stack) -> None:
-    AlarmRouting(stack, "Shop", name_prefix="shop")
-    AlarmRouting(stack, "Shopping", name_prefix="shopping")  # 'shopping-' is not 'shop-'
-    elsewhere = cdk.Stack(
-        stack.node.root,  # type: ignore[arg-type]
-        "Elsewhere",
-        env=cdk.Environment(account="123456789012", region="us-east-1"),
-    )
-    AlarmRouting(elsewhere, "Shop", name_prefix="shop")
-
-
-def test_monitor_names_are_registered_too(stack: cdk.Stack) -> None:
-    # The routing's monitor takes its name first; an alarm of the user's cannot take it later.
-    topic = AlarmTopic(stack, "T")
-    AlarmRouting(
-        stack, "Routing", name_prefix="shop", critical=[topic, IncidentTarget.to_ops_item()]
-    )
-    identity = AlarmIdentity(resource="incident-routing", signal="dead-letters")
-    with pytest.raises(InvalidParameterError, match="is already used"):
-        _threshold(
-            stack, identity=identity, alarm_name="shop-incident-routing-dead-letters-monitor"
-        )
-
-
-def test_an_alarm_only_inapplicable_ec2_actions_would_reach_is_refused(stack: cdk.Stack) -> None:
-    routing = AlarmRouting(
+def test_description_carries_summary_severity_and_runbook(stack: cdk.Stack) -> None:
+    # GIVEN an alarm with a summary and a runbook
+    add_threshold_alarm(
         stack,
-        "Routing",
-        name_prefix="p",
-        critical=[cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.REBOOT)],
+        "InstanceCpu",
+        metric=cloudwatch.Metric(
+            namespace="AWS/EC2",
+            metric_name="CPUUtilization",
+            dimensions_map={"InstanceId": "i-0123456789abcdef0"},
+            period=cdk.Duration.minutes(1),
+        ),
+        threshold=95,
+        identity=AlarmIdentity(
+            resource="web-1",
+            signal="cpu",
+            severity=Severity.CRITICAL,
+            summary="CPU of web-1 above 95 %",
+            runbook_url="https://runbooks.example.com/web-cpu",
+        ),
     )
-    identity = AlarmIdentity(resource="orders", signal="count", severity=Severity.CRITICAL)
-    with pytest.raises(InvalidParameterError, match="would notify nobody: the critical targets"):
-        _threshold(stack, routing=routing, identity=identity)
-    instance_metric = cloudwatch.Metric(
-        namespace="AWS/EC2",
-        metric_name="StatusCheckFailed",
-        dimensions_map={"InstanceId": "i-0123456789abcdef0"},
+    # THEN its description says how urgent, what broke and where the runbook is
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "AlarmName": "errors-web-1-cpu-critical",
+            "AlarmDescription": (
+                "[CRITICAL] CPU of web-1 above 95 %. Runbook: https://runbooks.example.com/web-cpu"
+            ),
+        },
     )
-    # The refused alarm left neither its construct id nor its name behind.
-    alarm = _threshold(stack, routing=routing, identity=identity, metric=instance_metric)
-    (action,) = stack.resolve(alarm.node.default_child.alarm_actions)  # type: ignore[union-attr]
-    assert "ec2:reboot" in json.dumps(action)
+
+
+def test_anomaly_band(stack: cdk.Stack) -> None:
+    # GIVEN an anomaly alarm 3 standard deviations wide, on both sides of the band
+    add_anomaly_alarm(
+        stack,
+        "Invocations",
+        metric=cloudwatch.Metric(
+            namespace="AWS/Lambda", metric_name="Invocations", period=cdk.Duration.minutes(5)
+        ),
+        band_width=3,
+        comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+        identity=AlarmIdentity(resource="pager", signal="invocations", severity=Severity.CRITICAL),
+    )
+    # THEN the alarm compares with an ANOMALY_DETECTION_BAND expression of width 3
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "ComparisonOperator": "LessThanLowerOrGreaterThanUpperThreshold",
+            "Metrics": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "Expression": Match.string_like_regexp(
+                                r"^ANOMALY_DETECTION_BAND\(.*, 3\)$"
+                            )
+                        }
+                    )
+                ]
+            ),
+        },
+    )

@@ -1,4 +1,5 @@
-"""AlarmRouting and the alarm kinds: actions per severity and target kind, names, incidents."""
+"""AlarmRouting: actions per severity and target kind for every alarm kind, incident rules and
+their monitors, and bad routing input refused at construct time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
 
 from constructs_obs import (
     AlarmIdentity,
@@ -21,6 +23,7 @@ from constructs_obs import (
     EncryptedLogGroup,
     IncidentMatch,
     IncidentTarget,
+    InvalidParameterError,
     Severity,
     add_anomaly_alarm,
     add_composite_alarm,
@@ -36,11 +39,7 @@ CONNECTION = "arn:aws:events:eu-west-1:123456789012:connection/pager/4d5e6f"
 INSTANCE = "i-0123456789abcdef0"
 
 
-def _build(app: cdk.App) -> None:
-    stack = new_stack(app, "Routing")
-    topic = AlarmTopic(stack, "Oncall", email_addresses=["oncall@example.com"])
-    remediation = AlarmRemediation(stack, "Remediation", monitor_topic=topic)
-    pager = compliant_function(stack, "Pager")
+def _pager_destination(stack: cdk.Stack) -> events.IApiDestination:
     connection = events.Connection.from_connection_attributes(
         stack,
         "PagerConnection",
@@ -48,10 +47,17 @@ def _build(app: cdk.App) -> None:
         connection_name="pager",
         connection_secret_arn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:events!connection/pager-AbCdEf",
     )
-    destination = events.ApiDestination.from_api_destination_attributes(
+    return events.ApiDestination.from_api_destination_attributes(
         stack, "PagerDestination", api_destination_arn=DESTINATION, connection=connection
     )
-    routing = AlarmRouting(
+
+
+def _routing(
+    stack: cdk.Stack, topic: AlarmTopic, remediation: AlarmRemediation, pager: lambda_.IFunction
+) -> AlarmRouting:
+    """'shop': every target kind for critical alarms, the topic for warnings."""
+    destination = _pager_destination(stack)
+    return AlarmRouting(
         stack,
         "Routing",
         name_prefix="shop",
@@ -70,6 +76,12 @@ def _build(app: cdk.App) -> None:
         ok_actions=[Severity.CRITICAL],
         insufficient_data_actions=[Severity.WARNING],
     )
+
+
+def _metric_alarms(
+    stack: cdk.Stack, routing: AlarmRouting
+) -> tuple[cloudwatch.Alarm, cloudwatch.Alarm]:
+    """A critical alarm on one instance, and a high-resolution warning."""
     instance_cpu = add_threshold_alarm(
         stack,
         "InstanceCpu",
@@ -105,6 +117,16 @@ def _build(app: cdk.App) -> None:
         identity=AlarmIdentity(resource="orders", signal="queue-depth"),
         routing=routing,
     )
+    return instance_cpu, queue_depth
+
+
+def _other_kinds(
+    stack: cdk.Stack,
+    routing: AlarmRouting,
+    pager: lambda_.IFunction,
+    rule: cloudwatch.IAlarmRule,
+) -> None:
+    """An anomaly band, a composite with a suppressor, and a log pattern alarm."""
     add_anomaly_alarm(
         stack,
         "Invocations",
@@ -120,7 +142,7 @@ def _build(app: cdk.App) -> None:
     add_composite_alarm(
         stack,
         "Storefront",
-        rule=cloudwatch.AlarmRule.any_of(instance_cpu, queue_depth),
+        rule=rule,
         actions_suppressor=maintenance,
         identity=AlarmIdentity(resource="storefront", signal="health", severity=Severity.CRITICAL),
         routing=routing,
@@ -134,6 +156,9 @@ def _build(app: cdk.App) -> None:
         routing=routing,
     )
 
+
+def _exact_routing(stack: cdk.Stack, topic: AlarmTopic) -> None:
+    """'exact': incident rules matching the ARNs of the alarms routed there."""
     exact = AlarmRouting(
         stack,
         "ExactRouting",
@@ -149,6 +174,17 @@ def _build(app: cdk.App) -> None:
         identity=AlarmIdentity(resource="refunds", signal="count", severity=Severity.CRITICAL),
         routing=exact,
     )
+
+
+def _build(app: cdk.App) -> None:
+    stack = new_stack(app, "Routing")
+    topic = AlarmTopic(stack, "Oncall", email_addresses=["oncall@example.com"])
+    remediation = AlarmRemediation(stack, "Remediation", monitor_topic=topic)
+    pager = compliant_function(stack, "Pager")
+    routing = _routing(stack, topic, remediation, pager)
+    instance_cpu, queue_depth = _metric_alarms(stack, routing)
+    _other_kinds(stack, routing, pager, cloudwatch.AlarmRule.any_of(instance_cpu, queue_depth))
+    _exact_routing(stack, topic)
 
 
 @pytest.fixture(scope="module")
@@ -185,13 +221,6 @@ def test_names_say_what_broke(synthesized: Synthesized) -> None:
         assert _alarm(synthesized, name)
 
 
-def test_description_carries_summary_severity_and_runbook(synthesized: Synthesized) -> None:
-    description = _alarm(synthesized, "shop-web-1-cpu-critical")["AlarmDescription"]
-    assert description == (
-        "[CRITICAL] CPU of web-1 above 95 %. Runbook: https://runbooks.example.com/web-cpu"
-    )
-
-
 def test_critical_metric_alarm_gets_topic_functions_and_ec2_action(
     synthesized: Synthesized,
 ) -> None:
@@ -223,14 +252,6 @@ def test_warning_alarm_is_high_resolution_and_notifies_on_insufficient_data(
     assert _ref_starts(props["AlarmActions"], "Oncall")
     assert "OKActions" not in props
     assert _ref_starts(props["InsufficientDataActions"], "Oncall")
-
-
-def test_anomaly_band(synthesized: Synthesized) -> None:
-    props = _alarm(synthesized, "shop-pager-invocations-critical")
-    assert props["ComparisonOperator"] == "LessThanLowerOrGreaterThanUpperThreshold"
-    band = [m for m in props["Metrics"] if "Expression" in m]
-    assert band[0]["Expression"].startswith("ANOMALY_DETECTION_BAND(")
-    assert band[0]["Expression"].endswith(", 3)")
 
 
 def test_composite_alarm_routes_to_topics_with_a_suppressor(synthesized: Synthesized) -> None:
@@ -287,36 +308,6 @@ def test_incident_rule_matches_this_routings_critical_alarms(synthesized: Synthe
         },
     }
     assert len(rule["Targets"]) == 3
-
-
-def test_incident_targets_have_dlq_retries_roles_and_readable_input(
-    synthesized: Synthesized,
-) -> None:
-    targets = _rule(synthesized, "RoutingCriticalIncidents")["Targets"]
-    by_arn = {json.dumps(t["Arn"]): t for t in targets}
-    for target in targets:
-        assert target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith(
-            "RoutingIncidentDeadLetters"
-        )
-        assert "RoleArn" in target
-    bus = by_arn[json.dumps(CENTRAL_BUS)]
-    assert "InputTransformer" not in bus  # EventBridge forwards the event as is to a bus
-    destination = by_arn[json.dumps(DESTINATION)]
-    assert destination["RetryPolicy"] == {
-        "MaximumRetryAttempts": 185,
-        "MaximumEventAgeInSeconds": 86400,
-    }
-    transformer = destination["InputTransformer"]
-    assert transformer["InputPathsMap"]["detail-state-reason"] == "$.detail.state.reason"
-    template = transformer["InputTemplate"]
-    assert '"summary":"[CRITICAL] <detail-alarmName> is <detail-state-value>"' in template
-    assert '"severity":"critical"' in template
-    assert '"reason":<detail-state-reason>' in template
-    (ops,) = [t for t in targets if "opsitem" in json.dumps(t["Arn"])]
-    assert ops["RetryPolicy"]["MaximumRetryAttempts"] == 185
-    ops_template = ops["InputTransformer"]["InputTemplate"]
-    assert '"category":"Availability"' in ops_template.replace(" ", "")
-    assert '"severity":"1"' in ops_template.replace(" ", "")
 
 
 def test_incident_roles_are_least_privilege(synthesized: Synthesized) -> None:
@@ -403,3 +394,137 @@ def test_scaling_policies_are_alarm_actions_like_any_other(stack: cdk.Stack) -> 
         {"Ref": stack.resolve(service_step.node.default_child.logical_id)},  # type: ignore[union-attr]
         {"Ref": stack.resolve(fleet_step.node.default_child.logical_id)},  # type: ignore[union-attr]
     ]
+
+
+CUSTOM = cloudwatch.Metric(namespace="Shop", metric_name="Orders", period=cdk.Duration.minutes(1))
+IDENTITY = AlarmIdentity(resource="orders", signal="count")
+
+
+def _threshold(stack: cdk.Stack, **overrides: Any) -> cloudwatch.Alarm:
+    kwargs: dict[str, Any] = {"metric": CUSTOM, "threshold": 1, "identity": IDENTITY}
+    kwargs.update(overrides)
+    return add_threshold_alarm(stack, "Alarm", **kwargs)
+
+
+ROUTING_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "prefix with spaces": ({"name_prefix": "my shop"}, "name_prefix: 'my shop' must start"),
+    "empty prefix": ({"name_prefix": ""}, "name_prefix: must not be empty"),
+    "not a target": ({"name_prefix": "p", "critical": ["oncall@example.com"]}, "critical: 'oncall"),
+    "ops item category": (
+        {"name_prefix": "p", "warning": [IncidentTarget.to_ops_item(category="Bogus")]},
+        "warning: 'Bogus' is not allowed",
+    ),
+    "ops item severity": (
+        {"name_prefix": "p", "critical": [IncidentTarget.to_ops_item(severity="5")]},
+        "critical: '5' is not allowed",
+    ),
+    "too many retries": (
+        {"name_prefix": "p", "incident_retry_attempts": 200},
+        "incident_retry_attempts: must be >= 0 and <= 185",
+    ),
+    "event age not a duration": (
+        {"name_prefix": "p", "incident_max_event_age": 3600},
+        "incident_max_event_age: expected a Duration",
+    ),
+    "ok actions not severities": (
+        {"name_prefix": "p", "ok_actions": ["critical"]},
+        "ok_actions: expected Severity values",
+    ),
+    "insufficient data actions not severities": (
+        {"name_prefix": "p", "insufficient_data_actions": ["warning"]},
+        "insufficient_data_actions: expected Severity values",
+    ),
+    "event age too long": (
+        {"name_prefix": "p", "incident_max_event_age": cdk.Duration.hours(48)},
+        "incident_max_event_age: must be >= 60 and <= 86400",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ROUTING_CASES))
+def test_bad_routing_input(stack: cdk.Stack, case: str) -> None:
+    kwargs, message = ROUTING_CASES[case]
+    with pytest.raises(InvalidParameterError) as info:
+        AlarmRouting(stack, "Routing", **kwargs)
+    assert message in str(info.value)
+
+
+def test_routing_accepts_every_documented_target_kind(stack: cdk.Stack) -> None:
+    topic = AlarmTopic(stack, "Topic")
+    routing = AlarmRouting(stack, "Routing", name_prefix="Shop.Prod", critical=[topic, topic.topic])
+    assert routing.name_prefix == "shop.prod"
+    assert len(routing.topics(Severity.CRITICAL)) == 2
+
+
+def test_a_severity_without_targets_refuses_alarms(stack: cdk.Stack) -> None:
+    topic = AlarmTopic(stack, "Topic")
+    routing = AlarmRouting(stack, "Routing", name_prefix="p", critical=[topic])
+    with pytest.raises(InvalidParameterError, match="warning: no warning targets"):
+        _threshold(stack, routing=routing)
+
+
+def test_more_than_five_actions_per_state_is_refused(stack: cdk.Stack) -> None:
+    topics = [AlarmTopic(stack, f"Topic{n}") for n in range(6)]
+    routing = AlarmRouting(stack, "Routing", name_prefix="p", warning=topics)
+    with pytest.raises(
+        InvalidParameterError, match="would get 6 alarm actions; CloudWatch allows 5"
+    ):
+        _threshold(stack, routing=routing)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("shop", "shop"), ("shop", "shop-eu"), ("shop-eu", "shop")]
+)
+def test_overlapping_routing_prefixes_are_refused(
+    stack: cdk.Stack, first: str, second: str
+) -> None:
+    AlarmRouting(stack, "First", name_prefix=first)
+    with pytest.raises(
+        InvalidParameterError, match=f"name_prefix: '{second}' overlaps the prefix '{first}'"
+    ):
+        AlarmRouting(stack, "Second", name_prefix=second)
+
+
+def test_distinct_prefixes_and_other_regions_are_fine(stack: cdk.Stack) -> None:
+    AlarmRouting(stack, "Shop", name_prefix="shop")
+    AlarmRouting(stack, "Shopping", name_prefix="shopping")  # 'shopping-' is not 'shop-'
+    elsewhere = cdk.Stack(
+        stack.node.root,  # type: ignore[arg-type]
+        "Elsewhere",
+        env=cdk.Environment(account="123456789012", region="us-east-1"),
+    )
+    AlarmRouting(elsewhere, "Shop", name_prefix="shop")
+
+
+def test_monitor_names_are_registered_too(stack: cdk.Stack) -> None:
+    # The routing's monitor takes its name first; an alarm of the user's cannot take it later.
+    topic = AlarmTopic(stack, "T")
+    AlarmRouting(
+        stack, "Routing", name_prefix="shop", critical=[topic, IncidentTarget.to_ops_item()]
+    )
+    identity = AlarmIdentity(resource="incident-routing", signal="dead-letters")
+    with pytest.raises(InvalidParameterError, match="is already used"):
+        _threshold(
+            stack, identity=identity, alarm_name="shop-incident-routing-dead-letters-monitor"
+        )
+
+
+def test_an_alarm_only_inapplicable_ec2_actions_would_reach_is_refused(stack: cdk.Stack) -> None:
+    routing = AlarmRouting(
+        stack,
+        "Routing",
+        name_prefix="p",
+        critical=[cw_actions.Ec2Action(cw_actions.Ec2InstanceAction.REBOOT)],
+    )
+    identity = AlarmIdentity(resource="orders", signal="count", severity=Severity.CRITICAL)
+    with pytest.raises(InvalidParameterError, match="would notify nobody: the critical targets"):
+        _threshold(stack, routing=routing, identity=identity)
+    instance_metric = cloudwatch.Metric(
+        namespace="AWS/EC2",
+        metric_name="StatusCheckFailed",
+        dimensions_map={"InstanceId": "i-0123456789abcdef0"},
+    )
+    # The refused alarm left neither its construct id nor its name behind.
+    alarm = _threshold(stack, routing=routing, identity=identity, metric=instance_metric)
+    (action,) = stack.resolve(alarm.node.default_child.alarm_actions)  # type: ignore[union-attr]
+    assert "ec2:reboot" in json.dumps(action)

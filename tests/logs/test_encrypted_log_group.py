@@ -1,8 +1,12 @@
-"""EncryptedLogGroup: key policy, retention, removal, PII, archive, pattern alarms."""
+"""EncryptedLogGroup: key policy, retention, removal, PII, pattern alarms, and bad input."""
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
@@ -16,12 +20,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
 from constructs_obs import (
-    AlarmTopic,
     EncryptedLogGroup,
-    LogArchive,
+    InvalidParameterError,
     LogArchiveOptions,
     PiiProtection,
 )
+from constructs_obs.logs.encrypted_log_group import PatternAlarmOptions
+from tests.logs.helpers import LOGS_ARN_FOR_ACCOUNT, logs_statements, resource
 from tests.support.harness import Synthesized, new_stack, synth
 
 IMPORTED_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -34,7 +39,6 @@ def _build(app: cdk.App) -> None:
     stack = new_stack(app, "LogGroups")
     topic_key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
     topic = sns.Topic(stack, "Alerts", master_key=topic_key, enforce_ssl=True)
-    action = cw_actions.SnsAction(topic)
 
     EncryptedLogGroup(stack, "Defaults")
     orders = EncryptedLogGroup(
@@ -45,41 +49,9 @@ def _build(app: cdk.App) -> None:
         data_protection=PiiProtection(
             identifiers=[logs.DataIdentifier.EMAILADDRESS, logs.DataIdentifier.AWSSECRETKEY]
         ),
-        archive=LogArchiveOptions(prefix="orders/"),
-    )
-    orders.add_pattern_alarm(
-        "Errors",
-        pattern='{ $.level = "ERROR" }',
-        metric_name="OrderErrors",
-        threshold=5,
-        period=cdk.Duration.minutes(1),
-        evaluation_periods=5,
-        datapoints_to_alarm=3,
-        treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
-        unit=cloudwatch.Unit.COUNT,
-        actions=[action],
-    )
-    orders.add_pattern_alarm(
-        "SlowByService",
-        pattern="{ $.latency > 1000 }",
-        metric_name="SlowRequests",
-        metric_value="$.latency",
-        dimensions={"Service": "$.service", "Operation": "$.operation"},
-        statistic="Maximum",
-        threshold=3000,
-        actions=[action],
     )
     MADE["orders"] = orders
-    MADE["text"] = orders.add_pattern_alarm(
-        "Text", pattern='?ERROR ?"Task timed out"', metric_name="Timeouts", actions=[action]
-    )
-    orders.add_pattern_alarm(
-        "FailedByPlace",
-        pattern='{ $.status = "failed" }',
-        metric_name="FailedOrders",
-        dimensions={"Region": "$.region", "Store": "$.store", "Channel": "$.channel"},
-        actions=[action],
-    )
+    _add_pattern_alarms(orders, cw_actions.SnsAction(topic))
     role = iam.Role(stack, "Writer", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
     orders.grant_write(role)
     cdk.Validations.of(role).acknowledge(
@@ -104,27 +76,43 @@ def _build(app: cdk.App) -> None:
         encryption_key_props=kms.KeyProps(alias="alias/cheap-logs", description="cheap logs"),
     )
 
-    # A standalone archive for a log group the user made, expiring after 200 days.
-    archive_stack = new_stack(app, "Archive")
-    archive_key = kms.Key(archive_stack, "Key", enable_key_rotation=True)
-    LogArchive(
-        archive_stack,
-        "Archive",
-        log_group=logs.LogGroup.from_log_group_name(archive_stack, "Legacy", "/legacy/app"),
-        encryption_key=archive_key,
-        options=LogArchiveOptions(
-            expiration=cdk.Duration.days(200),
-            monitor_topic=AlarmTopic(
-                archive_stack,
-                "Monitor",
-                encryption_key=archive_key,
-                email_addresses=["ops@example.com"],
-            ),
-        ),
-    )
-
     agnostic = cdk.Stack(app, "EnvAgnostic")
     EncryptedLogGroup(agnostic, "Logs", retention=7, removal_policy=cdk.RemovalPolicy.DESTROY)
+
+
+def _add_pattern_alarms(orders: EncryptedLogGroup, action: cloudwatch.IAlarmAction) -> None:
+    orders.add_pattern_alarm(
+        "Errors",
+        pattern='{ $.level = "ERROR" }',
+        metric_name="OrderErrors",
+        threshold=5,
+        period=cdk.Duration.minutes(1),
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        unit=cloudwatch.Unit.COUNT,
+        actions=[action],
+    )
+    orders.add_pattern_alarm(
+        "SlowByService",
+        pattern="{ $.latency > 1000 }",
+        metric_name="SlowRequests",
+        metric_value="$.latency",
+        dimensions={"Service": "$.service", "Operation": "$.operation"},
+        statistic="Maximum",
+        threshold=3000,
+        actions=[action],
+    )
+    MADE["text"] = orders.add_pattern_alarm(
+        "Text", pattern='?ERROR ?"Task timed out"', metric_name="Timeouts", actions=[action]
+    )
+    orders.add_pattern_alarm(
+        "FailedByPlace",
+        pattern='{ $.status = "failed" }',
+        metric_name="FailedOrders",
+        dimensions={"Region": "$.region", "Store": "$.store", "Channel": "$.channel"},
+        actions=[action],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -132,35 +120,13 @@ def synthesized() -> Synthesized:
     return synth("log_group", _build)
 
 
-def _resource(synthesized: Synthesized, stack: str, type_: str, path_part: str) -> dict[str, Any]:
-    """The one resource of ``type_`` whose logical id is ``path_part`` plus CDK's 8-char hash."""
-    found = {
-        logical_id: resource
-        for logical_id, resource in synthesized.resources(type_, stack).items()
-        if logical_id[:-8] == path_part
-    }
-    assert len(found) == 1, f"{path_part}: {sorted(found)}"
-    return next(iter(found.values()))
-
-
-def _logs_statements(key: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        statement
-        for statement in key["Properties"]["KeyPolicy"]["Statement"]
-        if "kms:EncryptionContext:aws:logs:arn" in json.dumps(statement.get("Condition", {}))
-    ]
-
-
-LOGS_ARN_FOR_ACCOUNT = "arn:aws:logs:eu-west-1:123456789012:log-group:*"
-
-
 def test_created_key_lets_only_this_account_and_regions_log_groups_use_it(
     synthesized: Synthesized,
 ) -> None:
-    key = _resource(synthesized, "LogGroups", "AWS::KMS::Key", "DefaultsKey")
+    key = resource(synthesized, "LogGroups", "AWS::KMS::Key", "DefaultsKey")
     assert key["Properties"]["EnableKeyRotation"] is True
     assert key["DeletionPolicy"] == "Retain"
-    (statement,) = _logs_statements(key)
+    (statement,) = logs_statements(key)
     assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert statement["Resource"] == "*"
     assert statement["Condition"] == {
@@ -173,7 +139,7 @@ def test_created_key_lets_only_this_account_and_regions_log_groups_use_it(
 def test_log_group_uses_the_key_and_is_retained_for_a_year_by_default(
     synthesized: Synthesized,
 ) -> None:
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Defaults")
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Defaults")
     assert group["Properties"]["RetentionInDays"] == 365
     assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0].startswith("DefaultsKey")
     assert group["DeletionPolicy"] == "Retain"
@@ -181,9 +147,9 @@ def test_log_group_uses_the_key_and_is_retained_for_a_year_by_default(
 
 
 def test_a_users_key_in_the_app_gets_the_logs_statement_too(synthesized: Synthesized) -> None:
-    key = _resource(synthesized, "LogGroups", "AWS::KMS::Key", "SharedKey")
-    assert len(_logs_statements(key)) == 1
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "UsesSharedKey")
+    key = resource(synthesized, "LogGroups", "AWS::KMS::Key", "SharedKey")
+    assert len(logs_statements(key)) == 1
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "UsesSharedKey")
     assert group["Properties"]["KmsKeyId"]["Fn::GetAtt"][0].startswith("SharedKey")
     assert not [k for k in synthesized.resources("AWS::KMS::Key", "LogGroups") if "UsesShared" in k]
 
@@ -198,7 +164,7 @@ def test_imported_key_warns_with_the_statement_to_add(synthesized: Synthesized) 
     assert statement["Condition"] == {
         "ArnLike": {"kms:EncryptionContext:aws:logs:arn": LOGS_ARN_FOR_ACCOUNT}
     }
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Imported")
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Imported")
     assert group["Properties"]["KmsKeyId"] == IMPORTED_KEY_ARN
     assert "RetentionInDays" not in group["Properties"]  # INFINITE: never expire
 
@@ -206,14 +172,14 @@ def test_imported_key_warns_with_the_statement_to_add(synthesized: Synthesized) 
 def test_env_agnostic_stack_scopes_the_key_by_pseudo_parameters(
     synthesized: Synthesized,
 ) -> None:
-    key = _resource(synthesized, "EnvAgnostic", "AWS::KMS::Key", "LogsKey")
-    (statement,) = _logs_statements(key)
+    key = resource(synthesized, "EnvAgnostic", "AWS::KMS::Key", "LogsKey")
+    (statement,) = logs_statements(key)
     principal = json.dumps(statement["Principal"])
     assert '"Ref": "AWS::Region"' in principal
     condition = json.dumps(statement["Condition"])
     assert '"Ref": "AWS::AccountId"' in condition
     assert '"Ref": "AWS::Region"' in condition
-    group = _resource(synthesized, "EnvAgnostic", "AWS::Logs::LogGroup", "Logs")
+    group = resource(synthesized, "EnvAgnostic", "AWS::Logs::LogGroup", "Logs")
     assert group["Properties"]["RetentionInDays"] == 7
     assert group["DeletionPolicy"] == "Delete"
 
@@ -225,7 +191,7 @@ def test_retention_in_days_and_name(synthesized: Synthesized) -> None:
 
 
 def test_pii_is_audited_and_masked(synthesized: Synthesized) -> None:
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Orders")
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Orders")
     policy = json.dumps(group["Properties"]["DataProtectionPolicy"])
     assert "data-identifier/EmailAddress" in policy
     assert "data-identifier/AwsSecretKey" in policy
@@ -235,9 +201,9 @@ def test_pii_is_audited_and_masked(synthesized: Synthesized) -> None:
 
 
 def test_infrequent_access_class_and_key_props(synthesized: Synthesized) -> None:
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Cheap")
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Cheap")
     assert group["Properties"]["LogGroupClass"] == "INFREQUENT_ACCESS"
-    key = _resource(synthesized, "LogGroups", "AWS::KMS::Key", "CheapKey")
+    key = resource(synthesized, "LogGroups", "AWS::KMS::Key", "CheapKey")
     assert key["Properties"]["Description"] == "cheap logs"
     assert key["Properties"]["EnableKeyRotation"] is True  # default kept under the overrides
     synthesized.template("LogGroups").has_resource_properties(
@@ -373,8 +339,13 @@ def test_encryption_key_is_the_one_the_group_uses(synthesized: Synthesized) -> N
     orders = MADE["orders"]
     stack = cdk.Stack.of(orders)
     key_id = stack.resolve(orders.encryption_key.node.default_child.logical_id)
-    group = _resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Orders")
+    group = resource(synthesized, "LogGroups", "AWS::Logs::LogGroup", "Orders")
     assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_no_archive_unless_asked_for(synthesized: Synthesized) -> None:
+    assert MADE["orders"].archive is None
+    assert not synthesized.resources("AWS::KinesisFirehose::DeliveryStream", "LogGroups")
 
 
 def test_grant_write_allows_streams_and_events_only(synthesized: Synthesized) -> None:
@@ -384,135 +355,161 @@ def test_grant_write_allows_streams_and_events_only(synthesized: Synthesized) ->
     assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
 
 
-def test_archive_subscribes_the_group_to_an_encrypted_firehose(synthesized: Synthesized) -> None:
-    template = synthesized.template("LogGroups")
-    stream = _resource(
-        synthesized, "LogGroups", "AWS::KinesisFirehose::DeliveryStream", "OrdersArchive"
-    )
-    props = stream["Properties"]
-    assert props["DeliveryStreamEncryptionConfigurationInput"]["KeyType"] == "CUSTOMER_MANAGED_CMK"
-    destination = props["ExtendedS3DestinationConfiguration"]
-    assert destination["Prefix"] == "orders/"
-    assert destination["CompressionFormat"] == "GZIP"
-    assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
-        "Decompression",
-        "CloudWatchLogProcessing",
-    ]
-    assert "KMSEncryptionConfig" in destination["EncryptionConfiguration"]
-    template.has_resource_properties(
-        "AWS::Logs::SubscriptionFilter",
-        {"FilterPattern": "", "LogGroupName": {"Ref": Match.string_like_regexp("^Orders")}},
-    )
-    # CloudWatch Logs may assume the role only for this account's log groups in this region.
-    role = _resource(
-        synthesized,
-        "LogGroups",
-        "AWS::IAM::Role",
-        "OrdersArchiveSubscriptionCloudWatchLogsCanPutRecords",
-    )
-    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "logs.amazonaws.com"}
-    assert trust["Condition"] == {
-        "StringLike": {"aws:SourceArn": "arn:aws:logs:eu-west-1:123456789012:*"}
-    }
-    # Firehose's role trusts Firehose for this account's streams (its external id).
-    delivery = _resource(synthesized, "LogGroups", "AWS::IAM::Role", "OrdersArchiveDeliveryRole")
-    (trust,) = delivery["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
-    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "123456789012"}}
-
-
-def test_subscription_waits_for_its_role_permission(synthesized: Synthesized) -> None:
-    # CloudWatch Logs test-delivers when it creates the filter: the policy must exist first.
-    (subscription,) = synthesized.resources("AWS::Logs::SubscriptionFilter", "LogGroups").values()
-    assert any(
-        d.startswith("OrdersArchiveSubscriptionCloudWatchLogsPutRecordsPolicy")
-        for d in subscription["DependsOn"]
-    )
-
-
-def _archive_rule(synthesized: Synthesized, stack: str) -> dict[str, Any]:
-    (bucket,) = [
-        b
-        for logical_id, b in synthesized.resources("AWS::S3::Bucket", stack).items()
-        if "Archive" in logical_id and "AccessLogs" not in logical_id
-    ]
-    rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
-    (rule,) = [r for r in rules if r["Id"] == "ArchiveTiers"]
-    return dict(rule)
-
-
-def test_archive_tiers_without_expiration(synthesized: Synthesized) -> None:
-    rule = _archive_rule(synthesized, "LogGroups")
-    assert "ExpirationInDays" not in rule
-    assert rule["Transitions"] == [
-        {"StorageClass": "GLACIER_IR", "TransitionInDays": 90},
-        {"StorageClass": "DEEP_ARCHIVE", "TransitionInDays": 365},
-    ]
-
-
-def test_expiring_archive_keeps_only_tiers_it_stays_in_long_enough(
-    synthesized: Synthesized,
-) -> None:
-    # Expiry after 200 days: Glacier IR (90 + 90 days minimum) fits, Deep Archive does not.
-    rule = _archive_rule(synthesized, "Archive")
-    assert rule["ExpirationInDays"] == 200
-    assert rule["Transitions"] == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 90}]
-
-
-def test_standalone_archive_lets_cloudwatch_logs_use_its_key(synthesized: Synthesized) -> None:
-    (key,) = synthesized.resources("AWS::KMS::Key", "Archive").values()
-    (statement,) = _logs_statements(key)
-    assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-
-
-def test_archive_failures_reach_the_monitor_topic(synthesized: Synthesized) -> None:
-    alarms = synthesized.resources("AWS::CloudWatch::Alarm", "Archive")
-    monitors = {k: a["Properties"] for k, a in alarms.items() if k.startswith("Archive")}
-    assert len(monitors) == 2
-    for props in monitors.values():
-        ((action,),) = [props["AlarmActions"]]
-        assert action["Ref"].startswith("Monitor")
-        assert props["Threshold"] == 1
-        assert props["TreatMissingData"] == "notBreaching"
-    (filter_errors,) = [p for p in monitors.values() if p.get("MetricName") == "DeliveryErrors"]
-    assert filter_errors["Namespace"] == "AWS/Logs"
-    assert {d["Name"]: d["Value"] for d in filter_errors["Dimensions"]} == {
-        "LogGroupName": "/legacy/app",
-        "DestinationType": "Firehose",
-        "FilterName": "constructs-obs-archive",
-    }
-    (s3_delivery,) = [p for p in monitors.values() if "Metrics" in p]
-    expression, success = s3_delivery["Metrics"]
-    assert expression["Expression"] == "IF(success < 1, 1, 0)"
-    assert success["MetricStat"]["Metric"]["MetricName"] == "DeliveryToS3.Success"
-    (subscription,) = synthesized.resources("AWS::Logs::SubscriptionFilter", "Archive").values()
-    assert subscription["Properties"]["FilterName"] == "constructs-obs-archive"
-
-
-def test_archive_bucket_is_hardened(synthesized: Synthesized) -> None:
-    buckets = synthesized.resources("AWS::S3::Bucket", "LogGroups")
-    assert len(buckets) == 2  # the archive and its access-log bucket
-    for bucket in buckets.values():
-        props = bucket["Properties"]
-        assert bucket["DeletionPolicy"] == "Retain"
-        assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True,
-            "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True,
-        }
-        assert props["VersioningConfiguration"] == {"Status": "Enabled"}
-    (archive,) = [b for k, b in buckets.items() if "AccessLogs" not in k]
-    encryption = archive["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
-    assert encryption[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    assert "LoggingConfiguration" in archive["Properties"]
-    policies = json.dumps(synthesized.resources("AWS::S3::BucketPolicy", "LogGroups"))
-    assert '"aws:SecureTransport": "false"' in policies
-
-
 def test_no_finding_left_unacknowledged(synthesized: Synthesized) -> None:
     # synth() raises on any unacknowledged cdk-nag, cfn-lint or checkov finding; every
     # acknowledgement it saw carries a reason.
     assert synthesized.acknowledged
     assert all(len(finding.message) >= 20 for finding in synthesized.acknowledged)
+
+
+# -- bad input: a Python error naming the parameter, at construct time -------------------------
+
+
+def _group(stack: cdk.Stack, **kwargs: Any) -> EncryptedLogGroup:
+    return EncryptedLogGroup(stack, "Logs", **kwargs)
+
+
+@pytest.mark.parametrize("days", [0, 2, 4, 366, 1461, 4000, -1])
+def test_retention_not_accepted_by_cloudwatch(stack: cdk.Stack, days: int) -> None:
+    with pytest.raises(InvalidParameterError, match=r"retention: .*allowed days: 1, 3, 5") as info:
+        _group(stack, retention=days)
+    assert info.value.parameter == "retention"
+
+
+@pytest.mark.parametrize("retention", ["365", 365.0, True])
+def test_retention_of_the_wrong_type(stack: cdk.Stack, retention: Any) -> None:
+    with pytest.raises(InvalidParameterError, match="retention"):
+        _group(stack, retention=retention)
+
+
+@pytest.mark.parametrize("days", [1, 400, 3653])
+def test_every_cloudwatch_retention_is_accepted(stack: cdk.Stack, days: int) -> None:
+    _group(stack, retention=days)
+
+
+def test_key_and_key_props_together(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key")
+    with pytest.raises(InvalidParameterError, match="encryption_key and encryption_key_props"):
+        _group(stack, encryption_key=key, encryption_key_props=kms.KeyProps(alias="alias/x"))
+
+
+@pytest.mark.parametrize("name", ["has space", "bad:colon", "x" * 513, "aws/reserved", ""])
+def test_log_group_name(stack: cdk.Stack, name: str) -> None:
+    with pytest.raises(InvalidParameterError, match="log_group_name"):
+        _group(stack, log_group_name=name)
+
+
+def test_delivery_class_is_refused(stack: cdk.Stack) -> None:
+    with pytest.raises(InvalidParameterError, match=r"log_group_class.*DELIVERY"):
+        _group(stack, log_group_class=logs.LogGroupClass.DELIVERY)
+
+
+def test_infrequent_access_refuses_data_protection_and_archive(stack: cdk.Stack) -> None:
+    ia = logs.LogGroupClass.INFREQUENT_ACCESS
+    pii = PiiProtection(identifiers=[logs.DataIdentifier.EMAILADDRESS])
+    with pytest.raises(InvalidParameterError, match="data_protection"):
+        EncryptedLogGroup(stack, "A", log_group_class=ia, data_protection=pii)
+    with pytest.raises(InvalidParameterError, match="archive"):
+        EncryptedLogGroup(stack, "B", log_group_class=ia, archive=LogArchiveOptions())
+    group = EncryptedLogGroup(stack, "C", log_group_class=ia)
+    with pytest.raises(InvalidParameterError, match=r"INFREQUENT_ACCESS .* metric filters"):
+        group.add_pattern_alarm("X", pattern="ERROR", metric_name="Errors")
+
+
+def test_empty_pii_identifiers(stack: cdk.Stack) -> None:
+    with pytest.raises(InvalidParameterError, match="identifiers is empty"):
+        _group(stack, data_protection=PiiProtection(identifiers=[]))
+
+
+PatternCall = Callable[[EncryptedLogGroup], object]
+
+# The alarm's own checks; the metric filter's are in test_pattern_metric.py (two of them here
+# show that add_pattern_alarm makes them, under its own name).
+BAD_PATTERN_ALARMS: dict[str, tuple[PatternCall, str]] = {
+    "empty pattern": (
+        lambda g: g.add_pattern_alarm("A", pattern="", metric_name="M"),
+        "pattern: must be a non-empty",
+    ),
+    "percentile across dimensions": (
+        lambda g: g.add_pattern_alarm(
+            "A", pattern="{ $.a = 1 }", metric_name="M", statistic="p99", dimensions={"A": "$.a"}
+        ),
+        "statistic: 'p99' cannot aggregate across dimensions",
+    ),
+    "nan threshold": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", threshold=math.nan),
+        "threshold: expected a finite number",
+    ),
+    "infinite threshold": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", threshold=math.inf),
+        "threshold: expected a finite number",
+    ),
+    "string threshold": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", threshold="5"),  # type: ignore[arg-type]
+        "threshold: expected a finite number",
+    ),
+    "high resolution period": (
+        lambda g: g.add_pattern_alarm(
+            "A", pattern="E", metric_name="M", period=cdk.Duration.seconds(10)
+        ),
+        "period: 10 s needs a metric published at high resolution",
+    ),
+    "period not a duration": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", period=60),  # type: ignore[arg-type]
+        "period: expected a Duration",
+    ),
+    "odd period": (
+        lambda g: g.add_pattern_alarm(
+            "A", pattern="E", metric_name="M", period=cdk.Duration.seconds(90)
+        ),
+        "period: 90 s is not a period CloudWatch accepts",
+    ),
+    "datapoints over evaluation periods": (
+        lambda g: g.add_pattern_alarm(
+            "A", pattern="E", metric_name="M", evaluation_periods=2, datapoints_to_alarm=3
+        ),
+        "datapoints_to_alarm: 3 is more than evaluation_periods",
+    ),
+    "zero evaluation periods": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", evaluation_periods=0),
+        "evaluation_periods: must be >= 1",
+    ),
+    "evaluation range over a day": (
+        lambda g: g.add_pattern_alarm(
+            "A",
+            pattern="E",
+            metric_name="M",
+            period=cdk.Duration.minutes(5),
+            evaluation_periods=289,
+        ),
+        "evaluation_periods: 289 x 300 s",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PATTERN_ALARMS))
+def test_bad_pattern_alarm(stack: cdk.Stack, case: str) -> None:
+    call, message = BAD_PATTERN_ALARMS[case]
+    group = _group(stack)
+    with pytest.raises(InvalidParameterError) as info:
+        call(group)
+    assert message in str(info.value)
+    assert str(info.value).startswith("EncryptedLogGroup.add_pattern_alarm 'A': invalid ")
+
+
+def test_pattern_alarm_options_defaults_are_the_methods() -> None:
+    # add_pattern_alarm keeps its keyword arguments and passes them on as PatternAlarmOptions,
+    # which documents them: both must agree on every default.
+    parameters = inspect.signature(EncryptedLogGroup.add_pattern_alarm).parameters
+    fields = {field.name: field for field in dataclasses.fields(PatternAlarmOptions)}
+    assert list(fields) == [name for name in parameters if name not in ("self", "id")]
+    for name, field in fields.items():
+        expected = (
+            inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        )
+        assert parameters[name].default == expected, name
+
+
+def test_errors_are_plain_python_value_errors(stack: cdk.Stack) -> None:
+    with pytest.raises(ValueError, match="EncryptedLogGroup 'Logs': invalid retention"):
+        _group(stack, retention=2)

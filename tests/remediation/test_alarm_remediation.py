@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, cast
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -12,6 +11,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_rds as rds
+from aws_cdk.assertions import Match
 
 from constructs_obs import (
     AlarmRemediation,
@@ -162,12 +162,20 @@ def test_permissions_are_scoped_to_the_remediated_resources(synthesized: Synthes
 
 
 def test_idempotency_table(synthesized: Synthesized) -> None:
-    (table,) = synthesized.resources("AWS::DynamoDB::Table").values()
-    props = table["Properties"]
-    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
-    assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
-    assert props["SSESpecification"]["SSEType"] == "KMS"
-    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    template = synthesized.template()
+    template.resource_count_is("AWS::DynamoDB::Table", 1)
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST",
+            "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+            "SSESpecification": Match.object_like(
+                {"SSEType": "KMS", "KMSMasterKeyId": {"Fn::GetAtt": [Match.any_value(), "Arn"]}}
+            ),
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
 
 
 def test_monitors_are_monitored(synthesized: Synthesized) -> None:
@@ -200,79 +208,8 @@ def test_bad_input() -> None:
         remediation.add_action("a", RemediationAction.notify())
     with pytest.raises(InvalidParameterError, match="reserved_concurrency: must be >= 1"):
         AlarmRemediation(stack, "R2", monitor_topic=topic, reserved_concurrency=0)
-    cluster = ecs.Cluster.from_cluster_arn(
-        stack, "C", "arn:aws:ecs:eu-west-1:123456789012:cluster/c"
-    )
-    service = ecs.FargateService.from_fargate_service_attributes(
-        stack, "Svc", cluster=cluster, service_name="svc"
-    )
-    with pytest.raises(InvalidParameterError, match="desired_count and step: pass exactly one"):
-        RemediationAction.scale_ecs_service(service, desired_count=3, step=1)
-    with pytest.raises(InvalidParameterError, match="max_count: a positive step needs max_count"):
-        RemediationAction.scale_ecs_service(service, step=1)
-    with pytest.raises(InvalidParameterError, match="min_count: a negative step needs min_count"):
-        RemediationAction.scale_ecs_service(service, step=-1)
-    with pytest.raises(InvalidParameterError, match="min_count: 5 is more than max_count"):
-        RemediationAction.scale_ecs_service(service, step=1, min_count=5, max_count=2)
-    worker = lambda_.Function.from_function_arn(stack, "Worker", WORKER_ARN)
-    bad_concurrency: list[tuple[object, str]] = [
-        (-1, "must be >= 0, got -1"),
-        (True, "expected an integer, got True"),
-        (False, "expected an integer, got False"),
-        (2.5, "expected an integer, got 2.5"),
-        ("0", "expected an integer, got '0'"),
-        (None, "expected an integer, got None"),
-    ]
-    for value, problem in bad_concurrency:
-        with pytest.raises(
-            InvalidParameterError,
-            match=rf"^RemediationAction.limit_lambda_concurrency 'Worker': invalid "
-            rf"reserved_concurrency: {re.escape(problem)}$",
-        ):
-            RemediationAction.limit_lambda_concurrency(
-                worker,
-                reserved_concurrency=value,  # type: ignore[arg-type]
-            )
-    function = lambda_.Function(
-        stack,
-        "Fn",
-        runtime=lambda_.Runtime.PYTHON_3_13,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
-    )
-    qualified = [
-        function.current_version,
-        lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version),
-        lambda_.Function.from_function_arn(stack, "WorkerLive", f"{WORKER_ARN}:live"),
-    ]
-    for target in qualified:
-        with pytest.raises(InvalidParameterError, match="invalid function: is a version or alias"):
-            RemediationAction.limit_lambda_concurrency(target, reserved_concurrency=1)
-
-
-def test_limit_lambda_concurrency_of_a_function_in_the_stack(stack: cdk.Stack) -> None:
-    function = lambda_.Function(
-        stack,
-        "Worker",
-        runtime=lambda_.Runtime.PYTHON_3_13,
-        handler="index.handler",
-        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
-    )
-    logical_id = stack.get_logical_id(cast("cdk.CfnElement", function.node.default_child))
-
-    action = RemediationAction.limit_lambda_concurrency(function, reserved_concurrency=3)
-
-    assert stack.resolve(action.config) == {
-        "action": "limit_lambda_concurrency",
-        "function_name": {"Ref": logical_id},
-        "reserved_concurrency": 3,
-    }
-    assert action.iam_actions == (
-        "lambda:GetFunctionConcurrency",
-        "lambda:PutFunctionConcurrency",
-    )
-    assert action.resource_arn is not None
-    assert stack.resolve(action.resource_arn(stack)) == {"Fn::GetAtt": [logical_id, "Arn"]}
+    with pytest.raises(InvalidParameterError, match="dry_run: expected True or False, got 'no'"):
+        AlarmRemediation(stack, "R3", monitor_topic=topic, dry_run="no")  # type: ignore[arg-type]
 
 
 def test_alarms_are_matched_by_their_literal_names(stack: cdk.Stack) -> None:
@@ -295,8 +232,10 @@ def test_alarms_are_matched_by_their_literal_names(stack: cdk.Stack) -> None:
 def test_the_handler_accepts_the_configuration_the_construct_writes(
     synthesized: Synthesized,
 ) -> None:
-    from lambdas.alarm_remediation.index import (  # noqa: PLC0415
+    from lambdas.alarm_remediation.remediation_handler.actions import (  # noqa: PLC0415
         LimitLambdaConcurrency,
+    )
+    from lambdas.alarm_remediation.remediation_handler.settings import (  # noqa: PLC0415
         parse_remediation_actions,
     )
 

@@ -1,8 +1,9 @@
-"""The detections fire on what they should, through the templates the constructs synthesize.
+"""The security detections fire on what they should, through the template of the rules.
 
-Each CIS metric filter and each EventBridge rule is taken from the synthesized template (not
-from a copy of its pattern) and run by the offline evaluator on CloudTrail records built from
-the real samples: at least three that must fire and three near misses that must not.
+Each EventBridge rule of SecurityEventRules is taken from the synthesized template (not from a
+copy of its pattern) and run by the offline evaluator on CloudTrail records built from the
+real samples: at least three that must fire and three near misses that must not. (The CIS
+metric filters are checked the same way in test_cis_benchmark_alarms.py.)
 """
 
 from __future__ import annotations
@@ -15,16 +16,11 @@ import pytest
 
 from constructs_obs import (
     ALL_SECURITY_DETECTIONS,
-    AlarmRouting,
     AlarmTopic,
-    CisBenchmarkAlarms,
-    CisControl,
-    EncryptedLogGroup,
     SecurityDetection,
     SecurityEventRules,
 )
 from constructs_obs.detections import DetectionSet
-from tests.detections.cis_cases import NEGATIVE, POSITIVE
 from tests.detections.helpers import api_call, changed, delete, sample
 from tests.support.harness import Synthesized, new_stack, synth
 
@@ -35,18 +31,7 @@ _ids: dict[str, str] = {}
 def _build(app: cdk.App) -> None:
     stack = new_stack(app, "Detections")
     topic = AlarmTopic(stack, "Security", email_addresses=["security@example.com"])
-    routing = AlarmRouting(stack, "Routing", name_prefix="sec", critical=[topic], warning=[topic])
-    trail_logs = EncryptedLogGroup(stack, "TrailLogs")
-    cis = CisBenchmarkAlarms(
-        stack,
-        "Cis",
-        trail_log_group=trail_logs.log_group,
-        routing=routing,
-        prowler_variants=True,
-    )
     rules = SecurityEventRules(stack, "Rules", targets=[topic])
-    for control, metric_filter in cis.metric_filters.items():
-        _ids[control.value] = stack.resolve(metric_filter.node.default_child.logical_id)  # type: ignore[union-attr]
     for detection, rule in rules.rules.items():
         _ids[detection.value] = stack.resolve(rule.node.default_child.logical_id)  # type: ignore[union-attr]
 
@@ -62,141 +47,9 @@ def _fires(detections: DetectionSet, key: str, record: dict[str, Any]) -> bool:
     return 0 in report.fired(_ids[key])
 
 
-def test_the_template_holds_every_cis_filter_and_rule(detections: DetectionSet) -> None:
-    assert len(_ids) == 15 + 2 + 15  # CIS, the prowler variants, the rules
+def test_the_template_holds_every_rule(detections: DetectionSet) -> None:
+    assert len(_ids) == 15
     assert not detections.skipped
-
-
-# -- CIS metric filters ----------------------------------------------------------------------
-
-_CIS: list[str] = [str(c.value) for c in CisControl if c.value in POSITIVE]
-
-
-def _params(table: dict[str, dict[str, Case]], keys: list[str]) -> list[Any]:
-    return [
-        pytest.param(key, build, id=f"{key}-{name}")
-        for key in keys
-        for name, build in table[key].items()
-    ]
-
-
-def test_every_cis_filter_has_enough_cases() -> None:
-    assert len(_CIS) == 14  # CloudWatch.1-14; CIS 4.15 has its own cases below
-    for control in _CIS:
-        assert len(POSITIVE[control]) >= 3, control
-        assert len(NEGATIVE[control]) >= 3, control
-
-
-@pytest.mark.parametrize(("control", "build"), _params(POSITIVE, _CIS))
-def test_cis_filter_fires(detections: DetectionSet, control: str, build: Case) -> None:
-    assert _fires(detections, control, build())
-
-
-@pytest.mark.parametrize(("control", "build"), _params(NEGATIVE, _CIS))
-def test_cis_filter_stays_quiet(detections: DetectionSet, control: str, build: Case) -> None:
-    assert not _fires(detections, control, build())
-
-
-ORGANIZATIONS = CisControl.ORGANIZATIONS_CHANGES.value
-PROWLER_ROUTES = CisControl.ROUTE_TABLE_CHANGES_PROWLER.value
-PROWLER_ORGANIZATIONS = CisControl.ORGANIZATIONS_CHANGES_PROWLER.value
-
-# CIS 4.15 and the two prowler variants: (source, event name) calls that fire, and near misses.
-EXTRA_FIRES: dict[str, list[tuple[str, str]]] = {
-    ORGANIZATIONS: [
-        ("organizations", "CreateAccount"),
-        ("organizations", "LeaveOrganization"),
-        ("organizations", "UpdatePolicy"),
-    ],
-    PROWLER_ROUTES: [
-        ("ec2", "CreateRoute"),
-        ("ec2", "ReplaceRouteTableAssociation"),
-        ("ec2", "DeleteRouteTable"),
-    ],
-    PROWLER_ORGANIZATIONS: [
-        ("organizations", "CancelHandshake"),
-        ("organizations", "CreateOrganization"),
-        ("organizations", "EnableAllFeatures"),
-        ("organizations", "CreateAccount"),
-    ],
-}
-EXTRA_QUIET: dict[str, dict[str, tuple[str, str]]] = {
-    ORGANIZATIONS: {
-        "read call": ("organizations", "DescribeOrganization"),
-        "other service": ("iam", "CreateAccount"),
-        "lower case": ("organizations", "createaccount"),
-    },
-    PROWLER_ROUTES: {
-        "read call": ("ec2", "DescribeRouteTables"),
-        # The variant's addition: the Security Hub filter, matching the name alone, fires on
-        # another service's CreateRoute.
-        "other service": ("apigateway", "CreateRoute"),
-        "lower case": ("ec2", "createroute"),
-    },
-    PROWLER_ORGANIZATIONS: {
-        "read call": ("organizations", "ListAccounts"),
-        "other service": ("iam", "CreateOrganization"),
-        "lower case": ("organizations", "cancelhandshake"),
-    },
-}
-
-
-@pytest.mark.parametrize(
-    ("control", "source", "name"),
-    [(control, *call) for control, calls in EXTRA_FIRES.items() for call in calls],
-)
-def test_extra_filter_fires(detections: DetectionSet, control: str, source: str, name: str) -> None:
-    assert _fires(detections, control, api_call(source, name))
-
-
-@pytest.mark.parametrize(
-    ("control", "source", "name"),
-    [
-        pytest.param(control, *call, id=f"{control}-{miss}")
-        for control, misses in EXTRA_QUIET.items()
-        for miss, call in misses.items()
-    ],
-)
-def test_extra_filter_stays_quiet(
-    detections: DetectionSet, control: str, source: str, name: str
-) -> None:
-    assert not _fires(detections, control, api_call(source, name))
-
-
-def test_the_security_hub_route_filter_fires_where_the_prowler_variant_does_not(
-    detections: DetectionSet,
-) -> None:
-    record = api_call("apigateway", "CreateRoute")
-    assert _fires(detections, CisControl.ROUTE_TABLE_CHANGES.value, record)
-    assert not _fires(detections, PROWLER_ROUTES, record)
-
-
-@pytest.mark.parametrize(
-    "name", ["CancelHandshake", "CreateOrganization", "EnableAllFeatures", "CreateAccount"]
-)
-def test_prowler_organizations_filter_fires(detections: DetectionSet, name: str) -> None:
-    assert _fires(detections, PROWLER_ORGANIZATIONS, api_call("organizations", name))
-
-
-@pytest.mark.parametrize(
-    "record",
-    [
-        pytest.param(lambda: api_call("organizations", "ListAccounts"), id="read call"),
-        pytest.param(lambda: api_call("iam", "CreateOrganization"), id="other service"),
-        pytest.param(lambda: api_call("organizations", "cancelhandshake"), id="lower case"),
-    ],
-)
-def test_prowler_organizations_filter_stays_quiet(detections: DetectionSet, record: Case) -> None:
-    assert not _fires(detections, PROWLER_ORGANIZATIONS, record())
-
-
-@pytest.mark.parametrize("name", ["CancelHandshake", "CreateOrganization", "EnableAllFeatures"])
-def test_the_prowler_organizations_variant_sees_what_cis_4_15_does_not(
-    detections: DetectionSet, name: str
-) -> None:
-    record = api_call("organizations", name)
-    assert _fires(detections, PROWLER_ORGANIZATIONS, record)
-    assert not _fires(detections, ORGANIZATIONS, record)
 
 
 # -- EventBridge rules -----------------------------------------------------------------------
@@ -414,10 +267,10 @@ def test_the_samples_fire_what_a_security_team_expects(detections: DetectionSet)
         index: sorted(key for key, logical_id in _ids.items() if index in report.fired(logical_id))
         for index in range(len(records))
     }
-    assert fired[0] == ["CloudWatch.3", "console-signin-without-mfa"]  # IAM user, no MFA
-    assert fired[1] == ["CloudWatch.6", "console-authentication-failures"]
-    assert fired[2] == ["CloudWatch.1", "console-signin-without-mfa", "root-account-usage"]
-    assert fired[3] == ["CloudWatch.1", "root-account-usage"]  # root enables MFA
-    assert fired[4] == ["CloudWatch.5", "cloudtrail-tampering"]  # UpdateTrail (failed)
+    assert fired[0] == ["console-signin-without-mfa"]  # IAM user, no MFA
+    assert fired[1] == ["console-authentication-failures"]
+    assert fired[2] == ["console-signin-without-mfa", "root-account-usage"]
+    assert fired[3] == ["root-account-usage"]  # root enables MFA
+    assert fired[4] == ["cloudtrail-tampering"]  # UpdateTrail (failed)
     assert fired[5] == []  # KMS key rotation service event
     assert fired[6] == []  # an S3 PutObject data event

@@ -1,8 +1,12 @@
-"""FargateServiceAlarms: the alarms an ECS (Fargate) service needs, in one statement."""
+"""FargateServiceAlarms: the alarms an ECS (Fargate) service needs, in one statement.
+
+CPU and memory come from ``AWS/ECS`` (dimensions ``ClusterName`` and ``ServiceName``); the task
+counts come from Container Insights (``ECS/ContainerInsights``), which publishes nothing unless
+it is on for the cluster, so missing task counts are breaching and a cluster this app defines
+with Container Insights off gets a synth-time warning.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -10,13 +14,19 @@ from aws_cdk import aws_ecs as ecs
 from constructs import Construct
 
 from constructs_obs.alarms.alarm_routing import AlarmRouting
-from constructs_obs.alarms.presets.preset_alarms import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.presets.preset_alarms import (
+    AT_LEAST,
+    FIVE_ONE_MINUTE_PERIODS,
+    GREATER,
+    AlarmOptions,
+    MetricFactory,
+    PresetAlarms,
+    Signal,
+)
 from constructs_obs.alarms.severity import Severity
 
 __all__ = ["FargateServiceAlarms"]
 
-GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
-AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 CONTAINER_INSIGHTS_WARNING_ID = "constructs-obs:container-insights-off"
 
 
@@ -50,75 +60,13 @@ class FargateServiceAlarms(PresetAlarms):
         memory_utilization: AlarmOptions | None = None,
         running_tasks: AlarmOptions | None = None,
     ) -> None:
-        dimensions = {
-            "ClusterName": service.cluster.cluster_name,
-            "ServiceName": service.service_name,
-        }
-
-        def ecs_metric(name: str) -> Callable[[Duration], cloudwatch.IMetric]:
-            return lambda period: cloudwatch.Metric(
-                namespace="AWS/ECS",
-                metric_name=name,
-                dimensions_map=dimensions,
-                statistic="Average",
-                period=period,
-            )
-
-        def missing_tasks(period: Duration) -> cloudwatch.IMetric:
-            def insight(name: str) -> cloudwatch.Metric:
-                return cloudwatch.Metric(
-                    namespace="ECS/ContainerInsights",
-                    metric_name=name,
-                    dimensions_map=dimensions,
-                    statistic="Average",
-                    period=period,
-                )
-
-            return cloudwatch.MathExpression(
-                expression="desired - running",
-                using_metrics={
-                    "desired": insight("DesiredTaskCount"),
-                    "running": insight("RunningTaskCount"),
-                },
-                label="Tasks missing (desired - running)",
-                period=period,
-            )
-
-        five = AlarmOptions(period=minutes(1), evaluation_periods=5, severity=Severity.WARNING)
-        signals = [
-            Signal(
-                "cpu_utilization",
-                "CpuUtilization",
-                ecs_metric("CPUUtilization"),
-                AlarmOptions(threshold=80).over(five),
-                GREATER,
-                "CPU of {resource} above {threshold} % for 5 minutes",
-            ),
-            Signal(
-                "memory_utilization",
-                "MemoryUtilization",
-                ecs_metric("MemoryUtilization"),
-                AlarmOptions(threshold=80).over(five),
-                GREATER,
-                "memory of {resource} above {threshold} % for 5 minutes",
-            ),
-            Signal(
-                "running_tasks",
-                "RunningTasks",
-                missing_tasks,
-                AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
-                AT_LEAST,
-                "{resource} runs fewer tasks than desired for 5 minutes",
-                cloudwatch.TreatMissingData.BREACHING,
-            ),
-        ]
         super().__init__(
             scope,
             id,
             kind="FargateServiceAlarms",
             routing=routing,
             resource_name=resource_name or service.node.id,
-            signals=signals,
+            signals=_signals(service),
             options={
                 "cpu_utilization": cpu_utilization,
                 "memory_utilization": memory_utilization,
@@ -126,14 +74,90 @@ class FargateServiceAlarms(PresetAlarms):
             },
             runbook_url=runbook_url,
         )
-        if "running_tasks" in self.alarms and not _container_insights_on(service.cluster):
+        if "running_tasks" in self.alarms:
+            self._warn_without_container_insights(service.cluster)
+
+    def _warn_without_container_insights(self, cluster: ecs.ICluster) -> None:
+        if not _container_insights_on(cluster):
             Annotations.of(self).add_warning_v2(
                 CONTAINER_INSIGHTS_WARNING_ID,
                 "The running_tasks alarm reads Container Insights metrics, which are off for "
-                f"cluster {service.cluster.node.path}; enable them "
+                f"cluster {cluster.node.path}; enable them "
                 "(container_insights_v2=ecs.ContainerInsights.ENABLED) or the alarm stays in "
                 "ALARM for missing data.",
             )
+
+
+def _signals(service: ecs.IBaseService) -> list[Signal]:
+    dimensions = {
+        "ClusterName": service.cluster.cluster_name,
+        "ServiceName": service.service_name,
+    }
+    return [
+        Signal(
+            "cpu_utilization",
+            "CpuUtilization",
+            _service_metric("AWS/ECS", "CPUUtilization", dimensions),
+            AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "CPU of {resource} above {threshold} % for 5 minutes",
+        ),
+        Signal(
+            "memory_utilization",
+            "MemoryUtilization",
+            _service_metric("AWS/ECS", "MemoryUtilization", dimensions),
+            AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "memory of {resource} above {threshold} % for 5 minutes",
+        ),
+        Signal(
+            "running_tasks",
+            "RunningTasks",
+            _missing_tasks(dimensions),
+            AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(FIVE_ONE_MINUTE_PERIODS),
+            AT_LEAST,
+            "{resource} runs fewer tasks than desired for 5 minutes",
+            cloudwatch.TreatMissingData.BREACHING,
+        ),
+    ]
+
+
+def _service_metric(namespace: str, name: str, dimensions: dict[str, str]) -> MetricFactory:
+    """The service's average ``name`` for the period the alarm chooses."""
+    return lambda period: _average(namespace, name, dimensions, period)
+
+
+def _average(
+    namespace: str, name: str, dimensions: dict[str, str], period: Duration
+) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=name,
+        dimensions_map=dimensions,
+        statistic="Average",
+        period=period,
+    )
+
+
+def _missing_tasks(dimensions: dict[str, str]) -> MetricFactory:
+    """Desired minus running tasks, from Container Insights."""
+
+    def expression(period: Duration) -> cloudwatch.IMetric:
+        return cloudwatch.MathExpression(
+            expression="desired - running",
+            using_metrics={
+                "desired": _average(
+                    "ECS/ContainerInsights", "DesiredTaskCount", dimensions, period
+                ),
+                "running": _average(
+                    "ECS/ContainerInsights", "RunningTaskCount", dimensions, period
+                ),
+            },
+            label="Tasks missing (desired - running)",
+            period=period,
+        )
+
+    return expression
 
 
 def _container_insights_on(cluster: ecs.ICluster) -> bool:

@@ -1,8 +1,12 @@
-"""LambdaFunctionAlarms: the alarms a Lambda function needs, in one statement."""
+"""LambdaFunctionAlarms: the alarms a Lambda function needs, in one statement.
+
+The metrics are the function's ``AWS/Lambda`` metrics (and its SQS dead-letter queue's depth).
+Lambda publishes no datapoint while a function is idle, so missing data is not breaching; the
+duration alarm needs the function's timeout (1 s to 15 minutes), which an imported function
+does not reveal.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from aws_cdk import Duration, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -10,14 +14,21 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from constructs_obs.alarms.alarm_routing import AlarmRouting
-from constructs_obs.alarms.presets.preset_alarms import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.presets.preset_alarms import (
+    AT_LEAST,
+    ONE_FIVE_MINUTE_PERIOD,
+    AlarmOptions,
+    MetricFactory,
+    PresetAlarms,
+    Signal,
+    metric_per_period,
+)
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.validate import Check
 
 __all__ = ["LambdaFunctionAlarms"]
 
-AT_LEAST = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
 
 
@@ -71,123 +82,14 @@ class LambdaFunctionAlarms(PresetAlarms):
         dead_letter_errors: AlarmOptions | None = None,
         dead_letter_messages: AlarmOptions | None = None,
     ) -> None:
-        concrete = function if isinstance(function, lambda_.Function) else None
-        if timeout is not None:
-            # Lambda's timeout range: 1 s to 15 minutes.
-            Check("LambdaFunctionAlarms", id).seconds("timeout", timeout, minimum=1, maximum=900)
-        timeout = (
-            timeout
-            or (concrete.timeout if concrete else None)
-            or (Duration.seconds(3) if concrete else None)
-        )
-        wants_duration = duration_p99 is None or duration_p99.enabled
-        if timeout is None and wants_duration:
-            raise InvalidParameterError(
-                f"LambdaFunctionAlarms '{id}'",
-                "timeout",
-                "the function is imported, so its timeout is unknown; pass timeout= or "
-                "duration_p99=AlarmOptions(enabled=False)",
-            )
-        has_dlq = concrete is not None and (
-            concrete.dead_letter_queue is not None or concrete.dead_letter_topic is not None
-        )
-
-        def metric(name: str, statistic: str) -> Callable[[Duration], cloudwatch.IMetric]:
-            return lambda period: function.metric(name, statistic=statistic, period=period)
-
-        five = AlarmOptions(period=minutes(5), evaluation_periods=1)
-        signals = [
-            Signal(
-                "errors",
-                "Errors",
-                metric("Errors", "Sum"),
-                AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
-                AT_LEAST,
-                "{resource} failed {threshold} or more times in 5 minutes",
-                cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            Signal(
-                "throttles",
-                "Throttles",
-                metric("Throttles", "Sum"),
-                AlarmOptions(threshold=1, severity=Severity.WARNING).over(five),
-                AT_LEAST,
-                "{resource} was throttled",
-                cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-            Signal(
-                "concurrent_executions",
-                "ConcurrentExecutions",
-                metric("ConcurrentExecutions", "Maximum"),
-                AlarmOptions(
-                    threshold=0.8 * _concurrency_limit(concrete), severity=Severity.WARNING
-                ).over(five),
-                AT_LEAST,
-                "{resource} runs {threshold} or more executions at once",
-                cloudwatch.TreatMissingData.NOT_BREACHING,
-            ),
-        ]
-        if wants_duration and timeout is not None:
-            limit_ms = 0.8 * timeout.to_milliseconds()
-            signals.append(
-                Signal(
-                    "duration_p99",
-                    "DurationP99",
-                    metric("Duration", "p99"),
-                    AlarmOptions(
-                        threshold=limit_ms, evaluation_periods=3, severity=Severity.WARNING
-                    ).over(five),
-                    AT_LEAST,
-                    "p99 duration of {resource} reached {threshold} ms (80 % of its timeout)",
-                    cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-        if asynchronous:
-            signals.append(
-                Signal(
-                    "async_event_age",
-                    "AsyncEventAge",
-                    metric("AsyncEventAge", "Maximum"),
-                    AlarmOptions(threshold=300_000, severity=Severity.WARNING).over(five),
-                    AT_LEAST,
-                    "asynchronous events for {resource} waited {threshold} ms or more",
-                    cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-        if has_dlq:
-            signals.append(
-                Signal(
-                    "dead_letter_errors",
-                    "DeadLetterErrors",
-                    metric("DeadLetterErrors", "Sum"),
-                    AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
-                    AT_LEAST,
-                    "failed events of {resource} could not be sent to its dead-letter queue",
-                    cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
-        queue = concrete.dead_letter_queue if concrete is not None else None
-        if queue is not None:
-            signals.append(
-                Signal(
-                    "dead_letter_messages",
-                    "DeadLetterMessages",
-                    lambda period: queue.metric_approximate_number_of_messages_visible(
-                        period=period, statistic="Maximum"
-                    ),
-                    AlarmOptions(threshold=1, severity=Severity.CRITICAL).over(five),
-                    AT_LEAST,
-                    "{threshold} or more failed events of {resource} wait in its dead-letter queue",
-                    cloudwatch.TreatMissingData.NOT_BREACHING,
-                )
-            )
+        duration_timeout = _duration_timeout(id, function, timeout, duration_p99)
         super().__init__(
             scope,
             id,
             kind="LambdaFunctionAlarms",
             routing=routing,
             resource_name=resource_name or function.node.id,
-            signals=signals,
+            signals=_signals(function, duration_timeout, asynchronous=asynchronous),
             options={
                 "errors": errors,
                 "throttles": throttles,
@@ -199,6 +101,152 @@ class LambdaFunctionAlarms(PresetAlarms):
             },
             runbook_url=runbook_url,
         )
+
+
+def _concrete(function: lambda_.IFunction) -> lambda_.Function | None:
+    """The function when this app defines it (its timeout, concurrency and DLQ are known)."""
+    return function if isinstance(function, lambda_.Function) else None
+
+
+def _duration_timeout(
+    id: str,
+    function: lambda_.IFunction,
+    timeout: Duration | None,
+    duration_p99: AlarmOptions | None,
+) -> Duration | None:
+    """The timeout ``duration_p99`` measures against; None when that alarm is disabled."""
+    if timeout is not None:
+        # Lambda's timeout range: 1 s to 15 minutes.
+        Check("LambdaFunctionAlarms", id).seconds("timeout", timeout, minimum=1, maximum=900)
+    concrete = _concrete(function)
+    timeout = (
+        timeout
+        or (concrete.timeout if concrete else None)
+        or (Duration.seconds(3) if concrete else None)
+    )
+    wants_duration = duration_p99 is None or duration_p99.enabled
+    if timeout is None and wants_duration:
+        raise InvalidParameterError(
+            f"LambdaFunctionAlarms '{id}'",
+            "timeout",
+            "the function is imported, so its timeout is unknown; pass timeout= or "
+            "duration_p99=AlarmOptions(enabled=False)",
+        )
+    return timeout if wants_duration else None
+
+
+def _signals(
+    function: lambda_.IFunction, duration_timeout: Duration | None, *, asynchronous: bool
+) -> list[Signal]:
+    """The signals that apply to ``function``, in the order their alarms are created."""
+    concrete = _concrete(function)
+    signals = _invocation_signals(function, concrete)
+    if duration_timeout is not None:
+        signals.append(_duration_signal(function, duration_timeout))
+    if asynchronous:
+        signals.append(
+            _signal(
+                "async_event_age",
+                "AsyncEventAge",
+                metric_per_period(function.metric, "AsyncEventAge", "Maximum"),
+                AlarmOptions(threshold=300_000, severity=Severity.WARNING),
+                "asynchronous events for {resource} waited {threshold} ms or more",
+            )
+        )
+    return [*signals, *_dead_letter_signals(function, concrete)]
+
+
+def _signal(
+    key: str, construct_id: str, metric: MetricFactory, defaults: AlarmOptions, summary: str
+) -> Signal:
+    """A signal counted over 5 minutes that fires at or above its threshold; an idle function
+    publishes nothing, which is not breaching."""
+    return Signal(
+        key,
+        construct_id,
+        metric,
+        defaults.over(ONE_FIVE_MINUTE_PERIOD),
+        AT_LEAST,
+        summary,
+        cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def _invocation_signals(
+    function: lambda_.IFunction, concrete: lambda_.Function | None
+) -> list[Signal]:
+    """Every function has these: errors, throttles and concurrent executions."""
+    return [
+        _signal(
+            "errors",
+            "Errors",
+            metric_per_period(function.metric, "Errors", "Sum"),
+            AlarmOptions(threshold=1, severity=Severity.CRITICAL),
+            "{resource} failed {threshold} or more times in 5 minutes",
+        ),
+        _signal(
+            "throttles",
+            "Throttles",
+            metric_per_period(function.metric, "Throttles", "Sum"),
+            AlarmOptions(threshold=1, severity=Severity.WARNING),
+            "{resource} was throttled",
+        ),
+        _signal(
+            "concurrent_executions",
+            "ConcurrentExecutions",
+            metric_per_period(function.metric, "ConcurrentExecutions", "Maximum"),
+            AlarmOptions(threshold=0.8 * _concurrency_limit(concrete), severity=Severity.WARNING),
+            "{resource} runs {threshold} or more executions at once",
+        ),
+    ]
+
+
+def _duration_signal(function: lambda_.IFunction, timeout: Duration) -> Signal:
+    """p99 duration at 80 % of the timeout, three 5-minute periods in a row."""
+    return _signal(
+        "duration_p99",
+        "DurationP99",
+        metric_per_period(function.metric, "Duration", "p99"),
+        AlarmOptions(
+            threshold=0.8 * timeout.to_milliseconds(),
+            evaluation_periods=3,
+            severity=Severity.WARNING,
+        ),
+        "p99 duration of {resource} reached {threshold} ms (80 % of its timeout)",
+    )
+
+
+def _dead_letter_signals(
+    function: lambda_.IFunction, concrete: lambda_.Function | None
+) -> list[Signal]:
+    """Failed events that could not reach the dead-letter queue, and those waiting in it."""
+    signals: list[Signal] = []
+    if concrete is not None and (
+        concrete.dead_letter_queue is not None or concrete.dead_letter_topic is not None
+    ):
+        signals.append(
+            _signal(
+                "dead_letter_errors",
+                "DeadLetterErrors",
+                metric_per_period(function.metric, "DeadLetterErrors", "Sum"),
+                AlarmOptions(threshold=1, severity=Severity.CRITICAL),
+                "failed events of {resource} could not be sent to its dead-letter queue",
+            )
+        )
+    queue = concrete.dead_letter_queue if concrete is not None else None
+    if queue is not None:
+        signals.append(
+            _signal(
+                "dead_letter_messages",
+                "DeadLetterMessages",
+                lambda period: queue.metric_approximate_number_of_messages_visible(
+                    period=period, statistic="Maximum"
+                ),
+                AlarmOptions(threshold=1, severity=Severity.CRITICAL),
+                "{threshold} or more failed events of {resource} wait in its dead-letter queue",
+            )
+        )
+    return signals
 
 
 def _concurrency_limit(function: lambda_.Function | None) -> int:

@@ -1,9 +1,16 @@
-"""What the alarm presets share: per-signal options merged over defaults, one alarm per signal."""
+"""What the alarm presets share: per-signal options merged over defaults, one alarm per signal.
+
+A preset is a table of signals (what to watch, at which default thresholds) handed to
+``PresetAlarms``, which merges the user's ``AlarmOptions`` over each signal's defaults and
+creates one threshold alarm per enabled signal. Periods are checked before a metric is built:
+aws-cdk-lib refuses a period CloudWatch does not accept with a JavaScript error instead.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Final
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -17,6 +24,13 @@ from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["AlarmOptions"]
+
+MetricFactory = Callable[[Duration], cloudwatch.IMetric]
+"""Builds a signal's metric for the period its alarm ends up with."""
+
+GREATER: Final = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+AT_LEAST: Final = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+LESS: Final = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -47,17 +61,34 @@ class AlarmOptions:
         return replace(defaults, **chosen)
 
 
+FIVE_ONE_MINUTE_PERIODS: Final = AlarmOptions(
+    period=Duration.minutes(1), evaluation_periods=5, severity=Severity.WARNING
+)
+"""Defaults of a signal that must hold for 5 minutes, seen minute by minute (a warning)."""
+
+ONE_FIVE_MINUTE_PERIOD: Final = AlarmOptions(period=Duration.minutes(5), evaluation_periods=1)
+"""Defaults of a signal counted over one 5-minute period."""
+
+
 @dataclass(frozen=True)
 class Signal:
     """One alarm a preset creates."""
 
     key: str
     construct_id: str
-    metric: Callable[[Duration], cloudwatch.IMetric]
+    metric: MetricFactory
     defaults: AlarmOptions
     comparison: cloudwatch.ComparisonOperator
     summary: str
     treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.MISSING
+
+
+def metric_per_period(
+    metric: Callable[..., cloudwatch.Metric], name: str, statistic: str
+) -> MetricFactory:
+    """``metric(name, statistic=statistic, period=...)`` for the period the alarm chooses, e.g.
+    ``metric_per_period(instance.metric, "CPUUtilization", "Average")``."""
+    return lambda period: metric(name, statistic=statistic, period=period)
 
 
 class PresetAlarms(Construct):
@@ -80,42 +111,58 @@ class PresetAlarms(Construct):
         check = Check(kind, id)
         if routing is not None and not isinstance(routing, AlarmRouting):
             check.fail("routing", f"expected an AlarmRouting, got {type(routing).__name__}")
+        chosen = {signal.key: _chosen(check, signal, options.get(signal.key)) for signal in signals}
         self.resource_name = resource_name
         self.alarms: dict[str, cloudwatch.Alarm] = {}
         for signal in signals:
-            given = options.get(signal.key)
-            if given is not None and not isinstance(given, AlarmOptions):
-                check.fail(signal.key, f"expected AlarmOptions, got {type(given).__name__}")
-            chosen = (given or AlarmOptions()).over(signal.defaults)
-            if not chosen.enabled:
-                continue
-            assert chosen.period is not None
-            assert chosen.threshold is not None
-            # Before the metric is built: aws-cdk-lib refuses a bad period with a JavaScript error.
-            check_period(
-                check, chosen.period, high_resolution=False, parameter=f"{signal.key}.period"
-            )
-            self.alarms[signal.key] = add_threshold_alarm(
-                self,
-                signal.construct_id,
-                metric=signal.metric(chosen.period),
-                threshold=chosen.threshold,
-                identity=AlarmIdentity(
-                    resource=resource_name,
-                    signal=signal.key.replace("_", "-"),
-                    severity=chosen.severity or Severity.WARNING,
-                    summary=signal.summary.format(
-                        resource=resource_name, threshold=chosen.threshold
-                    ),
-                    runbook_url=chosen.runbook_url or runbook_url,
+            if chosen[signal.key].enabled:
+                self.alarms[signal.key] = self._add_alarm(
+                    signal, chosen[signal.key], routing, runbook_url
+                )
+
+    def _add_alarm(
+        self,
+        signal: Signal,
+        chosen: AlarmOptions,
+        routing: AlarmRouting | None,
+        runbook_url: str | None,
+    ) -> cloudwatch.Alarm:
+        assert chosen.period is not None
+        assert chosen.threshold is not None
+        return add_threshold_alarm(
+            self,
+            signal.construct_id,
+            metric=signal.metric(chosen.period),
+            threshold=chosen.threshold,
+            identity=AlarmIdentity(
+                resource=self.resource_name,
+                signal=signal.key.replace("_", "-"),
+                severity=chosen.severity or Severity.WARNING,
+                summary=signal.summary.format(
+                    resource=self.resource_name, threshold=chosen.threshold
                 ),
-                routing=routing,
-                comparison_operator=signal.comparison,
-                evaluation_periods=chosen.evaluation_periods or 1,
-                datapoints_to_alarm=chosen.datapoints_to_alarm,
-                treat_missing_data=signal.treat_missing_data,
-            )
+                runbook_url=chosen.runbook_url or runbook_url,
+            ),
+            routing=routing,
+            comparison_operator=signal.comparison,
+            evaluation_periods=chosen.evaluation_periods or 1,
+            datapoints_to_alarm=chosen.datapoints_to_alarm,
+            treat_missing_data=signal.treat_missing_data,
+        )
+
+
+def _chosen(check: Check, signal: Signal, given: AlarmOptions | None) -> AlarmOptions:
+    """The user's options for ``signal`` over its defaults; the period checked if enabled."""
+    if given is not None and not isinstance(given, AlarmOptions):
+        check.fail(signal.key, f"expected AlarmOptions, got {type(given).__name__}")
+    chosen = (given or AlarmOptions()).over(signal.defaults)
+    if chosen.enabled:
+        assert chosen.period is not None
+        # Before the metric is built: aws-cdk-lib refuses a bad period with a JavaScript error.
+        check_period(check, chosen.period, high_resolution=False, parameter=f"{signal.key}.period")
+    return chosen
 
 
 def minutes(count: int) -> Duration:
+    """``count`` minutes, the unit preset periods are written in."""
     return Duration.minutes(count)

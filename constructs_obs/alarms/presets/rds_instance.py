@@ -1,22 +1,29 @@
-"""RdsInstanceAlarms: the alarms an RDS instance needs, in one statement."""
+"""RdsInstanceAlarms: the alarms an RDS instance needs, in one statement.
+
+The metrics are the instance's ``AWS/RDS`` metrics (dimension ``DBInstanceIdentifier``);
+latencies are in seconds and memory and storage in bytes, as CloudWatch publishes them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from aws_cdk import Duration
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from constructs_obs.alarms.alarm_routing import AlarmRouting
-from constructs_obs.alarms.presets.preset_alarms import AlarmOptions, PresetAlarms, Signal, minutes
+from constructs_obs.alarms.presets.preset_alarms import (
+    FIVE_ONE_MINUTE_PERIODS,
+    GREATER,
+    LESS,
+    AlarmOptions,
+    PresetAlarms,
+    Signal,
+    metric_per_period,
+    minutes,
+)
 from constructs_obs.alarms.severity import Severity
 
 __all__ = ["RdsInstanceAlarms"]
 
-GREATER = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
-LESS = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
 MIB = 1024 * 1024
 GIB = 1024 * MIB
 
@@ -56,74 +63,13 @@ class RdsInstanceAlarms(PresetAlarms):
         free_storage_space: AlarmOptions | None = None,
         database_connections: AlarmOptions | None = None,
     ) -> None:
-        def metric(name: str, statistic: str) -> Callable[[Duration], cloudwatch.IMetric]:
-            return lambda period: instance.metric(name, statistic=statistic, period=period)
-
-        five_minutes = AlarmOptions(
-            period=minutes(1), evaluation_periods=5, severity=Severity.WARNING
-        )
-        signals = [
-            Signal(
-                "cpu_utilization",
-                "CpuUtilization",
-                metric("CPUUtilization", "Average"),
-                AlarmOptions(threshold=80).over(five_minutes),
-                GREATER,
-                "CPU of {resource} above {threshold} % for 5 minutes",
-            ),
-            Signal(
-                "read_latency",
-                "ReadLatency",
-                metric("ReadLatency", "Average"),
-                AlarmOptions(threshold=0.02).over(five_minutes),
-                GREATER,
-                "read latency of {resource} above {threshold} s",
-            ),
-            Signal(
-                "write_latency",
-                "WriteLatency",
-                metric("WriteLatency", "Average"),
-                AlarmOptions(threshold=0.05).over(five_minutes),
-                GREATER,
-                "write latency of {resource} above {threshold} s",
-            ),
-            Signal(
-                "freeable_memory",
-                "FreeableMemory",
-                metric("FreeableMemory", "Average"),
-                AlarmOptions(threshold=256 * MIB).over(five_minutes),
-                LESS,
-                "freeable memory of {resource} below {threshold} bytes",
-            ),
-            Signal(
-                "free_storage_space",
-                "FreeStorageSpace",
-                metric("FreeStorageSpace", "Minimum"),
-                AlarmOptions(
-                    threshold=10 * GIB,
-                    period=minutes(5),
-                    evaluation_periods=1,
-                    severity=Severity.CRITICAL,
-                ),
-                LESS,
-                "free storage of {resource} below {threshold} bytes",
-            ),
-            Signal(
-                "database_connections",
-                "DatabaseConnections",
-                metric("DatabaseConnections", "Maximum"),
-                AlarmOptions(threshold=100).over(five_minutes),
-                GREATER,
-                "connections to {resource} above {threshold}",
-            ),
-        ]
         super().__init__(
             scope,
             id,
             kind="RdsInstanceAlarms",
             routing=routing,
             resource_name=resource_name or instance.node.id,
-            signals=signals,
+            signals=[*_load_signals(instance), *_capacity_signals(instance)],
             options={
                 "cpu_utilization": cpu_utilization,
                 "read_latency": read_latency,
@@ -134,3 +80,68 @@ class RdsInstanceAlarms(PresetAlarms):
             },
             runbook_url=runbook_url,
         )
+
+
+def _load_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
+    """How hard the instance works: CPU and read/write latency."""
+    return [
+        Signal(
+            "cpu_utilization",
+            "CpuUtilization",
+            metric_per_period(instance.metric, "CPUUtilization", "Average"),
+            AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "CPU of {resource} above {threshold} % for 5 minutes",
+        ),
+        Signal(
+            "read_latency",
+            "ReadLatency",
+            metric_per_period(instance.metric, "ReadLatency", "Average"),
+            AlarmOptions(threshold=0.02).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "read latency of {resource} above {threshold} s",
+        ),
+        Signal(
+            "write_latency",
+            "WriteLatency",
+            metric_per_period(instance.metric, "WriteLatency", "Average"),
+            AlarmOptions(threshold=0.05).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "write latency of {resource} above {threshold} s",
+        ),
+    ]
+
+
+def _capacity_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
+    """What the instance is running out of: memory, storage and connections."""
+    return [
+        Signal(
+            "freeable_memory",
+            "FreeableMemory",
+            metric_per_period(instance.metric, "FreeableMemory", "Average"),
+            AlarmOptions(threshold=256 * MIB).over(FIVE_ONE_MINUTE_PERIODS),
+            LESS,
+            "freeable memory of {resource} below {threshold} bytes",
+        ),
+        Signal(
+            "free_storage_space",
+            "FreeStorageSpace",
+            metric_per_period(instance.metric, "FreeStorageSpace", "Minimum"),
+            AlarmOptions(
+                threshold=10 * GIB,
+                period=minutes(5),
+                evaluation_periods=1,
+                severity=Severity.CRITICAL,
+            ),
+            LESS,
+            "free storage of {resource} below {threshold} bytes",
+        ),
+        Signal(
+            "database_connections",
+            "DatabaseConnections",
+            metric_per_period(instance.metric, "DatabaseConnections", "Maximum"),
+            AlarmOptions(threshold=100).over(FIVE_ONE_MINUTE_PERIODS),
+            GREATER,
+            "connections to {resource} above {threshold}",
+        ),
+    ]

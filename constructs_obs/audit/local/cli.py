@@ -29,7 +29,8 @@ from constructs_obs.audit.errors import (
     QueryExecutionError,
     QueryParameterError,
 )
-from constructs_obs.audit.local.engine import LocalAuditEngine, QueryResult
+from constructs_obs.audit.local.engine import LocalAuditEngine
+from constructs_obs.audit.local.query_result import QueryResult
 from constructs_obs.errors import ConstructsObsError
 
 __all__ = ["main"]

@@ -1,0 +1,126 @@
+"""The AWS resources the remediation actions change, created in moto, and their state."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any, cast
+
+import boto3
+
+from tests.lambdas.conftest import REGION
+
+
+def create_db_instance(identifier: str = "orders-db") -> str:
+    boto3.client("rds", region_name=REGION).create_db_instance(
+        DBInstanceIdentifier=identifier,
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="orders",
+        MasterUserPassword="not-a-real-password",
+        AllocatedStorage=20,
+    )
+    return identifier
+
+
+def run_instance() -> str:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    reservation = ec2.run_instances(
+        ImageId=image_id, MinCount=1, MaxCount=1, InstanceType="t3.micro"
+    )
+    return cast("str", reservation["Instances"][0]["InstanceId"])
+
+
+def instance_state(instance_id: str) -> str:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    return cast("str", reservations[0]["Instances"][0]["State"]["Name"])
+
+
+def create_ecs_service(desired_count: int, cluster: str = "web", service: str = "api") -> None:
+    ecs = boto3.client("ecs", region_name=REGION)
+    ecs.create_cluster(clusterName=cluster)
+    ecs.register_task_definition(
+        family="api",
+        containerDefinitions=[
+            {"name": "api", "image": "public.ecr.aws/nginx/nginx:1.27", "memory": 128}
+        ],
+    )
+    ecs.create_service(
+        cluster=cluster, serviceName=service, taskDefinition="api", desiredCount=desired_count
+    )
+
+
+def ecs_desired_count(cluster: str = "web", service: str = "api") -> int:
+    ecs = boto3.client("ecs", region_name=REGION)
+    return cast(
+        "int",
+        ecs.describe_services(cluster=cluster, services=[service])["services"][0]["desiredCount"],
+    )
+
+
+def create_function(name: str = "orders-worker", reserved: int | None = None) -> str:
+    """A Lambda function (and the role moto requires it to have), optionally with a reservation."""
+    role_arn = boto3.client("iam", region_name=REGION).create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    client = boto3.client("lambda", region_name=REGION)
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role_arn,
+        Handler="index.handler",
+        Code={"ZipFile": package.getvalue()},
+    )
+    if reserved is not None:
+        client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved)
+    return name
+
+
+def reserved_concurrency(name: str = "orders-worker") -> int | None:
+    """The function's reserved concurrency, None when it has none (uses unreserved)."""
+    response = boto3.client("lambda", region_name=REGION).get_function_concurrency(
+        FunctionName=name
+    )
+    return cast("int | None", response.get("ReservedConcurrentExecutions"))
+
+
+def pause(name: str = "orders-worker") -> dict[str, object]:
+    """The action config that pauses a function (reserved concurrency 0)."""
+    return {"action": "limit_lambda_concurrency", "function_name": name, "reserved_concurrency": 0}
+
+
+def subscribed_queue(topic_arn: str) -> str:
+    """An SQS queue subscribed to the topic; returns its URL."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="notifications")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    boto3.client("sns", region_name=REGION).subscribe(
+        TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn
+    )
+    return cast("str", queue_url)
+
+
+def received_notifications(queue_url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs", region_name=REGION)
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]

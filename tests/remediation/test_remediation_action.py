@@ -1,0 +1,191 @@
+"""RemediationAction: each builder's handler configuration, IAM actions and resource, and the
+input each refuses (named after the parameter) before the remediation sees it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import cast
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_rds as rds
+
+from constructs_obs import InvalidParameterError, RemediationAction
+from tests.support.harness import CDK_CONTEXT, new_stack
+
+WORKER_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:orders-worker"
+INSTANCE_ID = "i-0123456789abcdef0"
+
+
+@pytest.fixture
+def stack() -> cdk.Stack:
+    """A stack with cdk.json's context (its feature flags shape ARNs), nothing synthesized."""
+    return new_stack(cdk.App(context=CDK_CONTEXT), "Actions")
+
+
+def _service(stack: cdk.Stack) -> ecs.IBaseService:
+    cluster = ecs.Cluster.from_cluster_arn(
+        stack, "C", "arn:aws:ecs:eu-west-1:123456789012:cluster/c"
+    )
+    return ecs.FargateService.from_fargate_service_attributes(
+        stack, "Svc", cluster=cluster, service_name="svc"
+    )
+
+
+def _inline_function(stack: cdk.Stack, id: str) -> lambda_.Function:
+    return lambda_.Function(
+        stack,
+        id,
+        runtime=lambda_.Runtime.PYTHON_3_13,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "config", "permission", "arn"),
+    [
+        (
+            RemediationAction.reboot_ec2_instance,
+            {"action": "reboot_ec2_instance", "instance_id": INSTANCE_ID},
+            "ec2:RebootInstances",
+            f"arn:aws:ec2:eu-west-1:123456789012:instance/{INSTANCE_ID}",
+        ),
+        (
+            RemediationAction.stop_ec2_instance,
+            {"action": "stop_ec2_instance", "instance_id": INSTANCE_ID},
+            "ec2:StopInstances",
+            f"arn:aws:ec2:eu-west-1:123456789012:instance/{INSTANCE_ID}",
+        ),
+    ],
+)
+def test_ec2_actions_are_scoped_to_the_instance(
+    stack: cdk.Stack,
+    build: Callable[[str], RemediationAction],
+    config: dict[str, str],
+    permission: str,
+    arn: str,
+) -> None:
+    # WHEN
+    action = build(INSTANCE_ID)
+    # THEN
+    assert dict(action.config) == config
+    assert action.iam_actions == (permission,)
+    assert action.resource_arn is not None
+    assert stack.resolve(action.resource_arn(stack)) == arn
+
+
+def test_reboot_rds_instance_names_the_instance(stack: cdk.Stack) -> None:
+    # GIVEN
+    database = rds.DatabaseInstance.from_database_instance_attributes(
+        stack,
+        "OrdersDb",
+        instance_identifier="orders-db",
+        instance_endpoint_address="orders-db.abc.eu-west-1.rds.amazonaws.com",
+        port=5432,
+        security_groups=[],
+    )
+    # WHEN
+    action = RemediationAction.reboot_rds_instance(database)
+    # THEN
+    assert dict(action.config) == {
+        "action": "reboot_rds_instance",
+        "db_instance_identifier": "orders-db",
+    }
+    assert action.iam_actions == ("rds:RebootDBInstance",)
+    assert action.resource_arn is not None
+    assert (
+        stack.resolve(action.resource_arn(stack))
+        == "arn:aws:rds:eu-west-1:123456789012:db:orders-db"
+    )
+
+
+def test_scale_ecs_service_keeps_only_the_given_bounds(stack: cdk.Stack) -> None:
+    # WHEN
+    action = RemediationAction.scale_ecs_service(_service(stack), step=2, max_count=10)
+    # THEN
+    assert stack.resolve(action.config) == {
+        "action": "scale_ecs_service",
+        "cluster": "c",
+        "service": "svc",
+        "step": 2,
+        "max_count": 10,
+    }
+    assert action.iam_actions == ("ecs:DescribeServices", "ecs:UpdateService")
+    assert action.resource_arn is not None
+    assert stack.resolve(action.resource_arn(stack)) == (
+        "arn:aws:ecs:eu-west-1:123456789012:service/c/svc"
+    )
+
+
+def test_notify_needs_no_permission() -> None:
+    action = RemediationAction.notify()
+    assert dict(action.config) == {"action": "notify"}
+    assert action.iam_actions == ()
+    assert action.resource_arn is None
+
+
+def test_limit_lambda_concurrency_of_a_function_in_the_stack(stack: cdk.Stack) -> None:
+    function = _inline_function(stack, "Worker")
+    logical_id = stack.get_logical_id(cast("cdk.CfnElement", function.node.default_child))
+
+    action = RemediationAction.limit_lambda_concurrency(function, reserved_concurrency=3)
+
+    assert stack.resolve(action.config) == {
+        "action": "limit_lambda_concurrency",
+        "function_name": {"Ref": logical_id},
+        "reserved_concurrency": 3,
+    }
+    assert action.iam_actions == (
+        "lambda:GetFunctionConcurrency",
+        "lambda:PutFunctionConcurrency",
+    )
+    assert action.resource_arn is not None
+    assert stack.resolve(action.resource_arn(stack)) == {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def test_bad_input() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    service = _service(stack)
+    with pytest.raises(InvalidParameterError, match="desired_count and step: pass exactly one"):
+        RemediationAction.scale_ecs_service(service, desired_count=3, step=1)
+    with pytest.raises(InvalidParameterError, match="max_count: a positive step needs max_count"):
+        RemediationAction.scale_ecs_service(service, step=1)
+    with pytest.raises(InvalidParameterError, match="min_count: a negative step needs min_count"):
+        RemediationAction.scale_ecs_service(service, step=-1)
+    with pytest.raises(InvalidParameterError, match="min_count: 5 is more than max_count"):
+        RemediationAction.scale_ecs_service(service, step=1, min_count=5, max_count=2)
+    worker = lambda_.Function.from_function_arn(stack, "Worker", WORKER_ARN)
+    bad_concurrency: list[tuple[object, str]] = [
+        (-1, "must be >= 0, got -1"),
+        (True, "expected an integer, got True"),
+        (False, "expected an integer, got False"),
+        (2.5, "expected an integer, got 2.5"),
+        ("0", "expected an integer, got '0'"),
+        (None, "expected an integer, got None"),
+    ]
+    for value, problem in bad_concurrency:
+        with pytest.raises(
+            InvalidParameterError,
+            match=rf"^RemediationAction.limit_lambda_concurrency 'Worker': invalid "
+            rf"reserved_concurrency: {re.escape(problem)}$",
+        ):
+            RemediationAction.limit_lambda_concurrency(
+                worker,
+                reserved_concurrency=value,  # type: ignore[arg-type]
+            )
+    function = _inline_function(stack, "Fn")
+    qualified = [
+        function.current_version,
+        lambda_.Alias(stack, "Live", alias_name="live", version=function.current_version),
+        lambda_.Function.from_function_arn(stack, "WorkerLive", f"{WORKER_ARN}:live"),
+    ]
+    for target in qualified:
+        with pytest.raises(InvalidParameterError, match="invalid function: is a version or alias"):
+            RemediationAction.limit_lambda_concurrency(target, reserved_concurrency=1)
