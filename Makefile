@@ -2,7 +2,7 @@
 # Python 3.11, Node.js 20 and the package registries.
 #
 #   make run    set up, synthesize app.py with every check, print what was built
-#   make test   set up, then lint, type-check and run the whole suite
+#   make test   set up, then lint, type-check and run the whole suite (2 workers)
 #   make bench  set up, then run the benchmark scripts
 #   make lock   re-resolve requirements*.lock from pyproject.toml (needs the registries)
 
@@ -50,7 +50,7 @@ typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
 unit: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 test: setup lint typecheck unit
 

@@ -90,7 +90,10 @@ def _render_for_nag(resolved: Any) -> str:
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_render_for_nag(part) for part in parts)
+        if function == "Fn::ImportValue" and isinstance(argument, str):
+            # A strong cross-stack reference: cdk-nag writes the export's name.
+            return argument
         if function == "Fn::GetStackOutput":
-            # A reference to another stack's output: cdk-nag writes the intrinsic as JSON.
+            # A weak reference to another stack's output: cdk-nag writes the intrinsic as JSON.
             return json.dumps(resolved, separators=(",", ":"))
     raise ValueError(f"cannot render {resolved!r} the way cdk-nag does")

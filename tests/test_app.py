@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -58,9 +59,34 @@ def test_the_dashboard_stack_shows_every_alarm_of_the_other_stacks(
     ]
     named = {name for name in names if isinstance(name, str)}
     assert len(named) > 30
-    # Named alarms by their written-out ARN; the monitors' generated names through outputs.
-    assert {arn.rsplit(":alarm:", 1)[1] for arn in shown if ":alarm:" in arn} == named
-    assert len([arn for arn in shown if ":alarm:" not in arn]) == len(names) - len(named)
+    # Every alarm is named (the library's monitors too) and listed by its written-out ARN.
+    assert len(named) == len(names)
+    assert {arn.rsplit(":alarm:", 1)[1] for arn in shown} == named
+
+
+def test_the_dashboard_needs_no_exports_under_strong_references(
+    synthesized: Synthesized,
+) -> None:
+    """cdk.json keeps CDK's strong references; the dashboard writes out what it shows. Only the
+    security rules' names remain imported: SecurityEventRules leaves them to CloudFormation
+    (named rules would remove these imports too)."""
+    dashboard = json.dumps(synthesized.raw("ObsDemoDashboard"))
+    imported = set(re.findall(r'"Fn::ImportValue": "([^"]+)"', dashboard))
+    audit = synthesized.raw("ObsDemoAudit")
+    rules = {
+        logical_id
+        for logical_id, resource in audit["Resources"].items()
+        if resource["Type"] == "AWS::Events::Rule" and "Name" not in resource["Properties"]
+    }
+    exported = {
+        output["Export"]["Name"]: output["Value"]
+        for output in audit.get("Outputs", {}).values()
+        if "Export" in output
+    }
+    assert imported == set(exported)
+    assert all(value.get("Ref") in rules for value in exported.values())
+    for stack in ("ObsDemoWorkload", "ObsDemoGlobalDetections"):
+        assert "Outputs" not in synthesized.raw(stack)
 
 
 def test_cis_filters_sit_on_the_trails_log_group(synthesized: Synthesized) -> None:

@@ -29,8 +29,8 @@ LAYERS: dict[str, set[str]] = {
     "acknowledge": set(),
     "private": {"errors", "acknowledge"},
     "detections": {"errors", "private"},  # private.exports only: it stays pure Python
-    "alarms": _LEAVES,
-    "logs": _LEAVES | {"alarms"},
+    "alarms": _LEAVES | {"detections"},  # compile_event_pattern checks the incident rules
+    "logs": _LEAVES | {"alarms", "detections"},  # its filter patterns compiled to validate them
     "remediation": _LEAVES | {"alarms", "logs"},
     "security": _LEAVES | {"alarms", "logs", "detections"},
     "tracing": _LEAVES | {"alarms", "logs"},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_cdk.assertions import Match, Template
 
 from tests.audit.fixture_logs import BUCKET
 from tests.support.harness import CHECKOV, Synthesized
@@ -59,6 +61,44 @@ def test_the_named_alarm_exists(namespace: dict[str, Any]) -> None:
         if r["Type"] == "AWS::CloudWatch::Alarm"
     }
     assert "shop-shop-orders-ordererrors-warning" in names
+
+
+def test_the_remediation_example_is_invoked_by_the_alarms_it_acts_on(
+    namespace: dict[str, Any],
+) -> None:
+    # GIVEN the README's remediation and the alarm names its actions are configured for
+    stack = namespace["stack"]
+    function = namespace["remediation"].function
+    template = Template.from_json(namespace["app"].synth().get_stack_by_name("Shop").template)
+    logical_id = stack.get_logical_id(function.node.default_child)
+    variables = template.to_json()["Resources"][logical_id]["Properties"]["Environment"]
+    names = sorted(json.loads(variables["Variables"]["REMEDIATION_ACTIONS"]))
+    assert names == ["fix-checkout-error-storm-critical", "fix-storefront-cpu-critical"]
+    # THEN each of those alarms invokes the function, which CloudWatch may invoke
+    function_arn = {"Fn::GetAtt": [logical_id, "Arn"]}
+    for name in names:
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {"AlarmName": name, "AlarmActions": Match.array_with([function_arn])},
+        )
+    template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": function_arn,
+            "Principal": "lambda.alarms.cloudwatch.amazonaws.com",
+            "SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":cloudwatch:eu-west-1:111122223333:alarm:fix-*",
+                    ],
+                ]
+            },
+        },
+    )
 
 
 def test_the_evaluator_example_reports_root_usage(namespace: dict[str, Any]) -> None:

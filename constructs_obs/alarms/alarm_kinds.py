@@ -11,22 +11,27 @@ alarm to the routing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.naming import alarm_name
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.errors import InvalidParameterError
-from constructs_obs.private.alarm_checks import check_evaluation, check_period
+from constructs_obs.private.alarm_checks import (
+    check_evaluation,
+    check_flag,
+    check_https_url,
+    check_list,
+    check_period,
+    check_statistic,
+)
 from constructs_obs.private.names import register_alarm_name, release_alarm_name
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
 from constructs_obs.private.validate import Check, is_token
-
-if TYPE_CHECKING:
-    from constructs_obs.alarms.alarm_routing import AlarmRouting
 
 __all__ = [
     "AlarmIdentity",
@@ -72,6 +77,9 @@ def _name_and_description(
     routing: AlarmRouting | None,
     alarm_name_override: str | None,
 ) -> tuple[str, str]:
+    _check_routing(check, routing)
+    if not isinstance(identity, AlarmIdentity):
+        check.fail("identity", f"expected an AlarmIdentity, got {type(identity).__name__}")
     if not isinstance(identity.severity, Severity):
         check.fail("severity", f"expected a Severity, got {identity.severity!r}")
     prefix = routing.name_prefix if routing is not None else Stack.of(scope).stack_name
@@ -83,8 +91,7 @@ def _name_and_description(
     summary = identity.summary or f"{identity.signal} of {identity.resource}"
     description = f"[{identity.severity.value.upper()}] {summary}."
     if identity.runbook_url is not None:
-        if not identity.runbook_url.startswith("https://"):
-            check.fail("runbook_url", f"{identity.runbook_url!r} must be an https:// URL")
+        check_https_url(check, "runbook_url", identity.runbook_url)
         description += f" Runbook: {identity.runbook_url}"
     if len(description) > MAX_DESCRIPTION_LENGTH:
         check.fail(
@@ -94,6 +101,29 @@ def _name_and_description(
         )
     register_alarm_name(scope, check, name)  # last: a refused alarm leaves no name behind
     return name, description
+
+
+def _check_routing(check: Check, routing: object) -> None:
+    """None or an ``AlarmRouting`` (a topic goes into the routing's targets instead)."""
+    if routing is not None and not isinstance(routing, AlarmRouting):
+        check.fail(
+            "routing",
+            f"expected an AlarmRouting or None, got {type(routing).__name__}; put topics and "
+            "functions in an AlarmRouting's critical/warning targets and pass the routing",
+        )
+
+
+def check_actions(check: Check, actions: object) -> tuple[cloudwatch.IAlarmAction, ...]:
+    """A list or tuple of alarm actions (``cloudwatch.IAlarmAction``)."""
+    chosen = check_list(check, "actions", actions, "cloudwatch.IAlarmAction")
+    for action in chosen:
+        if not callable(getattr(action, "bind", None)):
+            check.fail(
+                "actions",
+                f"expected cloudwatch.IAlarmAction values (e.g. cw_actions.SnsAction(topic)), "
+                f"got {action!r}",
+            )
+    return chosen
 
 
 def _check_routed_name(check: Check, name: str, prefix: str, severity: Severity) -> None:
@@ -131,6 +161,10 @@ def _check_timing(
     datapoints_to_alarm: int | None,
     high_resolution: bool,
 ) -> None:
+    check_flag(check, "high_resolution", high_resolution)
+    config = metric.to_metric_config()
+    if config.metric_stat is not None:
+        check_statistic(check, "metric", config.metric_stat.statistic)
     namespace = _namespace(metric)
     if high_resolution and namespace is not None and namespace.startswith("AWS/"):
         check.fail(
@@ -198,6 +232,7 @@ def add_threshold_alarm(
     """
     check = Check("alarm", id)
     threshold = check.finite("threshold", threshold)
+    actions = check_actions(check, actions)
     _check_timing(
         check,
         metric,
@@ -244,6 +279,7 @@ def add_anomaly_alarm(
     standard deviations wide."""
     check = Check("alarm", id)
     band_width = _check_band(check, band_width, comparison_operator)
+    actions = check_actions(check, actions)
     _check_timing(
         check,
         metric,

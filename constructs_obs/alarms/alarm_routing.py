@@ -13,11 +13,12 @@ dead-letter queue and the rules' failed invocations have alarms of their own.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 import jsii
-from aws_cdk import Duration, IStableListProducer, Lazy, Stack
+from aws_cdk import Annotations, Aspects, Duration, IAspect, IStableListProducer, Lazy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
@@ -25,7 +26,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IValidation
+from constructs import Construct, IConstruct, IValidation, Node
 
 from constructs_obs.alarms.incident_target import (
     OPS_ITEM_CATEGORIES,
@@ -33,11 +34,13 @@ from constructs_obs.alarms.incident_target import (
     IncidentMatch,
     IncidentTarget,
     RuleDelivery,
-    incident_rule_target,
+    add_incident_targets,
     readable_event,
 )
 from constructs_obs.alarms.naming import name_part
 from constructs_obs.alarms.severity import Severity
+from constructs_obs.detections import EventPatternSyntaxError, compile_event_pattern
+from constructs_obs.private.alarm_checks import check_list
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.names import register_routing_prefix
@@ -50,6 +53,9 @@ _PREFIX_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 MAX_RETRY_ATTEMPTS = 185
 MAX_EVENT_AGE = Duration.hours(24)
 MAX_ACTIONS_PER_STATE = 5
+MAX_RULE_NAME = 64
+SILENT_TOPIC_WARNING_ID = "constructs-obs:alarm-topic-without-subscribers"
+_TARGETS = "targets (AlarmTopic, sns.ITopic, Lambda function, alarm action, IncidentTarget)"
 # The routing's own monitors end with this instead of a severity, so that the incident rules
 # (``<prefix>-*-<severity>``) do not route a failure of the incident path into itself.
 MONITOR_SUFFIX = "monitor"
@@ -79,7 +85,7 @@ class _FunctionAlarmAction:
 
 
 class AlarmRouting(Construct):
-    """Targets per severity, applied to every alarm created with ``routing=...``.
+    r"""Targets per severity, applied to every alarm created with ``routing=...``.
 
     Parameters
     ----------
@@ -90,15 +96,20 @@ class AlarmRouting(Construct):
         ``shop-eu``); an alarm's own ``alarm_name`` must keep the ``<prefix>-...-<severity>``
         shape. The routing's own monitors end with ``-monitor``, outside its incident rules.
     critical / warning:
-        Targets for each severity.
+        Targets for each severity, a list (``critical=[topic]``). A severity whose only
+        targets are ``AlarmTopic``\ s without a subscriber in this app gets a synth-time
+        warning naming them (a warning: AWS Chatbot or another app may subscribe them).
     ok_actions / insufficient_data_actions:
         Severities whose topics (and incident targets) also hear when an alarm returns to OK
         / lacks data. Default: OK for both severities, INSUFFICIENT_DATA for none.
     incident_match:
         How the incident rules match this routing's alarms. Default: by name prefix.
     incident_retry_attempts / incident_max_event_age:
-        Retry policy of the incident rule targets. Default: 185 attempts within 24 hours
-        (EventBridge's maximum).
+        Retry policy of every incident rule target, event buses included (set on the rule's
+        L1 where aws-cdk-lib's helper has no retry policy). Default: 185 attempts within 24
+        hours (EventBridge's maximum). The incident rules are named
+        ``<prefix>-<severity>-incidents``, so that their targets' roles can trust EventBridge
+        for that rule only.
     """
 
     def __init__(
@@ -121,12 +132,18 @@ class AlarmRouting(Construct):
         self.name_prefix = self._register_prefix(name_prefix)
         self._check_retry_policy(incident_retry_attempts, incident_max_event_age)
         self._targets: dict[Severity, tuple[RouteTarget, ...]] = {
-            Severity.CRITICAL: tuple(critical),
-            Severity.WARNING: tuple(warning),
+            Severity.CRITICAL: check_list(self._check, "critical", critical, _TARGETS),
+            Severity.WARNING: check_list(self._check, "warning", warning, _TARGETS),
         }
         self._check_targets()
         _check_severities(self._check, "ok_actions", ok_actions)
         _check_severities(self._check, "insufficient_data_actions", insufficient_data_actions)
+        self._check.choice(
+            "incident_match",
+            incident_match,
+            tuple(IncidentMatch),
+            "IncidentMatch.NAME_PREFIX or IncidentMatch.ALARM_ARNS",
+        )
 
         self._retry_attempts = incident_retry_attempts
         self._max_event_age = incident_max_event_age
@@ -141,6 +158,7 @@ class AlarmRouting(Construct):
         self.incident_rules: dict[Severity, events.Rule] = {}
         self.monitor_alarms: list[cloudwatch.Alarm] = []
         self._create_incident_rules()
+        Aspects.of(self).add(_SilentTopicWarning(self))
 
     # -- validation --------------------------------------------------------------------------
 
@@ -172,6 +190,12 @@ class AlarmRouting(Construct):
                 self._check_target(severity, target)
 
     def _check_target(self, severity: Severity, target: object) -> None:
+        if isinstance(target, str):
+            self._check.fail(
+                severity.value,
+                f"{target!r} is a string; pass the target itself (an AlarmTopic, sns.ITopic, "
+                "Lambda function, AlarmRemediation, alarm action or IncidentTarget), not a name",
+            )
         allowed = (
             isinstance(target, IncidentTarget | AlarmActionSource)
             or _is_topic(target)
@@ -370,6 +394,7 @@ class AlarmRouting(Construct):
             routed = self._routed_alarm_arns[severity]
             resources = Lazy.list(_ListOf(routed))
             self.node.add_validation(_NonEmptyArns(routed, severity))
+        self._self_check(detail)
         return events.EventPattern(
             source=["aws.cloudwatch"],
             detail_type=["CloudWatch Alarm State Change"],
@@ -377,23 +402,52 @@ class AlarmRouting(Construct):
             resources=resources,
         )
 
+    def _self_check(self, detail: dict[str, object]) -> None:
+        """Compile the incident pattern (its literal part: ARNs are known at synthesis) with
+        the library's EventBridge parser: the library validates what it writes."""
+        pattern = {
+            "source": ["aws.cloudwatch"],
+            "detail-type": ["CloudWatch Alarm State Change"],
+            "detail": detail,
+        }
+        try:
+            compile_event_pattern(pattern)
+        except EventPatternSyntaxError as error:
+            self._check.fail(
+                "name_prefix", f"the incident rule's event pattern is invalid: {error}"
+            )
+
+    def _rule_name(self, severity: Severity) -> str:
+        """``<prefix>-<severity>-incidents``, unique in the account and region as the prefix
+        is; a prefix too long for EventBridge's 64 characters is shortened with a hash."""
+        suffix = f"-{severity.value}-incidents"
+        name = f"{self.name_prefix}{suffix}"
+        if len(name) <= MAX_RULE_NAME:
+            return name
+        digest = hashlib.sha256(self.name_prefix.encode()).hexdigest()[:8]
+        return f"{self.name_prefix[: MAX_RULE_NAME - len(suffix) - 9]}-{digest}{suffix}"
+
     def _create_incident_rule(self, severity: Severity, incidents: list[IncidentTarget]) -> None:
+        stack = Stack.of(self)
+        rule_name = self._rule_name(severity)
         rule = events.Rule(
             self,
             f"{severity.value.capitalize()}Incidents",
+            rule_name=rule_name,
             description=f"{severity.value} alarms of '{self.name_prefix}' to incident targets",
             event_pattern=self._pattern(severity),
         )
         self.incident_rules[severity] = rule
         delivery = RuleDelivery(
             severity=severity,
+            rule_arn=f"arn:{stack.partition}:events:{stack.region}:{stack.account}:rule/"
+            f"{rule_name}",
             message=readable_event(severity),
             dead_letter_queue=self._dead_letters(),
             retry_attempts=self._retry_attempts,
             max_event_age=self._max_event_age,
         )
-        for index, incident in enumerate(incidents, start=1):
-            rule.add_target(incident_rule_target(self, index, incident, delivery))
+        add_incident_targets(self, rule, incidents, delivery)
         self._watch_incident_rule(severity, rule)
 
     def _watch_incident_rule(self, severity: Severity, rule: events.Rule) -> None:
@@ -418,6 +472,47 @@ class AlarmRouting(Construct):
                 f"{MONITOR_SUFFIX}",
             )
         )
+
+
+@runtime_checkable
+class _Subscribable(Protocol):
+    """A topic that knows whether this app subscribes anything to it (``AlarmTopic``)."""
+
+    @property
+    def node(self) -> Node: ...
+
+    def has_subscribers(self) -> bool: ...
+
+
+@jsii.implements(IAspect)
+class _SilentTopicWarning:
+    """Synth-time warning: a severity whose only targets are topics nobody subscribes to.
+
+    A warning, not an error: a topic can be subscribed outside SNS subscriptions this app
+    defines (an AWS Chatbot channel, another app), which the library cannot see.
+    """
+
+    def __init__(self, routing: AlarmRouting) -> None:
+        self._routing = routing
+
+    def visit(self, node: IConstruct) -> None:
+        if node is not self._routing:
+            return
+        for severity in Severity:
+            chosen = self._routing.targets(severity)
+            silent = [t for t in chosen if isinstance(t, _Subscribable)]
+            if not chosen or len(silent) < len(chosen):
+                continue
+            if any(t.has_subscribers() for t in silent):
+                continue
+            paths = ", ".join(t.node.path for t in silent)
+            Annotations.of(self._routing).add_warning_v2(
+                SILENT_TOPIC_WARNING_ID,
+                f"The {severity.value} alarms of '{self._routing.name_prefix}' notify only "
+                f"{paths}, which has no subscriber in this app: they reach nobody. Add "
+                "email_addresses, https_endpoints, sqs_queues or lambda_functions (or ignore "
+                "this if the topic is subscribed elsewhere, e.g. by AWS Chatbot).",
+            )
 
 
 @jsii.implements(IStableListProducer)
@@ -449,7 +544,13 @@ class _NonEmptyArns:
         ]
 
 
-def _check_severities(check: Check, parameter: str, severities: Collection[Severity]) -> None:
+def _check_severities(check: Check, parameter: str, severities: object) -> None:
+    if not isinstance(severities, list | tuple | set | frozenset):
+        check.fail(
+            parameter,
+            f"expected a collection of Severity values, e.g. [Severity.CRITICAL], "
+            f"got {severities!r}",
+        )
     for severity in severities:
         if not isinstance(severity, Severity):
             check.fail(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Duration, Names, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -22,6 +23,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from constructs_obs.private.alarm_checks import check_flag, check_https_url, check_list
 from constructs_obs.private.keys import add_service_statement, resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm
 from constructs_obs.private.queues import dead_letter_queue
@@ -32,6 +34,7 @@ __all__ = ["AlarmTopic"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _TOPIC_NAME = r"[A-Za-z0-9_-]{1,256}"
+_MAX_DISPLAY_NAME = 100
 # SNS retries HTTPS deliveries this many times (over about 20 minutes) before the DLQ.
 _HTTPS_DELIVERY = sns.DeliveryPolicy(
     healthy_retry_policy=sns.HealthyRetryPolicy(
@@ -54,10 +57,14 @@ class AlarmTopic(Construct):
     encryption_key / encryption_key_props:
         A key you manage, or overrides for the key created here (rotation on, RETAIN).
     topic_name / display_name:
-        Default: a generated name; display name used in email subjects.
+        Default: a generated name; display name (at most 100 characters) used in email
+        subjects.
     email_addresses / https_endpoints / sqs_queues / lambda_functions:
-        Subscribers. Each subscription sends what it cannot deliver to the topic's dead-letter
-        queue; HTTPS deliveries are retried with exponential backoff first.
+        Subscribers, each a list (one address is ``["a@example.com"]``); endpoints are
+        ``https://`` URLs with a host. Default: none (routing to a topic nobody subscribes to
+        warns at synthesis, see ``AlarmRouting``). Each subscription sends what it cannot
+        deliver to the topic's dead-letter queue; HTTPS deliveries are retried with
+        exponential backoff first.
     dead_letter_alarm:
         Alarm when the dead-letter queue holds a message (published to this topic, so the
         subscribers that still work hear about the ones that do not). Default: True.
@@ -81,14 +88,18 @@ class AlarmTopic(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("AlarmTopic", id)
-        _check_subscribers(check, topic_name, email_addresses, https_endpoints)
+        _check_names(check, topic_name, display_name)
+        subscribers = _check_subscribers(
+            check, email_addresses, https_endpoints, sqs_queues, lambda_functions
+        )
+        check_flag(check, "dead_letter_alarm", dead_letter_alarm)
         self.encryption_key = self._create_key(check, encryption_key, encryption_key_props)
         self.topic = self._create_topic(topic_name, display_name)
         self.dead_letter_queue = dead_letter_queue(
             self, "DeadLetters", encryption_key=self.encryption_key, producers=["sns.amazonaws.com"]
         )
-        self._subscribe(email_addresses, https_endpoints, sqs_queues)
-        self._subscribe_functions(lambda_functions)
+        self._subscribe(subscribers)
+        self._subscribe_functions(subscribers.lambda_functions)
         self.dead_letter_alarm: cloudwatch.Alarm | None = (
             self._watch_dead_letters() if dead_letter_alarm else None
         )
@@ -132,14 +143,22 @@ class AlarmTopic(Construct):
         self._allow_publishers(topic)
         return topic
 
-    def _subscribe(
-        self,
-        email_addresses: Sequence[str],
-        https_endpoints: Sequence[str],
-        sqs_queues: Sequence[sqs.IQueue],
-    ) -> None:
+    def has_subscribers(self) -> bool:
+        """Whether any SNS subscription of this app delivers from the topic (the ones made
+        here and ``topic.add_subscription`` elsewhere); subscribers outside SNS subscriptions
+        (an AWS Chatbot channel, another app) cannot be seen."""
+        arn = self.topic.topic_arn
+        return any(
+            isinstance(child, sns.CfnSubscription) and child.topic_arn == arn
+            for child in self.node.root.node.find_all()
+        )
+
+    def _subscribe(self, subscribers: _Subscribers) -> None:
         """Email, HTTPS (retried with backoff) and SQS subscribers, each with the DLQ."""
         dlq = self.dead_letter_queue
+        email_addresses = subscribers.email_addresses
+        https_endpoints = subscribers.https_endpoints
+        sqs_queues = subscribers.sqs_queues
         for address in email_addresses:
             self.topic.add_subscription(
                 subscriptions.EmailSubscription(address, dead_letter_queue=dlq)
@@ -231,14 +250,19 @@ class AlarmTopic(Construct):
             )
 
 
-def _check_subscribers(
-    check: Check,
-    topic_name: str | None,
-    email_addresses: Sequence[str],
-    https_endpoints: Sequence[str],
-) -> None:
-    """A name SNS accepts, email addresses that look like one, HTTPS endpoints only, and each
-    subscriber once."""
+@dataclass(frozen=True)
+class _Subscribers:
+    """The subscribers of a topic, checked."""
+
+    email_addresses: tuple[str, ...]
+    https_endpoints: tuple[str, ...]
+    sqs_queues: tuple[sqs.IQueue, ...]
+    lambda_functions: tuple[lambda_.IFunction, ...]
+
+
+def _check_names(check: Check, topic_name: str | None, display_name: str | None) -> None:
+    """A topic name SNS accepts (1-256 letters, digits, '-', '_') and a display name of at
+    most 100 characters (SNS's limit; it starts the subject of email notifications)."""
     if topic_name is not None:
         check.text(
             "topic_name",
@@ -247,17 +271,37 @@ def _check_subscribers(
             pattern=_TOPIC_NAME,
             pattern_doc="may contain only letters, digits, '-' and '_' (1-256 characters)",
         )
-    for address in email_addresses:
-        if _EMAIL.fullmatch(address) is None:
+    if display_name is not None:
+        check.text("display_name", display_name, max_length=_MAX_DISPLAY_NAME)
+
+
+def _check_subscribers(
+    check: Check,
+    email_addresses: object,
+    https_endpoints: object,
+    sqs_queues: object,
+    lambda_functions: object,
+) -> _Subscribers:
+    """Lists (never a string read character by character), email addresses that look like
+    one, HTTPS URLs with a host, queues and functions, and each subscriber once."""
+    emails = check_list(check, "email_addresses", email_addresses, "email addresses")
+    for address in emails:
+        if not isinstance(address, str) or _EMAIL.fullmatch(address) is None:
             check.fail("email_addresses", f"{address!r} is not an email address")
-    for endpoint in https_endpoints:
-        if not endpoint.startswith("https://"):
-            check.fail(
-                "https_endpoints",
-                f"{endpoint!r} must start with https:// (plain HTTP is not allowed)",
-            )
-    check.unique("email_addresses", email_addresses)
-    check.unique("https_endpoints", https_endpoints)
+    endpoints = check_list(check, "https_endpoints", https_endpoints, "https:// URLs")
+    for endpoint in endpoints:
+        check_https_url(check, "https_endpoints", endpoint)
+    queues = check_list(check, "sqs_queues", sqs_queues, "sqs.IQueue")
+    for queue in queues:
+        if not hasattr(queue, "queue_arn"):
+            check.fail("sqs_queues", f"expected sqs.IQueue values, got {queue!r}")
+    functions = check_list(check, "lambda_functions", lambda_functions, "lambda_.IFunction")
+    for function in functions:
+        if not hasattr(function, "function_arn"):
+            check.fail("lambda_functions", f"expected lambda_.IFunction values, got {function!r}")
+    check.unique("email_addresses", emails)
+    check.unique("https_endpoints", endpoints)
+    return _Subscribers(emails, endpoints, queues, functions)
 
 
 def allow_eventbridge_to_publish_encrypted(scope: Construct, key: kms.IKey) -> bool:

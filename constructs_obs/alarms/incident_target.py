@@ -4,8 +4,16 @@
 sends a readable event to a custom event bus (same or another account), an API destination, or
 creates a Systems Manager OpsItem. This module holds the targets, the event they receive, and
 the rule target each becomes: a role that may reach that target only, a dead-letter queue, and
-a retry policy where EventBridge allows one (not for an event bus, which also takes no input
-transformer: the alarm event is forwarded as is).
+the routing's retry policy.
+
+The roles trust ``events.amazonaws.com`` only on behalf of the one incident rule that uses them
+(``aws:SourceAccount`` and ``aws:SourceArn``, the condition keys EventBridge documents for the
+rule that sends the event). ``ssm:CreateOpsItem`` has no resource type in the Service
+Authorization Reference (its resource is ``*``), so the OpsItem grant is on ``*``: a grant on
+``opsitem/*`` never matches. aws-cdk-lib's event-bus target takes no retry policy although
+CloudFormation accepts ``RetryPolicy`` on every target (aws-cdk issue 28735): it is set on the
+rule's L1 instead of being dropped. An event-bus target takes no input transformer: the alarm
+event is forwarded as is.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
-from constructs_obs.acknowledge import acknowledge_nag, nag_ref
+from constructs_obs.acknowledge import acknowledge_nag
 from constructs_obs.alarms.severity import Severity
 
 __all__ = ["IncidentMatch", "IncidentTarget"]
@@ -162,9 +170,12 @@ class OpsItemTarget:
 
 @dataclass(frozen=True)
 class RuleDelivery:
-    """How one incident rule delivers to its targets."""
+    """How one incident rule delivers to its targets; ``rule_arn`` is the rule's ARN written
+    out (a reference to the rule would make its targets' roles and the rule depend on each
+    other)."""
 
     severity: Severity
+    rule_arn: str
     message: events.RuleTargetInput
     dead_letter_queue: sqs.IQueue
     retry_attempts: int
@@ -183,7 +194,10 @@ def incident_rule_target(
         f"{name}Role",
         assumed_by=iam.ServicePrincipal(
             "events.amazonaws.com",
-            conditions={"StringEquals": {"aws:SourceAccount": Stack.of(scope).account}},
+            conditions={
+                "StringEquals": {"aws:SourceAccount": Stack.of(scope).account},
+                "ArnEquals": {"aws:SourceArn": delivery.rule_arn},
+            },
         ),
         description=f"Lets the {severity} incident rule reach target {index}",
     )
@@ -200,8 +214,8 @@ def _event_bus_target(
     assert incident.event_bus is not None
     bus = incident.event_bus
     _managed_policy(scope, name, role, delivery, "events:PutEvents", bus.event_bus_arn)
-    # EventBridge accepts neither an input transformer nor a retry policy for an
-    # event-bus target: the original alarm event is forwarded, failures go to the DLQ.
+    # No input transformer for an event-bus target: the original alarm event is forwarded.
+    # The retry policy aws-cdk-lib's helper refuses is set by ``add_incident_targets``.
     return targets.EventBus(
         bus, role=role.without_policy_updates(), dead_letter_queue=delivery.dead_letter_queue
     )
@@ -228,14 +242,13 @@ def _api_destination_target(
 def _ops_item_target(
     scope: Construct, name: str, role: iam.Role, incident: IncidentTarget, delivery: RuleDelivery
 ) -> events.IRuleTarget:
-    stack = Stack.of(scope)
-    ops_items = f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:opsitem/*"
-    policy = _managed_policy(scope, name, role, delivery, "ssm:CreateOpsItem", ops_items)
+    policy = _managed_policy(scope, name, role, delivery, "ssm:CreateOpsItem", "*")
     acknowledge_nag(
         policy,
-        f"AwsSolutions-IAM5[Resource::{nag_ref(scope, ops_items)}]",
-        "An OpsItem's id is assigned when EventBridge creates it; the permission is limited "
-        "to creating OpsItems in this account and region.",
+        "AwsSolutions-IAM5[Resource::*]",
+        "ssm:CreateOpsItem has no resource type in the Service Authorization Reference (its "
+        "resource is '*'), so IAM matches it only on '*'; the statement allows that one "
+        "action, and only EventBridge acting for this incident rule can assume the role.",
     )
     return OpsItemTarget(
         incident,
@@ -244,6 +257,26 @@ def _ops_item_target(
         retry_attempts=delivery.retry_attempts,
         max_event_age=delivery.max_event_age,
     )
+
+
+def add_incident_targets(
+    scope: Construct, rule: events.Rule, incidents: list[IncidentTarget], delivery: RuleDelivery
+) -> None:
+    """Add a target per incident to ``rule`` (which has no other target), each with the retry
+    policy of ``delivery``: for an event bus it is written into the rule's L1, where
+    aws-cdk-lib's ``targets.EventBus`` has no way to set it."""
+    cfn_rule = rule.node.default_child
+    assert isinstance(cfn_rule, events.CfnRule)
+    for position, incident in enumerate(incidents):
+        rule.add_target(incident_rule_target(scope, position + 1, incident, delivery))
+        if incident.kind is IncidentKind.EVENT_BUS:
+            cfn_rule.add_property_override(
+                f"Targets.{position}.RetryPolicy",
+                {
+                    "MaximumRetryAttempts": delivery.retry_attempts,
+                    "MaximumEventAgeInSeconds": int(delivery.max_event_age.to_seconds()),
+                },
+            )
 
 
 def _managed_policy(

@@ -2,9 +2,19 @@
 
 Log files move to S3 Standard-IA, then Glacier Flexible Retrieval, then expire, under S3's
 rules: a transition to infrequent access comes after 30 days at least, an object stays 30
-days in infrequent access before Glacier, and expiry comes after the last transition. Object
-lock (GOVERNANCE or COMPLIANCE) keeps every version from deletion for its retention, which
-therefore may not outlive the expiry. S3 lifecycle rules and object lock count whole days.
+days in infrequent access before Glacier, expiry comes after the last transition, and a
+lifecycle rule needs at least one action (S3 refuses an empty one). Object lock (GOVERNANCE
+or COMPLIANCE) keeps every version from deletion for its retention, which therefore may not
+outlive the expiry. S3 lifecycle rules and object lock count whole days.
+
+Object lock is on by default for the trail's bucket (``DEFAULT_OBJECT_LOCK``: GOVERNANCE,
+one year), opt-out with ``object_lock=None``. Audit logs are evidence: a log file deleted or
+overwritten within its first year is still recoverable, even by someone with ``s3:Delete*``
+on the bucket, unless they also hold ``s3:BypassGovernanceRetention``. The bucket keeps no
+cross-region replica (a destination in another region only the user can choose), so this lock,
+versioning and RETAIN are what protect the log files in place. Object lock can never be turned
+off again on a bucket once on; GOVERNANCE (not COMPLIANCE) keeps an escape hatch for
+administrators.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from aws_cdk import aws_s3 as s3
 from constructs_obs.private.validate import Check
 
 __all__ = [
+    "DEFAULT_OBJECT_LOCK",
     "AuditLifecycle",
     "ObjectLockMode",
     "ObjectLockOptions",
@@ -42,6 +53,12 @@ class ObjectLockOptions:
     retention: Duration
 
 
+DEFAULT_OBJECT_LOCK: ObjectLockOptions = ObjectLockOptions(
+    ObjectLockMode.GOVERNANCE, Duration.days(365)
+)
+"""The trail bucket's object lock unless the user opts out (``object_lock=None``)."""
+
+
 @dataclass(frozen=True)
 class AuditLifecycle:
     """Lifecycle of the log files. Default: infrequent access after 90 days, Glacier Flexible
@@ -63,6 +80,14 @@ def check_lifecycle(
     """Check ``lifecycle`` and ``lock`` against S3's rules, under the trail's parameter names."""
     if not isinstance(lifecycle, AuditLifecycle):
         check.fail("lifecycle", f"expected an AuditLifecycle, got {lifecycle!r}")
+    if all(getattr(lifecycle, name) is None for name in _TIERS):
+        check.fail(
+            "lifecycle",
+            "sets no transition and no expiry, and S3 refuses a lifecycle rule without an "
+            "action; to keep the log files forever, keep a transition, e.g. "
+            "AuditLifecycle(glacier_after=None, expire_after=None) (infrequent access after "
+            "90 days, never deleted)",
+        )
     if lock is not None:
         if not isinstance(lock, ObjectLockOptions):
             check.fail("object_lock", f"expected ObjectLockOptions, got {lock!r}")
@@ -76,10 +101,12 @@ def check_lifecycle(
     if lock is not None:
         retention = check.whole_days("object_lock", lock.retention, minimum=1)
         if "expire_after" in days and retention > days["expire_after"]:
+            default = " (the default object lock)" if lock is DEFAULT_OBJECT_LOCK else ""
             check.fail(
                 "object_lock",
-                f"retention of {retention} days outlives the expiry after "
-                f"{days['expire_after']} days",
+                f"retention of {retention} days{default} outlives the expiry after "
+                f"{days['expire_after']} days; pass a shorter object_lock, or "
+                "object_lock=None for none",
             )
 
 

@@ -5,10 +5,15 @@ management events and (optionally) S3/Lambda data events through advanced event 
 (:mod:`~constructs_obs.audit.data_event_selector`), CloudTrail Insights, encrypted with a
 customer key whose policy lets CloudTrail use it only for this trail (``aws:SourceArn`` and
 encryption-context conditions). It delivers to an S3 bucket (public access blocked, TLS only,
-versioned, server access logs, lifecycle and optional object lock from
-:mod:`~constructs_obs.audit.audit_lifecycle`, RETAIN) and to an ``EncryptedLogGroup`` that CIS
-alarms can attach to. Security Hub's CloudTrail.1, .2, .4, .5, .6 and .7 hold on the
-synthesized template.
+versioned, server access logs, lifecycle from :mod:`~constructs_obs.audit.audit_lifecycle`,
+object lock on by default (GOVERNANCE, one year; ``object_lock=None`` opts out), RETAIN) and
+to an ``EncryptedLogGroup`` that CIS alarms can attach to, through a role only CloudTrail may
+assume, and only for this trail (``aws:SourceArn`` = the trail's ARN, ``aws:SourceAccount`` =
+its owner, the conditions AWS documents against the confused deputy). Security Hub's
+CloudTrail.1, .2, .4, .5, .6 and .7 hold on the synthesized template.
+
+A trail without ``organization_id`` writes only its own account's folder
+(``AWSLogs/<account>/``): the Athena table then projects that account alone.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Names, Stack
+from aws_cdk import Names, Stack, Token
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -26,6 +31,7 @@ from constructs import Construct
 
 from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.audit.audit_lifecycle import (
+    DEFAULT_OBJECT_LOCK,
     AuditLifecycle,
     ObjectLockOptions,
     check_lifecycle,
@@ -80,7 +86,11 @@ class AuditTrail(Construct):
     insights:
         CloudTrail Insights on API call rate and error rate. Default: True.
     object_lock:
-        Object lock on the log bucket. Default: none.
+        Object lock on the log bucket: every log file is kept from deletion for its retention
+        (it must not outlive ``lifecycle.expire_after``). ``None`` turns it off (it cannot be
+        turned off later on a bucket that has it). Default: GOVERNANCE for one year
+        (``DEFAULT_OBJECT_LOCK``): only principals with ``s3:BypassGovernanceRetention`` can
+        delete a log file younger than a year.
     lifecycle:
         Default: ``AuditLifecycle()`` (IA 90 d, Glacier 365 d, expiry 7 years).
     s3_key_prefix:
@@ -93,7 +103,8 @@ class AuditTrail(Construct):
     athena_regions / athena_accounts:
         What the table's partition projection enumerates (only with ``athena``). Default: every
         commercial region; this account (required for an organization trail: name its member
-        accounts).
+        accounts). Without ``organization_id`` the trail writes only this account's folder, so
+        no other account may be named.
 
     Attributes
     ----------
@@ -112,7 +123,7 @@ class AuditTrail(Construct):
         cloudwatch_logs_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_YEAR,
         data_events: Sequence[DataEventSelector] = (),
         insights: bool = True,
-        object_lock: ObjectLockOptions | None = None,
+        object_lock: ObjectLockOptions | None = DEFAULT_OBJECT_LOCK,
         lifecycle: AuditLifecycle | None = None,
         s3_key_prefix: str | None = None,
         encryption_key: kms.IKey | None = None,
@@ -326,13 +337,21 @@ class AuditTrail(Construct):
         )
 
     def _logs_role(self) -> tuple[iam.Role, iam.ManagedPolicy]:
-        # The trust AWS documents for CloudTrail's CloudWatch Logs role has no condition:
-        # CloudTrail checks the role while it creates the trail, before a SourceArn condition
-        # naming that trail could hold. The policy limits the role to this trail's log group.
+        # Confused-deputy conditions as AWS documents them for CloudTrail: aws:SourceArn is
+        # the ARN of the trail using the role, aws:SourceAccount its owner (both the same
+        # account). The policy limits the role to this trail's log group.
         role = iam.Role(
             self,
             "LogsRole",
-            assumed_by=iam.ServicePrincipal("cloudtrail.amazonaws.com"),
+            assumed_by=iam.ServicePrincipal(
+                "cloudtrail.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceArn": self.trail_arn,
+                        "aws:SourceAccount": self.trail_account,
+                    }
+                },
+            ),
             description="Lets CloudTrail deliver events to its CloudWatch log group",
         )
         policy = iam.ManagedPolicy(
@@ -454,13 +473,23 @@ def _check_athena(
                 check.fail(name, "applies only with athena=True (the table it projects)")
         return
     check_regions(check, "athena_regions", regions)
-    check_accounts(
+    names = check_accounts(
         check,
         "athena_accounts",
         accounts,
         organization_trail=organization_id is not None,
         stack=stack,
     )
+    if organization_id is None and not Token.is_unresolved(stack.account):
+        others = [account for account in names if account != stack.account]
+        if others:
+            check.fail(
+                "athena_accounts",
+                f"{', '.join(others)}: a trail without organization_id writes only its own "
+                f"account's folder (AWSLogs/{stack.account}/), so the table would project "
+                "folders that never hold a log file; name only this account, leave "
+                "athena_accounts out, or pass organization_id for an organization trail",
+            )
 
 
 def _check_retention(check: Check, parameter: str, retention: object) -> None:

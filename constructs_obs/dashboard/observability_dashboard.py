@@ -15,16 +15,20 @@ CloudWatch allows 500 metrics per widget and 2,500 per dashboard: graphs are spl
 widget passes the first, and the sections are spread over several dashboards (``<name>-2``,
 ...) so that none passes the second (or 500 widgets).
 
-The dashboard often sits in a stack of its own. Alarms of other stacks are listed by their
-ARN, written out from their literal names and environments, so that a hundred alarms do not
-become a hundred stack outputs (CloudFormation allows 200 per template); metrics of a stack in
-another region or account are drawn from that region and account.
+The dashboard often sits in a stack of its own. Whatever it shows of other stacks is written
+out (``written_out``) rather than referenced, so that it needs no stack exports: under CDK's
+default (strong) references an export pins its producer, and CloudFormation allows 200 outputs
+per template. Alarms (every alarm of the library has a name) are listed by their ARN; metric
+dimensions and log group names are written out when their stack holds them literally; an
+alarm whose metric names a resource named only at deploy time is drawn by an alarm widget (by
+ARN: CloudWatch draws the alarm's own metric). Only what has neither a literal name nor an alarm
+is still referenced. Metrics of a stack in another region or account are drawn from there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Final
 
@@ -33,6 +37,7 @@ from aws_cdk import Annotations, Aspects, Duration, IAspect, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct, IConstruct
 
+from constructs_obs.dashboard.written_out import WrittenOut, literal_alarm_name, portable
 from constructs_obs.detections.logs_insights import logs_insights_filter
 from constructs_obs.private.registry import (
     AlarmKind,
@@ -139,7 +144,8 @@ class ObservabilityDashboard(Construct):
                 "constructs it should show",
             )
         seen = records.size
-        records = self._drop_unportable(records)
+        self._written = WrittenOut()
+        records = self._drop_unportable(self._write_out(records))
         self._title = title or name or "Observability"
         self._logs_query_limit = logs_query_limit
         self._max_metrics = max_metrics_per_dashboard
@@ -188,7 +194,7 @@ class ObservabilityDashboard(Construct):
         )
         for resource, group in groupby(watched, key=lambda r: r.resource):
             rows.append([_Widget(_text(f"## {resource}", height=1), 0)])
-            rows += _pack([_graph(record, self._env_of(record.alarm)) for record in group])
+            rows += _pack([self._alarm_graph(record) for record in group])
         patterned = [g for g in records.log_groups if g.patterns]
         if patterned:
             rows.append([_Widget(_text("## Log events matching the pattern alarms", height=1), 0)])
@@ -214,7 +220,7 @@ class ObservabilityDashboard(Construct):
             rows.append(
                 [_Widget(_text("## Delivery health (the library's own monitors)", height=1), 0)]
             )
-            rows += _pack([_graph(record, self._env_of(record.alarm)) for record in monitors])
+            rows += _pack([self._alarm_graph(record) for record in monitors])
         return rows
 
     def _foreign(self, construct: IConstruct | None) -> bool:
@@ -229,6 +235,57 @@ class ObservabilityDashboard(Construct):
             or home.resolve(home.region) != there.resolve(there.region)
         )
 
+    def _write_out(self, records: Registry) -> Registry:
+        """The records with the metrics of other stacks written out where those stacks name
+        every dimension literally (unchanged otherwise)."""
+
+        def alarm(record: AlarmRecord) -> AlarmRecord:
+            if record.metric is None or Stack.of(record.alarm) is Stack.of(self):
+                return record
+            metric = self._written.metric(record.metric, record.alarm)
+            return record if metric is None else replace(record, metric=metric)
+
+        def detection(record: DetectionRecord) -> DetectionRecord:
+            construct = _construct_at(self, record.path)
+            if construct is None or Stack.of(construct) is Stack.of(self):
+                return record
+            metric = self._written.metric(record.metric, construct)
+            if isinstance(metric, cloudwatch.Metric):
+                return replace(record, metric=metric)
+            return record
+
+        return Registry(
+            alarms=[alarm(r) for r in records.alarms],
+            log_groups=records.log_groups,
+            detections=[detection(r) for r in records.detections],
+        )
+
+    def _log_group_name(self, record: LogPatternRecord) -> str | None:
+        """The log group's name, written out for another stack's (None: named at deploy time)."""
+        name = record.log_group.log_group_name
+        if Stack.of(record.log_group) is Stack.of(self):
+            return name
+        return self._written.name(name, record.log_group)
+
+    def _alarm_graph(self, record: AlarmRecord) -> _Widget:
+        """The alarm's metric and threshold; for another stack's alarm whose metric names a
+        resource named at deploy time, an alarm widget by ARN (no reference to that stack)."""
+        env = self._env_of(record.alarm)
+        if Stack.of(record.alarm) is Stack.of(self) or record.metric is None:
+            return _graph(record, env)
+        listed = self._listed(record.alarm) if not portable(record.metric) else record.alarm
+        if listed is record.alarm:
+            return _graph(record, env)
+        widget = cloudwatch.AlarmWidget(
+            alarm=listed,
+            title=f"{record.signal} ({record.severity})",
+            region=env[1] if env is not None else None,
+            width=GRAPH_WIDTH,
+            height=6,
+        )
+        band = 1 if record.kind is AlarmKind.ANOMALY else 0
+        return _Widget(widget, _metric_count([record.metric]) + band)
+
     def _drop_unportable(self, records: Registry) -> Registry:
         """Leave out what lives in another environment but is named only at deploy time:
         CloudFormation cannot reference it from here. A warning lists what was left out."""
@@ -236,24 +293,24 @@ class ObservabilityDashboard(Construct):
         def alarm_ok(record: AlarmRecord) -> bool:
             if not self._foreign(record.alarm):
                 return True
+            # A metric named at deploy time is drawn by an alarm widget (_alarm_graph).
             return (
                 self._env_of(record.alarm) is not None
-                and _literal_alarm_name(record.alarm) is not None
-                and (record.metric is None or _portable(record.metric))
+                and literal_alarm_name(record.alarm) is not None
             )
 
         def log_group_ok(record: LogPatternRecord) -> bool:
             if not self._foreign(record.log_group):
                 return True
-            return self._env_of(record.log_group) is not None and not Token.is_unresolved(
-                record.log_group.log_group_name
+            return self._env_of(record.log_group) is not None and (
+                self._log_group_name(record) is not None
             )
 
         def detection_ok(record: DetectionRecord) -> bool:
             construct = _construct_at(self, record.path)
             if not self._foreign(construct):
                 return True
-            return self._env_of(construct) is not None and _portable(record.metric)
+            return self._env_of(construct) is not None and portable(record.metric)
 
         kept = Registry(
             alarms=[r for r in records.alarms if alarm_ok(r)],
@@ -307,7 +364,7 @@ class ObservabilityDashboard(Construct):
         there = Stack.of(alarm)
         if there is Stack.of(self):
             return alarm
-        name = _literal_alarm_name(alarm)
+        name = literal_alarm_name(alarm)
         if name is None or Token.is_unresolved(there.account) or Token.is_unresolved(there.region):
             return alarm
         self._imported_alarms += 1
@@ -329,7 +386,7 @@ class ObservabilityDashboard(Construct):
         env = self._env_of(group.log_group)
         widget = cloudwatch.LogQueryWidget(
             title=title[:200],
-            log_group_names=[group.log_group.log_group_name],
+            log_group_names=[self._log_group_name(group) or group.log_group.log_group_name],
             region=env[1] if env is not None else None,
             query_lines=query,
             width=12,
@@ -381,25 +438,6 @@ def _check_largest_graph(check: Check, rows: list[_Row], max_metrics: int) -> No
 
 def _text(markdown: str, *, height: int) -> cloudwatch.TextWidget:
     return cloudwatch.TextWidget(markdown=markdown, width=GRID, height=height)
-
-
-def _literal_alarm_name(alarm: cloudwatch.IAlarm) -> str | None:
-    cfn = alarm.node.default_child
-    name = getattr(cfn, "alarm_name", None) or getattr(cfn, "composite_alarm_name", None)
-    return name if isinstance(name, str) and not Token.is_unresolved(name) else None
-
-
-def _portable(metric: cloudwatch.IMetric) -> bool:
-    """Whether ``metric`` names only literal values (it can be drawn from another stack's
-    environment without a reference to that stack)."""
-    if isinstance(metric, cloudwatch.Metric):
-        values = [metric.namespace, metric.metric_name, *(metric.dimensions or {}).values()]
-        return not any(Token.is_unresolved(value) for value in values)
-    if isinstance(metric, cloudwatch.MathExpression):
-        return not Token.is_unresolved(metric.expression) and all(
-            _portable(m) for m in metric.using_metrics.values()
-        )
-    return False
 
 
 def _in_env(metric: cloudwatch.IMetric, env: _Env | None) -> cloudwatch.IMetric:

@@ -4,6 +4,13 @@ The key policy lets ``logs.<region>.amazonaws.com`` use the key only for log gro
 account and region (``kms:EncryptionContext:aws:logs:arn``), retention is explicit, the log
 group is retained on stack deletion, and ``add_pattern_alarm`` goes from a filter pattern to
 an alarm in one call.
+
+CloudWatch Logs encrypts only with symmetric encryption keys (``SYMMETRIC_DEFAULT``,
+``ENCRYPT_DECRYPT``), so other key props are refused. A retained log group whose key is
+deleted with the stack holds events nobody can ever read again: a key of this app with
+``RemovalPolicy.DESTROY`` is refused unless the log group is destroyed too. Log group names are
+unique per account and region: a second log group of the same name anywhere in the app is
+refused where it is declared, not when its deployment fails.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnDeletionPolicy, Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -34,7 +41,8 @@ from constructs_obs.logs.pattern_metric import (
     pattern_metric_spec,
 )
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
-from constructs_obs.private.keys import allow_cloudwatch_logs, resolve_key
+from constructs_obs.private.keys import allow_cloudwatch_logs, key_props_values, resolve_key
+from constructs_obs.private.names import register_log_group_name
 from constructs_obs.private.registry import LogPatternRecord, registry_of
 from constructs_obs.private.validate import Check, is_token
 
@@ -224,7 +232,9 @@ class EncryptedLogGroup(Construct):
         self._check = Check("EncryptedLogGroup", id)
         self._check_name(log_group_name)
         retention_days = self._retention(retention)
+        self._check_removal_policy(removal_policy)
         self.log_group_class = self._check_class(log_group_class, data_protection, archive)
+        self._check_key_inputs(encryption_key, encryption_key_props)
 
         self.encryption_key: kms.IKey = resolve_key(
             self,
@@ -234,6 +244,12 @@ class EncryptedLogGroup(Construct):
             encryption_key_props=encryption_key_props,
             description=f"Encrypts the CloudWatch log group {self.node.path}",
         )
+        self._check_key_outlives_logs(
+            "encryption_key" if encryption_key is not None else "encryption_key_props",
+            removal_policy,
+        )
+        if log_group_name is not None:
+            register_log_group_name(self, self._check, log_group_name)
         self.key_policy_updated = allow_cloudwatch_logs(self, self.encryption_key)
         self._log_group_name = None if is_token(log_group_name) else log_group_name
         self.log_group = self._create_log_group(
@@ -276,6 +292,64 @@ class EncryptedLogGroup(Construct):
                 "(or logs.RetentionDays.INFINITE to never expire)",
             )
         return _RETENTION_BY_DAYS[retention]
+
+    def _check_removal_policy(self, removal_policy: RemovalPolicy) -> None:
+        self._check.choice(
+            "removal_policy",
+            removal_policy,
+            (RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
+            "RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE",
+        )
+
+    def _check_key_inputs(
+        self, encryption_key: kms.IKey | None, encryption_key_props: kms.KeyProps | None
+    ) -> None:
+        """A key (not a string or an ARN), or props of a symmetric encryption key."""
+        check = self._check
+        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
+            check.fail(
+                "encryption_key",
+                f"expected a kms.IKey (kms.Key, or kms.Key.from_key_arn for an ARN), got "
+                f"{type(encryption_key).__name__}",
+            )
+        if encryption_key_props is None:
+            return
+        if not isinstance(encryption_key_props, kms.KeyProps):
+            check.fail(
+                "encryption_key_props",
+                f"expected a kms.KeyProps, got {type(encryption_key_props).__name__}",
+            )
+        values = key_props_values(encryption_key_props)
+        for name, allowed in (
+            ("key_spec", kms.KeySpec.SYMMETRIC_DEFAULT),
+            ("key_usage", kms.KeyUsage.ENCRYPT_DECRYPT),
+        ):
+            given = values.get(name)
+            if given is not None and given != allowed:
+                check.fail(
+                    "encryption_key_props",
+                    f"{name}={given} cannot encrypt a log group: CloudWatch Logs uses only "
+                    f"symmetric encryption keys ({name}={allowed}, the default)",
+                )
+
+    def _check_key_outlives_logs(self, parameter: str, removal_policy: RemovalPolicy) -> None:
+        """Refuse a key of this app that is deleted with its stack while the log group stays:
+        the retained events could never be decrypted again. (An imported key's deletion is
+        not this app's to see.)"""
+        if removal_policy == RemovalPolicy.DESTROY or not isinstance(self.encryption_key, kms.Key):
+            return
+        cfn_key = self.encryption_key.node.default_child
+        if not isinstance(cfn_key, kms.CfnKey):
+            return
+        # CloudFormation deletes a resource without a DeletionPolicy.
+        if cfn_key.cfn_options.deletion_policy in (None, CfnDeletionPolicy.DELETE):
+            self._check.fail(
+                parameter,
+                f"the key {self.encryption_key.node.path} is deleted with its stack "
+                "(RemovalPolicy.DESTROY) but the log group is retained: its events could "
+                "never be decrypted again; give the key RemovalPolicy.RETAIN, or the log "
+                "group removal_policy=RemovalPolicy.DESTROY too",
+            )
 
     def _check_class(
         self,

@@ -3,14 +3,31 @@
 CloudWatch Logs keeps events at most 10 years and costs more per GB stored than S3; an archive
 keeps them (decompressed, one JSON event per line, gzipped by Firehose) in a hardened bucket
 with lifecycle transitions, for as long as the bucket's lifecycle says.
+
+What AWS would accept only to fail later is refused at construct time: a filter pattern
+CloudWatch Logs cannot parse (compiled by :func:`constructs_obs.detections.compile_filter_pattern`,
+the error shows a caret), an archive prefix under ``errors/`` (where Firehose writes the records
+it could not deliver), buffering outside Firehose's S3 limits (0-900 whole seconds, 1-128
+whole MiB).
+
+Trust and grants, in the forms AWS documents: CloudWatch Logs may assume the subscription role
+only for log groups of this account and region (``aws:SourceArn`` ``arn:<partition>:logs:
+<region>:<account>:*``, "Subscription filters with Amazon Data Firehose"); Firehose may assume
+the delivery role only for streams of this account (``sts:ExternalId`` = the account id, "Allow
+Firehose to assume an IAM role"); the delivery role may use the key only through S3 in this
+region (``kms:ViaService`` ``s3.<region>.amazonaws.com``) for objects of this bucket
+(``kms:EncryptionContext:aws:s3:arn``: the bucket's ARN, which S3 Bucket Keys use, or an
+object under the archive or error prefix), as "Grant Firehose access to an Amazon S3
+destination" shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Size, Stack
+from aws_cdk import Duration, RemovalPolicy, Size, SizeRoundingBehavior, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -23,6 +40,7 @@ from constructs import Construct
 
 from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.alarms.alarm_topic import AlarmTopic, topic_of
+from constructs_obs.logs.pattern_metric import compile_pattern
 from constructs_obs.private.bucket import HardenedBucket
 from constructs_obs.private.keys import allow_cloudwatch_logs
 from constructs_obs.private.monitors import add_monitor_alarm
@@ -32,6 +50,9 @@ from constructs_obs.private.validate import Check
 __all__ = ["LogArchive", "LogArchiveOptions"]
 
 _PREFIX_PATTERN = r"(?:[A-Za-z0-9!_.*'()-]+/)+"
+# Where Firehose writes what it could not deliver (ErrorOutputPrefix): archived objects must
+# not land there.
+ERROR_PREFIX = "errors/"
 # (storage class, days after creation, minimum storage duration in days) of the created bucket.
 _TIERS = (
     (s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, 90, 90),
@@ -50,12 +71,14 @@ class LogArchiveOptions:
         logs, RETAIN) with transitions to Glacier Instant Retrieval after 90 days and Deep
         Archive after 365 days, created by the archive.
     prefix:
-        Key prefix of the archived objects, ending with ``/``. Default: ``"logs/"``.
+        Key prefix of the archived objects, ending with ``/``, not under ``errors/`` (where
+        Firehose writes failed records). Default: ``"logs/"``.
     filter_pattern:
-        Which events to archive, as a CloudWatch Logs filter pattern. Default: all events.
+        Which events to archive, as a CloudWatch Logs filter pattern (kept verbatim).
+        Default: all events.
     buffering_interval / buffering_size:
-        How long / how much Firehose buffers before writing an object.
-        Default: 300 s and 5 MiB.
+        How long / how much Firehose buffers before writing an object: a ``Duration`` of 0 to
+        900 whole seconds, a ``Size`` of 1 to 128 whole MiB. Default: 300 s and 5 MiB.
     expiration:
         When the created bucket deletes archived objects (whole days). A storage-class
         transition is kept only when objects then stay in that class for its minimum storage
@@ -67,6 +90,9 @@ class LogArchiveOptions:
         errors and on Firehose deliveries to S3 that did not all succeed notify this topic.
         Default: no alarms (the failures still land in the ``DeliveryErrors`` log group and
         the bucket's ``errors/`` prefix).
+
+    ``prefix`` must not start with ``errors/``, and ``filter_pattern`` must be a pattern
+    CloudWatch Logs can parse: both are refused at construct time.
     """
 
     bucket: s3.IBucket | None = None
@@ -85,6 +111,16 @@ class LogArchive(Construct):
     """The subscription filter, Firehose stream and bucket that archive one log group.
 
     Usually created by ``EncryptedLogGroup(..., archive=LogArchiveOptions())``.
+
+    Parameters
+    ----------
+    log_group:
+        The log group to archive: a ``logs.ILogGroup``, or an ``EncryptedLogGroup`` (its
+        ``log_group`` is archived).
+    encryption_key:
+        Encrypts the stream, the bucket the archive creates, and its delivery-error log group.
+    options:
+        What to archive and where (``LogArchiveOptions``).
     """
 
     def __init__(
@@ -92,13 +128,19 @@ class LogArchive(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        log_group: logs.ILogGroup,
+        log_group: logs.ILogGroup | _HasLogGroup,
         encryption_key: kms.IKey,
         options: LogArchiveOptions,
     ) -> None:
         super().__init__(scope, construct_id)
         watch_stack_limits(self)
-        settings = _checked(Check("LogArchive", construct_id), options)
+        check = Check("LogArchive", construct_id)
+        log_group = _log_group_of(check, log_group)
+        if not hasattr(encryption_key, "key_arn"):
+            check.fail(
+                "encryption_key", f"expected a kms.IKey, got {type(encryption_key).__name__}"
+            )
+        settings = _checked(check, options)
         # The archive's own log group (delivery errors) is encrypted with the key too.
         self.key_policy_updated = allow_cloudwatch_logs(self, encryption_key)
         self.bucket = self._archive_bucket(options, encryption_key, settings.expire_days)
@@ -176,20 +218,17 @@ class LogArchive(Construct):
                     actions=["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
                     resources=[
                         self.bucket.arn_for_objects(f"{prefix}*"),
-                        self.bucket.arn_for_objects("errors/*"),
+                        self.bucket.arn_for_objects(f"{ERROR_PREFIX}*"),
                     ],
                 ),
-                iam.PolicyStatement(
-                    actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                    resources=[encryption_key.key_arn],
-                ),
+                self._s3_key_statement(prefix, encryption_key),
                 iam.PolicyStatement(
                     actions=["logs:PutLogEvents"],
                     resources=[self.delivery_errors.log_group_arn],
                 ),
             ],
         )
-        for object_prefix in (prefix, "errors/"):
+        for object_prefix in (prefix, ERROR_PREFIX):
             objects = nag_ref(self, self.bucket.arn_for_objects(f"{object_prefix}*"))
             acknowledge_nag(
                 policy,
@@ -198,6 +237,24 @@ class LogArchive(Construct):
                 "permissions are scoped to the archive and error prefixes of this bucket.",
             )
         return policy
+
+    def _s3_key_statement(self, prefix: str, encryption_key: kms.IKey) -> iam.PolicyStatement:
+        """The key, only as S3 uses it in this region for this bucket's archive and error
+        objects (or for the bucket itself: S3 Bucket Keys use the bucket's ARN as context)."""
+        return iam.PolicyStatement(
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=[encryption_key.key_arn],
+            conditions={
+                "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"},
+                "StringLike": {
+                    "kms:EncryptionContext:aws:s3:arn": [
+                        self.bucket.bucket_arn,
+                        self.bucket.arn_for_objects(f"{prefix}*"),
+                        self.bucket.arn_for_objects(f"{ERROR_PREFIX}*"),
+                    ]
+                },
+            },
+        )
 
     def _create_delivery_stream(
         self, settings: _Settings, encryption_key: kms.IKey, error_stream: logs.LogStream
@@ -214,7 +271,7 @@ class LogArchive(Construct):
                 bucket_arn=self.bucket.bucket_arn,
                 role_arn=self.role.role_arn,
                 prefix=settings.prefix,
-                error_output_prefix="errors/!{firehose:error-output-type}/",
+                error_output_prefix=f"{ERROR_PREFIX}!{{firehose:error-output-type}}/",
                 compression_format="GZIP",
                 buffering_hints=stream.BufferingHintsProperty(
                     interval_in_seconds=settings.interval, size_in_m_bs=settings.size_mib
@@ -324,6 +381,8 @@ class _Settings:
 
 
 def _checked(check: Check, options: LogArchiveOptions) -> _Settings:
+    if not isinstance(options, LogArchiveOptions):
+        check.fail("options", f"expected a LogArchiveOptions, got {type(options).__name__}")
     prefix = check.text(
         "prefix",
         options.prefix,
@@ -331,11 +390,86 @@ def _checked(check: Check, options: LogArchiveOptions) -> _Settings:
         pattern=_PREFIX_PATTERN,
         pattern_doc="must be a relative S3 key prefix that ends with '/'",
     )
-    interval = int(options.buffering_interval.to_seconds())
-    check.integer("buffering_interval", interval, minimum=0, maximum=900)
-    size_mib = int(options.buffering_size.to_mebibytes())
-    check.integer("buffering_size", size_mib, minimum=1, maximum=128)
+    if prefix.startswith(ERROR_PREFIX):
+        check.fail(
+            "prefix",
+            f"{prefix!r} is under {ERROR_PREFIX!r}, where Firehose writes the records it could "
+            "not deliver (its error output prefix); choose a prefix outside it, such as 'logs/'",
+        )
+    if not isinstance(options.filter_pattern, str):
+        check.fail(
+            "filter_pattern",
+            f"expected a filter pattern (str), got {type(options.filter_pattern).__name__}",
+        )
+    compile_pattern(check, "filter_pattern", options.filter_pattern)
+    interval = check.seconds(
+        "buffering_interval", options.buffering_interval, minimum=0, maximum=900
+    )
+    size_mib = _whole_mebibytes(check, options.buffering_size)
+    _check_references(check, options)
     return _Settings(prefix, interval, size_mib, _expiration_days(check, options))
+
+
+def _whole_mebibytes(check: Check, size: object) -> int:
+    """A literal ``Size`` of 1 to 128 whole MiB (Firehose's S3 buffering hint)."""
+    if not isinstance(size, Size):
+        check.fail("buffering_size", f"expected a Size, got {size!r}")
+    if size.is_unresolved():
+        check.fail("buffering_size", "must be a literal Size, not a token")
+    mebibytes = size.to_mebibytes(rounding=SizeRoundingBehavior.NONE)
+    if mebibytes != int(mebibytes):
+        check.fail(
+            "buffering_size",
+            f"must be a whole number of MiB (Firehose buffers 1 to 128 MiB), got {mebibytes:g} MiB",
+        )
+    return check.integer("buffering_size", int(mebibytes), minimum=1, maximum=128)
+
+
+def _check_references(check: Check, options: LogArchiveOptions) -> None:
+    """The bucket and topic are constructs (or imported ones), not their names or ARNs."""
+    bucket = options.bucket
+    if bucket is not None and not hasattr(bucket, "bucket_arn"):
+        check.fail(
+            "bucket",
+            f"expected an s3.IBucket, got {type(bucket).__name__} (for a bucket name, use "
+            "s3.Bucket.from_bucket_name)",
+        )
+    topic = options.monitor_topic
+    if topic is not None and not (isinstance(topic, AlarmTopic) or hasattr(topic, "topic_arn")):
+        check.fail(
+            "monitor_topic",
+            f"expected an AlarmTopic or an sns.ITopic, got {type(topic).__name__} (for a "
+            "topic ARN, use sns.Topic.from_topic_arn)",
+        )
+
+
+class _HasLogGroup(Protocol):
+    """What holds a log group, like ``EncryptedLogGroup``."""
+
+    @property
+    def log_group(self) -> logs.ILogGroup: ...
+
+
+def _is_log_group(value: object) -> bool:
+    """Whether ``value`` is an ``ILogGroup`` (jsii interfaces cannot be checked with
+    ``isinstance``; imported log groups are proxies, not constructs of this process)."""
+    return not isinstance(value, str) and all(
+        hasattr(value, name) for name in ("log_group_name", "log_group_arn", "node")
+    )
+
+
+def _log_group_of(check: Check, given: object) -> logs.ILogGroup:
+    """The log group: an ``ILogGroup`` itself, or the ``log_group`` of an ``EncryptedLogGroup``."""
+    held = getattr(given, "log_group", None)
+    if _is_log_group(held):
+        return held  # type: ignore[return-value]
+    if not _is_log_group(given):
+        check.fail(
+            "log_group",
+            f"expected a logs.ILogGroup or an EncryptedLogGroup, got {type(given).__name__} "
+            "(for a log group name, use logs.LogGroup.from_log_group_name)",
+        )
+    return given  # type: ignore[return-value]
 
 
 def _expiration_days(check: Check, options: LogArchiveOptions) -> int | None:

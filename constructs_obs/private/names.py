@@ -1,8 +1,10 @@
 """Names that AWS keeps unique per account and region: refuse a second one at construct time.
 
-Two alarms (or X-Ray sampling rules, or X-Ray groups) with one name in the same account and
-region would overwrite each other, or fail the second deployment with "already exists"; the
-registry raises while the app is being built instead. Routing name prefixes are kept here too:
+Two alarms (or X-Ray sampling rules, X-Ray groups, log groups) with one name in the same
+account and region would overwrite each other, or fail the second deployment with "already
+exists" (CloudFormation creates a named log group with CreateLogGroup, which refuses an existing
+name); the registry raises while the app is being built instead, wherever in the app (any
+stack of that account and region) the first one is. Routing name prefixes are kept here too:
 a routing recognises its alarms by ``<prefix>-*``, so two prefixes must not overlap.
 
 One registry per app, keyed (weakly) by the root construct, so apps built in tests do not leak.
@@ -21,6 +23,7 @@ from constructs_obs.private.validate import Check, is_token
 __all__ = [
     "MAX_ALARM_NAME_LENGTH",
     "register_alarm_name",
+    "register_log_group_name",
     "register_name",
     "register_routing_prefix",
     "release_alarm_name",
@@ -88,6 +91,21 @@ def register_alarm_name(scope: IConstruct, check: Check, name: str) -> str:
             "this alarm another resource or signal name",
         )
     return name
+
+
+def register_log_group_name(scope: IConstruct, check: Check, name: str) -> None:
+    """Record the log group ``name`` for the account and region of ``scope``'s stack; a second
+    log group with that name there raises at construct time, naming the first one."""
+    if is_token(name):
+        return
+    owner = _claim(scope, "log group", name)
+    if owner is not None:
+        check.fail(
+            "log_group_name",
+            f"{name!r} is already the name of the log group {owner} in this account and "
+            "region; log group names must be unique there (share that log group, or choose "
+            "another name)",
+        )
 
 
 def release_alarm_name(scope: IConstruct, name: str) -> None:

@@ -1,8 +1,8 @@
 """AlarmRemediation: a Lambda function that acts when an alarm fires, and is watched itself.
 
-The function (``lambdas/alarm_remediation``) receives CloudWatch's native Lambda alarm action,
-EventBridge "CloudWatch Alarm State Change" events or SNS alarm notifications, and runs the
-action configured for the alarm: reboot an RDS instance, stop or reboot an EC2 instance, scale
+The function (``lambdas/alarm_remediation``) is invoked by CloudWatch's native Lambda alarm
+action (an ``AlarmRouting`` that lists it among a severity's targets) and runs the action
+configured for the alarm: reboot an RDS instance, stop or reboot an EC2 instance, scale
 an ECS service, cap a Lambda function's concurrency, or only notify. It starts in dry-run (it
 logs what it would do), acts once per alarm state change (Powertools idempotency in DynamoDB),
 writes one structured audit line per decision, and may touch only the resources named in its
@@ -10,21 +10,31 @@ actions (IAM scoped to their ARNs).
 Failed asynchronous invocations land in an encrypted dead-letter queue; alarms on the
 function's errors and on that queue's depth notify ``monitor_topic`` (the scaffolding every
 library function shares: ``private/functions.py``).
+
+Anyone who can invoke the function or create an alarm could hand it an event; so it acts only
+for the alarms it was configured for, in its own account and region, after reading the alarm's
+real state with ``cloudwatch:DescribeAlarms`` (granted on those alarms' ARNs only), and counts
+every event it refuses (``Refused``, by ``Reason``): a critical alarm on those counts (but the
+routine ones) notifies ``monitor_topic``. ``add_action`` accepts only the alarms of this app
+whose actions invoke the function (checked at synthesis), unless told ``allow_external``.
+The remediation grants (DescribeAlarms and each action's) live in a managed policy of their
+own, ``ActionsPolicy``, that acknowledges no cdk-nag finding: a grant on ``*`` there fails the
+checks, while the X-Ray ``*`` the function needs stays acknowledged in ``Policy``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import jsii
 from aws_cdk import (
+    ArnFormat,
     Duration,
     IStableStringProducer,
     Lazy,
     RemovalPolicy,
     Stack,
-    Token,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -52,10 +62,11 @@ from constructs_obs.private.functions import (
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.stack_limits import watch_stack_limits
-from constructs_obs.private.validate import Check
+from constructs_obs.private.validate import Check, is_token
+from constructs_obs.remediation._configured_alarms import ConfiguredAlarms, literal_alarm_name
 from constructs_obs.remediation.remediation_action import RemediationAction
 
-__all__ = ["POWERTOOLS_VERSION", "AlarmRemediation"]
+__all__ = ["POWERTOOLS_VERSION", "REFUSAL_REASONS", "ROUTINE_REFUSALS", "AlarmRemediation"]
 
 POWERTOOLS_VERSION: Final = "3.37.0"
 SERVICE_NAME: Final = "alarm-remediation"
@@ -64,6 +75,30 @@ RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
 _POWERTOOLS_LAYER_PARAMETER: Final = (
     f"/aws/service/powertools/python/arm64/python3.13/{POWERTOOLS_VERSION}"
 )
+# Why the handler refuses an event: the ``Reason`` dimension (its only one) of its ``Refused``
+# metric, in the order its checks run (``remediation_handler/refusal.py``).
+REFUSAL_REASONS: Final = (
+    "unsupported_source",
+    "malformed_event",
+    "malformed_alarm_arn",
+    "foreign_partition",
+    "foreign_account",
+    "foreign_region",
+    "alarm_name_mismatch",
+    "no_action_configured",
+    "unknown_alarm",
+    "not_in_alarm",
+    "replay",
+    "in_progress",
+)
+# Refusals in normal operation, left out of the refusals alarm: a routing sends every alarm of
+# a severity to the function, most of them without an action of their own, and Lambda may
+# deliver one invocation twice (the idempotency record then refuses the second).
+ROUTINE_REFUSALS: Final = ("no_action_configured", "replay", "in_progress")
+# CloudWatch allows at most 10 metrics in the metric math of one alarm.
+MAX_ALARM_METRICS: Final = 10
+# IAM's wildcards: an alarm name with one would widen the DescribeAlarms grant.
+_WILDCARDS: Final = ("*", "?")
 _NO_VPC_REASON: Final = (
     "The function calls only AWS APIs and reaches no VPC resource; pass vpc= to run it in a "
     "VPC with endpoints."
@@ -83,13 +118,21 @@ class _ActionsJson:
 class AlarmRemediation(Construct):
     """The remediation function, its audit log group, DLQ, idempotency table and monitors.
 
+    ``policy`` holds what the function itself needs (logs, idempotency table, DLQ, keys, X-Ray,
+    the notify topic); ``actions_policy`` (``None`` until the first action) holds what its
+    actions need: ``cloudwatch:DescribeAlarms`` on the configured alarms and each action's
+    permissions on its one resource.
+
     Parameters
     ----------
     monitor_topic:
-        Where the function's own alarms (errors, dead letters) go. Required: the monitors must
-        reach someone, and routing them through the remediation itself would loop.
+        Where the function's own alarms (errors, rejected and refused events, dead letters)
+        go. Required: the monitors must reach someone, and routing them through the
+        remediation itself would loop.
     actions:
-        Alarm name (or alarm) -> action. More can be added with ``add_action``.
+        Alarm name (or alarm) -> action, each as ``add_action`` takes it (alarms of this app
+        whose actions invoke the function). More can be added with ``add_action``.
+        Default: none yet (the function then refuses every event, and is granted nothing).
     dry_run:
         Log and count what would be done without doing it. Default: True (turn it off once the
         audit log shows the decisions you expect).
@@ -126,7 +169,7 @@ class AlarmRemediation(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         self._check = Check("AlarmRemediation", id)
-        self._validate(dry_run, reserved_concurrency, vpc, vpc_subnets)
+        self._validate(dry_run, reserved_concurrency, vpc, vpc_subnets, actions)
         monitor = topic_of(monitor_topic)
         notify_source = notify_topic if notify_topic is not None else monitor_topic
         notify = topic_of(notify_source)
@@ -137,6 +180,7 @@ class AlarmRemediation(Construct):
             self._statements(notify, topic_key(notify_source)),
             FunctionNetwork(_NO_VPC_REASON, vpc, vpc_subnets),
         )
+        self._create_action_checks()
         for alarm, action in (actions or {}).items():
             self.add_action(alarm, action)
         self._create_monitors(monitor)
@@ -147,7 +191,12 @@ class AlarmRemediation(Construct):
         reserved_concurrency: int,
         vpc: ec2.IVpc | None,
         vpc_subnets: ec2.SubnetSelection | None,
+        actions: object,
     ) -> None:
+        if actions is not None and not isinstance(actions, Mapping):
+            self._check.fail(
+                "actions", f"expected a mapping of alarm -> action, got {type(actions).__name__}"
+            )
         if vpc is None and vpc_subnets is not None:
             self._check.fail("vpc_subnets", "only allowed together with vpc")
         self._check.integer("reserved_concurrency", reserved_concurrency, minimum=1, maximum=1000)
@@ -303,7 +352,7 @@ class AlarmRemediation(Construct):
         )
 
     def _create_monitors(self, monitor: sns.ITopic) -> None:
-        """Alarms on the function's errors, rejected events and dead letters."""
+        """Alarms on the function's errors, rejected and refused events and dead letters."""
         self.errors_alarm = add_function_errors_alarm(
             self,
             self.function,
@@ -324,6 +373,15 @@ class AlarmRemediation(Construct):
             "configuration); its log group says why.",
             monitor,
         )
+        self.refused_alarm = self._monitor(
+            "RefusedAlarm",
+            _refusals_metric(),
+            "The remediation function refused an event it may not act on (not CloudWatch's "
+            "alarm action, malformed, another account, region or partition, an alarm that does "
+            "not exist or is not in ALARM): a forged or misrouted event. Its log group says "
+            "which.",
+            monitor,
+        )
         self.dead_letters_alarm = add_dead_letter_alarm(
             self,
             "DeadLettersAlarm",
@@ -338,18 +396,120 @@ class AlarmRemediation(Construct):
         """What an alarm routed to this remediation invokes."""
         return self.function
 
-    def add_action(self, alarm: str | cloudwatch.IAlarm, action: RemediationAction) -> None:
-        """Run ``action`` when ``alarm`` (a name or an alarm) goes into ALARM."""
-        name = alarm if isinstance(alarm, str) else _literal_name(alarm, self._check)
-        if not Token.is_unresolved(name) and name in self._actions:
+    def add_action(
+        self,
+        alarm: str | cloudwatch.IAlarm,
+        action: RemediationAction,
+        *,
+        allow_external: bool = False,
+    ) -> None:
+        """Run ``action`` when ``alarm`` (a name or an alarm) goes into ALARM.
+
+        The alarm must be an alarm of this app: one the library created (by its name) or an
+        alarm construct given here, in the function's account and region, whose actions invoke
+        the function (route its severity to this AlarmRemediation). This is checked when the
+        app is synthesized, since the alarm may be created after this call.
+
+        allow_external:
+            The alarm is made elsewhere (another app, the console, an imported alarm): skip
+            the check. Default: False.
+        """
+        if not isinstance(allow_external, bool):
+            self._check.fail("allow_external", f"expected True or False, got {allow_external!r}")
+        if not isinstance(action, RemediationAction):
+            self._check.fail(
+                "actions",
+                f"expected a RemediationAction (built with its class methods), got "
+                f"{type(action).__name__}",
+            )
+        name, construct = self._alarm_name(alarm, allow_external)
+        if not is_token(name) and name in self._actions:
             self._check.fail("actions", f"alarm {name!r} already has an action")
+        resource = action.resource(Stack.of(self))
         self._actions[name] = dict(action.config)
-        if action.resource_arn is not None:
-            self.policy.add_statements(
-                iam.PolicyStatement(
-                    actions=list(action.iam_actions),
-                    resources=[action.resource_arn(Stack.of(self))],
+        if not allow_external:
+            self._configured.expect(name, construct)
+        self._grant(name, action.iam_actions, resource)
+
+    def _alarm_name(
+        self, alarm: object, allow_external: bool
+    ) -> tuple[str, cloudwatch.IAlarm | None]:
+        """The alarm's literal name, and the alarm when it is a construct of this app."""
+        if isinstance(alarm, str):
+            if is_token(alarm) and not allow_external:
+                self._check.fail(
+                    "actions",
+                    "an alarm name that is a token cannot be matched with this app's alarms: "
+                    "pass the name as written, the alarm itself, or add_action(..., "
+                    "allow_external=True) for an alarm made elsewhere",
                 )
+            return self._check_name(alarm), None
+        if not (hasattr(alarm, "alarm_arn") and hasattr(alarm, "node")):
+            self._check.fail(
+                "actions",
+                f"expected an alarm name or a cloudwatch.IAlarm, got {type(alarm).__name__}",
+            )
+        construct = cast("cloudwatch.IAlarm", alarm)
+        name = self._check_name(_literal_name(construct, self._check))
+        if construct.node.default_child is not None:
+            return name, construct
+        if not allow_external:
+            self._check.fail(
+                "actions",
+                f"alarm {name!r} ({construct.node.path}) is imported, made outside this app: "
+                "nothing here makes it invoke the function. If it does (its actions set up "
+                "elsewhere), say so with add_action(..., allow_external=True)",
+            )
+        return name, None
+
+    def _check_name(self, name: str) -> str:
+        self._check.text("actions", name, max_length=255)
+        wildcards = [w for w in _WILDCARDS if not is_token(name) and w in name]
+        if wildcards:
+            self._check.fail(
+                "actions",
+                f"alarm name {name!r} contains {' and '.join(map(repr, wildcards))}: the "
+                "function's cloudwatch:DescribeAlarms is granted on the alarms' ARNs, where "
+                "IAM reads it as a wildcard",
+            )
+        return name
+
+    def _create_action_checks(self) -> None:
+        """The synth-time check of the configured alarms; their grants come with the first."""
+        self._configured = ConfiguredAlarms(self, self.function, self._check.owner)
+        self.node.add_validation(self._configured)
+        self.actions_policy: iam.ManagedPolicy | None = None
+        self._describe_alarms: iam.PolicyStatement | None = None
+
+    def _grant(self, name: str, iam_actions: tuple[str, ...], resource: str | None) -> None:
+        """DescribeAlarms on the alarm, and the action's permissions on its resource, in
+        ``ActionsPolicy`` (created with the first action; nothing is acknowledged there)."""
+        alarm_arn = Stack.of(self).format_arn(
+            service="cloudwatch",
+            resource="alarm",
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        if self.actions_policy is None or self._describe_alarms is None:
+            self._describe_alarms = iam.PolicyStatement(
+                sid="DescribeConfiguredAlarms",
+                actions=["cloudwatch:DescribeAlarms"],
+                resources=[alarm_arn],
+            )
+            self.actions_policy = iam.ManagedPolicy(
+                self,
+                "ActionsPolicy",
+                description="What the alarm remediation function may do for its alarms",
+                roles=[self.role],
+                statements=[self._describe_alarms],
+            )
+            # Acting needs these permissions as soon as an alarm can invoke the function.
+            self.function.node.add_dependency(self.actions_policy)
+        else:
+            self._describe_alarms.add_resources(alarm_arn)
+        if resource is not None:
+            self.actions_policy.add_statements(
+                iam.PolicyStatement(actions=list(iam_actions), resources=[resource])
             )
 
     def _monitor(
@@ -367,12 +527,35 @@ class AlarmRemediation(Construct):
         )
 
 
+def _refusals_metric() -> cloudwatch.MathExpression:
+    """The function's refusals over 5 minutes, summed over every reason but the routine ones.
+
+    Alarms cannot use SEARCH, so each reason is one metric of the sum (CloudWatch allows 10 in
+    an alarm). The handler writes ``Refused`` with the ``Reason`` dimension only.
+    """
+    watched = [reason for reason in REFUSAL_REASONS if reason not in ROUTINE_REFUSALS]
+    return cloudwatch.MathExpression(
+        expression=f"SUM([{', '.join(watched)}])",
+        using_metrics={
+            reason: cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name="Refused",
+                dimensions_map={"Reason": reason},
+                statistic="Sum",
+                period=Duration.minutes(5),
+            )
+            for reason in watched
+        },
+        label="Refused events",
+        period=Duration.minutes(5),
+    )
+
+
 def _literal_name(alarm: cloudwatch.IAlarm, check: Check) -> str:
     """The alarm's name as written in its template (or its imported ARN), not a Ref to it:
     the function's configuration must not depend on an alarm whose action is the function."""
-    cfn = alarm.node.default_child
-    name = getattr(cfn, "alarm_name", None) if cfn is not None else alarm.alarm_name
-    if not isinstance(name, str) or Token.is_unresolved(name):
+    name = literal_alarm_name(alarm)
+    if name is None:
         check.fail(
             "actions",
             f"alarm {alarm.node.path} has no literal alarm_name; the function matches alarms "

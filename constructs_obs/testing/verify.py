@@ -1,9 +1,12 @@
-"""Verify synthesized templates the way constructs-obs verifies its own: cfn-lint and checkov.
+"""Verify synthesized templates the way constructs-obs verifies its own: cfn-lint, checkov and
+the IAM check.
 
 cdk-nag runs inside synthesis (``Validations.of(app).add_plugins(...)``); this module reads what
 synthesis wrote (the cloud assembly and its ``validation-report.json``) and lints every
-template with cfn-lint (in process) and checkov (through one long-lived worker process, since
-checkov usually lives in a virtual environment of its own and takes seconds to start).
+template with cfn-lint (in process), checkov (through one long-lived worker process, since
+checkov usually lives in a virtual environment of its own and takes seconds to start) and the
+IAM check of ``constructs_obs.testing.iam_check`` (every policy's actions against the Service
+Authorization Reference: an action without resource types granted on an ARN never applies).
 
 An acknowledgement without a written reason (a checkov skip without a comment, a cfn-lint
 ignore without a recorded reason) counts as a finding.
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_obs.acknowledge import MIN_REASON_LENGTH, REASONS_METADATA_KEY
+from constructs_obs.testing.iam_check import check_policies
 
 __all__ = [
     "CheckovWorker",
@@ -220,9 +224,15 @@ def verify_template(
     region: str | None = None,
     checkov: CheckovWorker | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
-    """cfn-lint and checkov over one template file: (unacknowledged findings, acknowledged)."""
+    """cfn-lint, checkov and the IAM check over one template file: (unacknowledged findings,
+    acknowledged). IAM findings name ``<stack_name>/<logical id>``, the statement and the action;
+    they cannot be acknowledged."""
     template = json.loads(path.read_text())
     findings = _cfn_lint(template, region)
+    findings += [
+        Finding("iam", problem.rule, problem.where, problem.message)
+        for problem in check_policies(template, stack_name)
+    ]
     answer = (checkov or _default_worker()).scan(path)
     findings += [
         Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["name"])
@@ -248,8 +258,8 @@ def verify_template(
 
 
 def verify_assembly(outdir: Path, *, checkov: CheckovWorker | None = None) -> TemplateReport:
-    """cfn-lint and checkov over every stack template of the cloud assembly in ``outdir``
-    (nested stages included)."""
+    """cfn-lint, checkov and the IAM check over every stack template of the cloud assembly in
+    ``outdir`` (nested stages included)."""
     report = TemplateReport()
     for stack_name, template_path, region in _stack_templates(outdir):
         report.stacks[stack_name] = template_path

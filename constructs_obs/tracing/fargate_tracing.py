@@ -26,6 +26,10 @@ from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
 from constructs_obs.tracing._images import check_container_image
 from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
+from constructs_obs.tracing._task_environment import (
+    container_environment,
+    record_library_environment,
+)
 from constructs_obs.tracing.task_size import (
     ContainerReservation,
     check_fargate_size,
@@ -86,8 +90,9 @@ class FargateTracing(Construct):
     The collector is configured for traces only, so the task role needs only X-Ray (and, for
     the CloudWatch agent's StatsD metrics, ``cloudwatch:PutMetricData`` in one namespace).
     cdk-nag's ``AwsSolutions-ECS2`` (environment variables in a container definition) is
-    acknowledged on the task definition: the variables set here are not secrets; keep yours in
-    the containers' ``secrets``.
+    acknowledged on the task definition only while every variable of its containers is one set
+    here (not secrets): a variable of yours leaves the finding standing, for you to move to the
+    container's ``secrets`` or to acknowledge with your own reason.
 
     Parameters
     ----------
@@ -201,7 +206,7 @@ class FargateTracing(Construct):
         self.task_role_policy = self._task_role_policy(task_definition, spec, namespace)
         for container, environment in planned:
             self._wire(container, environment)
-        self._acknowledge(task_definition, backend)
+        self._acknowledge(task_definition, backend, planned)
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -476,7 +481,7 @@ class FargateTracing(Construct):
     def _planned_environment(self, container: ecs.ContainerDefinition) -> dict[str, str]:
         """The variables to set on ``container``: the collector's, merged with its own
         resource attributes; a conflicting setting is refused before anything is built."""
-        existing = _environment(container)
+        existing = container_environment(container)
         planned: dict[str, str] = {}
         for variable, value in self.app_environment.items():
             current = existing.get(variable)
@@ -526,10 +531,20 @@ class FargateTracing(Construct):
         return ",".join([f"service.name={self.service_name}", *pairs])
 
     def _acknowledge(
-        self, task_definition: ecs.FargateTaskDefinition, backend: TracingBackend
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        backend: TracingBackend,
+        planned: list[tuple[ecs.ContainerDefinition, dict[str, str]]],
     ) -> None:
-        """The nag acknowledgement for the environment variables; the daemon's warning."""
-        acknowledge_nag(task_definition, "AwsSolutions-ECS2", ENVIRONMENT_REASON)
+        """The variables set here, for the ECS2 acknowledgement; the daemon's warning."""
+        collector = self.collector_container
+        record_library_environment(
+            task_definition, collector, container_environment(collector), ENVIRONMENT_REASON
+        )
+        for container, environment in planned:
+            # A merged OTEL_RESOURCE_ATTRIBUTES holds the user's attributes: theirs, not ours.
+            ours = {k: v for k, v in environment.items() if self.app_environment.get(k) == v}
+            record_library_environment(task_definition, container, ours, ENVIRONMENT_REASON)
         if backend is TracingBackend.XRAY_DAEMON:
             Annotations.of(self).add_warning_v2(
                 XRAY_DAEMON_WARNING_ID,
@@ -553,17 +568,6 @@ def _reservation(container: ecs.ContainerDefinition) -> ContainerReservation:
     memory = rendered.memory_reservation or rendered.memory
     memory_mib = memory if isinstance(memory, int) and not is_token(memory) else 0
     return ContainerReservation(container.container_name, cpu, memory_mib)
-
-
-def _environment(container: ecs.ContainerDefinition) -> dict[str, str]:
-    rendered = container.render_container_definition().environment or []
-    found: dict[str, str] = {}
-    for pair in rendered:  # type: ignore[union-attr]
-        name = getattr(pair, "name", None)
-        value = getattr(pair, "value", None)
-        if isinstance(name, str) and isinstance(value, str):
-            found[name] = value
-    return found
 
 
 def _health_check(spec: CollectorSpec) -> ecs.HealthCheck | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
@@ -133,14 +134,13 @@ class TracedFargateService(Construct):
         check = Check("TracedFargateService", id)
         image_checked = self._check_inputs(check, service_name, routing, image, collector_image)
         self._check_service(check, desired_count, container_port, assign_public_ip)
+        _check_network(check, cluster, vpc_subnets, assign_public_ip)
         self._check_task_size(check, cpu, memory_limit_mib, backend)
         self.encryption_key: kms.IKey = self._encryption_key(check, encryption_key)
         self.log_group = EncryptedLogGroup(
             self, "AppLogs", encryption_key=self.encryption_key, retention=log_retention
         )
-        self.task_definition = ecs.FargateTaskDefinition(
-            self, "TaskDefinition", cpu=cpu, memory_limit_mib=memory_limit_mib
-        )
+        self.task_definition = self._task_definition(cpu, memory_limit_mib)
         self.app_container = self._add_app_container(
             check, image, image_checked, container_port, environment, secrets, health_check
         )
@@ -245,6 +245,38 @@ class TracedFargateService(Construct):
             encryption_key=encryption_key,
             encryption_key_props=None,
             description=f"Encrypts the logs of the Fargate service {self.node.path}",
+        )
+
+    def _task_definition(self, cpu: int, memory_limit_mib: int) -> ecs.FargateTaskDefinition:
+        """The task definition, with task and execution roles only ECS tasks of this account
+        and region may assume (the confused-deputy conditions AWS documents for ECS)."""
+        return ecs.FargateTaskDefinition(
+            self,
+            "TaskDefinition",
+            cpu=cpu,
+            memory_limit_mib=memory_limit_mib,
+            task_role=self._ecs_tasks_role("TaskRole", "The application's own permissions"),
+            execution_role=self._ecs_tasks_role(
+                "ExecutionRole", "Lets ECS pull the images and deliver the logs of the task"
+            ),
+        )
+
+    def _ecs_tasks_role(self, id: str, purpose: str) -> iam.Role:
+        stack = Stack.of(self)
+        return iam.Role(
+            self,
+            id,
+            assumed_by=iam.ServicePrincipal(
+                "ecs-tasks.amazonaws.com",
+                conditions={
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:ecs:{stack.region}:"
+                        f"{stack.account}:*"
+                    },
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                },
+            ),
+            description=f"{purpose} ({self.node.path})",
         )
 
     def _add_app_container(
@@ -359,4 +391,43 @@ class TracedFargateService(Construct):
             cpu_utilization=cpu_utilization,
             memory_utilization=memory_utilization,
             running_tasks=running_tasks,
+        )
+
+
+def _check_network(
+    check: Check,
+    cluster: ecs.ICluster,
+    vpc_subnets: ec2.SubnetSelection | None,
+    assign_public_ip: bool,
+) -> None:
+    """A public IP only where there are public subnets: ECS places a task with a public IP in
+    the VPC's public subnets unless ``vpc_subnets`` says otherwise."""
+    if not assign_public_ip or not hasattr(cluster, "vpc"):
+        return
+    public = {subnet.subnet_id for subnet in cluster.vpc.public_subnets}
+    if vpc_subnets is None:
+        if not public:
+            check.fail(
+                "assign_public_ip",
+                "the cluster's VPC has no public subnets, where a task with a public IP runs; "
+                "leave assign_public_ip False (private subnets reach the internet through a "
+                "NAT gateway or VPC endpoints), or pass vpc_subnets selecting public subnets",
+            )
+        return
+    try:
+        chosen = cluster.vpc.select_subnets(
+            availability_zones=vpc_subnets.availability_zones,
+            one_per_az=vpc_subnets.one_per_az,
+            subnet_filters=vpc_subnets.subnet_filters,
+            subnet_group_name=vpc_subnets.subnet_group_name,
+            subnets=vpc_subnets.subnets,
+            subnet_type=vpc_subnets.subnet_type,
+        ).subnet_ids
+    except RuntimeError as error:
+        check.fail("vpc_subnets", f"selects no subnet of the cluster's VPC: {error}")
+    if not set(chosen) <= public:
+        check.fail(
+            "assign_public_ip",
+            "vpc_subnets selects subnets that are not public: a public IP there reaches "
+            "nothing; select public subnets, or leave assign_public_ip False",
         )

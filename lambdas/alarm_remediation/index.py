@@ -1,7 +1,9 @@
 """Alarm remediation handler, deployed by the ``AlarmRemediation`` construct.
 
-The function acts on CloudWatch alarm state changes: on a transition into ``ALARM`` it performs
-the action configured for the alarm, once per state change (see ``remediation_handler``).
+The function is the Lambda alarm action of the alarms it remediates: on a transition into
+``ALARM`` that CloudWatch confirms (``DescribeAlarms``) for an alarm of the function's own
+account and region, it performs the action configured for the alarm, once per CloudWatch state
+change; every other event is refused (see ``remediation_handler.handler``).
 
 Environment variables (described in ``remediation_handler.settings``): ``REMEDIATION_ACTIONS``,
 ``DRY_RUN`` (default ``"true"``), ``IDEMPOTENCY_TABLE``, ``NOTIFY_TOPIC_ARN``,

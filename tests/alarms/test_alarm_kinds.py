@@ -10,6 +10,8 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match, Template
 
 from constructs_obs import (
@@ -105,7 +107,110 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str]] = {
         ),
         "suppressor_wait_period: the wait and extension periods apply to an actions_suppressor",
     ),
+    "routing is a topic": (
+        lambda s: _threshold(s, routing=AlarmTopic(s, "Topic", email_addresses=["a@b.example"])),
+        "routing: expected an AlarmRouting or None, got AlarmTopic",
+    ),
+    "routing of a composite is a topic": (
+        lambda s: add_composite_alarm(
+            s,
+            "Composite",
+            rule=cloudwatch.AlarmRule.from_boolean(True),
+            identity=IDENTITY,
+            routing=AlarmTopic(s, "Topic").topic,  # type: ignore[arg-type]
+        ),
+        "routing: expected an AlarmRouting or None, got Topic",
+    ),
+    "identity is not an AlarmIdentity": (
+        lambda s: _threshold(s, identity={"resource": "r", "signal": "s"}),
+        "identity: expected an AlarmIdentity, got dict",
+    ),
+    "actions as a mapping with an empty key": (
+        lambda s: _threshold(s, actions={"": cloudwatch_actions_stub()}),
+        "actions: expected a list of cloudwatch.IAlarmAction, got dict",
+    ),
+    "actions as a mapping with a number key": (
+        lambda s: _threshold(s, actions={42: cloudwatch_actions_stub()}),
+        "actions: expected a list of cloudwatch.IAlarmAction, got dict",
+    ),
+    "an action that is not one": (
+        lambda s: add_anomaly_alarm(s, "Band", metric=CUSTOM, identity=IDENTITY, actions=(42,)),  # type: ignore[arg-type]
+        "actions: expected cloudwatch.IAlarmAction values (e.g. cw_actions.SnsAction(topic)), "
+        "got 42",
+    ),
+    "median statistic": (
+        lambda s: _threshold(s, metric=CUSTOM.with_(statistic="Median")),
+        "metric: 'Median' is not a CloudWatch statistic; use 'p50'",
+    ),
+    "percentile over 100": (
+        lambda s: _threshold(s, metric=CUSTOM.with_(statistic="p100.5")),
+        "metric: 'p100.5': the percentage must be between 0 and 100",
+    ),
+    "unknown statistic on an anomaly band": (
+        lambda s: add_anomaly_alarm(
+            s, "Band", metric=CUSTOM.with_(statistic="Avg90"), identity=IDENTITY
+        ),
+        "metric: 'Avg90' is not a CloudWatch statistic; allowed: SampleCount, Average",
+    ),
+    "truthy string for high_resolution": (
+        lambda s: _threshold(s, high_resolution="no"),
+        "high_resolution: expected True or False, got 'no'",
+    ),
+    "runbook without a host": (
+        lambda s: _threshold(
+            s, identity=AlarmIdentity(resource="r", signal="s", runbook_url="https://")
+        ),
+        "runbook_url: 'https://' has no valid host name",
+    ),
 }
+
+
+def cloudwatch_actions_stub() -> cloudwatch.IAlarmAction:
+    """An alarm action that binds to nothing (its value never matters: the mapping is refused)."""
+    return cw_actions.SnsAction(
+        sns.Topic.from_topic_arn(cdk.Stack(), "T", "arn:aws:sns:eu-west-1:123456789012:t")
+    )
+
+
+@pytest.mark.parametrize(
+    "statistic",
+    [
+        "Average",
+        "avg",
+        "Sum",
+        "SampleCount",
+        "Minimum",
+        "Maximum",
+        "p99",
+        "p99.9",
+        "tm90",
+        "wm10",
+        "TM(10%:90%)",
+        "TC(:0.5)",
+        "PR(100:2000)",
+        "IQM",
+    ],
+)
+def test_statistics_cloudwatch_accepts(stack: cdk.Stack, statistic: str) -> None:
+    alarm = _threshold(stack, metric=CUSTOM.with_(statistic=statistic))
+    assert alarm.metric.to_metric_config().metric_stat is not None
+
+
+@pytest.mark.parametrize(
+    ("statistic", "message"),
+    [
+        ("TM(90%:10%)", "the lower bound must be below the upper bound"),
+        ("TM(10%:2)", "mixes a percentage and an absolute bound"),
+        ("PR(10%:90%)", "PR(a:b) takes absolute values"),
+        ("TM(:)", "needs at least one bound"),
+        ("mean", "use 'Average'"),
+    ],
+)
+def test_statistics_cloudwatch_refuses(stack: cdk.Stack, statistic: str, message: str) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        _threshold(stack, metric=CUSTOM.with_(statistic=statistic))
+    assert f"invalid metric: {statistic!r}" in str(info.value)
+    assert message in str(info.value)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -14,6 +14,8 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk.assertions import Template
 
 from constructs_obs import (
     AlarmIdentity,
@@ -29,7 +31,7 @@ from constructs_obs import (
     add_composite_alarm,
     add_threshold_alarm,
 )
-from constructs_obs.detections import compile_event_pattern
+from constructs_obs.detections import EventPatternSyntaxError, compile_event_pattern
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.support.resources import compliant_function
 
@@ -528,3 +530,115 @@ def test_an_alarm_only_inapplicable_ec2_actions_would_reach_is_refused(stack: cd
     alarm = _threshold(stack, routing=routing, identity=identity, metric=instance_metric)
     (action,) = stack.resolve(alarm.node.default_child.alarm_actions)  # type: ignore[union-attr]
     assert "ec2:reboot" in json.dumps(action)
+
+
+def test_a_single_target_instead_of_a_list_is_refused(stack: cdk.Stack) -> None:
+    topic = AlarmTopic(stack, "Topic", email_addresses=["oncall@example.com"])
+    with pytest.raises(InvalidParameterError) as info:
+        AlarmRouting(stack, "Routing", name_prefix="shop", critical=topic)  # type: ignore[arg-type]
+    assert "critical: expected a list of targets (AlarmTopic, sns.ITopic" in str(info.value)
+    assert "got AlarmTopic" in str(info.value)
+
+
+def test_a_name_string_instead_of_a_list_is_refused(stack: cdk.Stack) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        AlarmRouting(stack, "Routing", name_prefix="shop", warning="oncall")  # type: ignore[arg-type]
+    assert "warning: expected a list of targets" in str(info.value)
+    assert "got the string 'oncall'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"ok_actions": Severity.CRITICAL},
+            "ok_actions: expected a collection of Severity values, e.g. [Severity.CRITICAL]",
+        ),
+        (
+            {"insufficient_data_actions": "warning"},
+            "insufficient_data_actions: expected a collection of Severity values",
+        ),
+        (
+            {"incident_match": "name_prefix"},
+            "incident_match: 'name_prefix' is not allowed; allowed: IncidentMatch.NAME_PREFIX",
+        ),
+    ],
+)
+def test_options_of_the_wrong_type_are_refused(
+    stack: cdk.Stack, kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        AlarmRouting(stack, "Routing", name_prefix="shop", **kwargs)
+    assert message in str(info.value)
+
+
+def _warnings(stack: cdk.Stack) -> list[str]:
+    cdk.App.of(stack).synth()  # type: ignore[union-attr]
+    found = cdk.assertions.Annotations.from_stack(stack).find_warning(
+        "*", cdk.assertions.Match.string_like_regexp("no subscriber")
+    )
+    return [str(message.entry.data) for message in found]
+
+
+def test_a_severity_reaching_only_a_topic_without_subscribers_warns(stack: cdk.Stack) -> None:
+    topic = AlarmTopic(stack, "Silent")
+    AlarmRouting(stack, "Routing", name_prefix="shop", critical=[topic])
+    (warning,) = _warnings(stack)
+    assert "The critical alarms of 'shop' notify only Errors/Silent, which has no subscriber" in (
+        warning
+    )
+
+
+def test_a_topic_subscribed_later_or_another_target_does_not_warn(stack: cdk.Stack) -> None:
+    later = AlarmTopic(stack, "Later")
+    AlarmRouting(stack, "Routing", name_prefix="shop", critical=[later])
+    later.topic.add_subscription(subscriptions.EmailSubscription("oncall@example.com"))
+    silent = AlarmTopic(stack, "Silent")
+    AlarmRouting(
+        stack,
+        "Mixed",
+        name_prefix="other",
+        warning=[silent, IncidentTarget.to_ops_item()],
+    )
+    assert _warnings(stack) == []
+
+
+def test_the_incident_pattern_is_compiled_by_the_library_parser(
+    stack: cdk.Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[dict[str, Any]] = []
+
+    def spy(pattern: dict[str, Any]) -> object:
+        compiled.append(pattern)
+        return compile_event_pattern(pattern)
+
+    monkeypatch.setattr("constructs_obs.alarms.alarm_routing.compile_event_pattern", spy)
+    AlarmRouting(stack, "Routing", name_prefix="shop", critical=[IncidentTarget.to_ops_item()])
+    (pattern,) = compiled
+    assert pattern["detail"]["alarmName"] == [{"wildcard": "shop-*-critical"}]
+    assert pattern["detail-type"] == ["CloudWatch Alarm State Change"]
+
+
+def test_an_invalid_incident_pattern_is_a_python_error(
+    stack: cdk.Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(_pattern: object) -> object:
+        raise EventPatternSyntaxError("detail.alarmName[0]", "bad wildcard")
+
+    monkeypatch.setattr("constructs_obs.alarms.alarm_routing.compile_event_pattern", refuse)
+    with pytest.raises(InvalidParameterError) as info:
+        AlarmRouting(stack, "Routing", name_prefix="shop", critical=[IncidentTarget.to_ops_item()])
+    assert (
+        "name_prefix: the incident rule's event pattern is invalid: invalid event pattern at "
+        "detail.alarmName[0]: bad wildcard"
+    ) in str(info.value)
+
+
+def test_incident_rule_names_fit_eventbridge_for_long_prefixes(stack: cdk.Stack) -> None:
+    prefix = "a" * 60
+    AlarmRouting(stack, "Routing", name_prefix=prefix, critical=[IncidentTarget.to_ops_item()])
+    (rule,) = Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+    name = rule["Properties"]["Name"]
+    assert len(name) == 64
+    assert name.startswith("a" * 30)
+    assert name.endswith("-critical-incidents")

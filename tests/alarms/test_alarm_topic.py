@@ -7,7 +7,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 
 from constructs_obs import AlarmTopic, InvalidParameterError
 from constructs_obs.acknowledge import acknowledge_nag
@@ -173,12 +175,65 @@ def test_dead_letter_queue_is_encrypted_and_watched(synthesized: Synthesized) ->
         ({"https_endpoints": ["http://insecure.example.com"]}, "https_endpoints: "),
         ({"topic_name": "bad name!"}, "topic_name: "),
         ({"email_addresses": ["a@example.com", "a@example.com"]}, "given more than once"),
+        ({"https_endpoints": ["https://"]}, "https_endpoints: 'https://' has no valid host name"),
+        ({"https_endpoints": ["https:///alarms"]}, "'https:///alarms' has no valid host name"),
+        ({"https_endpoints": ["https://hooks .example.com"]}, "it contains whitespace"),
+        ({"https_endpoints": ["https://hooks.example.com:99999/"]}, "is not a URL: Port"),
+        (
+            {"https_endpoints": ["http://insecure.example.com"]},
+            "'http://insecure.example.com' must be an https:// URL (plain HTTP is not allowed)",
+        ),
+        (
+            {"https_endpoints": "https://hooks.example.com"},
+            "https_endpoints: expected a list of https:// URLs, got the string "
+            "'https://hooks.example.com'; wrap it in a list",
+        ),
+        (
+            {"email_addresses": None},
+            "email_addresses: expected a list of email addresses, got NoneType",
+        ),
+        (
+            {"email_addresses": "a@b"},
+            "email_addresses: expected a list of email addresses, got the string 'a@b'",
+        ),
+        ({"email_addresses": [42]}, "email_addresses: 42 is not an email address"),
+        ({"sqs_queues": "orders"}, "sqs_queues: expected a list of sqs.IQueue, got the string"),
+        ({"lambda_functions": [object()]}, "lambda_functions: expected lambda_.IFunction values"),
+        (
+            {"display_name": "x" * 101},
+            "display_name: must be at most 100 characters, got 101",
+        ),
+        ({"display_name": 7}, "display_name: expected a string, got int"),
+        ({"dead_letter_alarm": "no"}, "dead_letter_alarm: expected True or False, got 'no'"),
+        ({"dead_letter_alarm": 0}, "dead_letter_alarm: expected True or False, got 0"),
     ],
 )
 def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
     stack = cdk.Stack(cdk.App(), "Bad")
-    with pytest.raises(InvalidParameterError, match=message):
+    with pytest.raises(InvalidParameterError) as info:
         AlarmTopic(stack, "Topic", **kwargs)
+    assert message in str(info.value)
+
+
+def test_display_name_of_100_characters_is_fine() -> None:
+    stack = cdk.Stack(cdk.App(), "Fine")
+    AlarmTopic(stack, "Topic", display_name="x" * 100)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::SNS::Topic", {"DisplayName": "x" * 100}
+    )
+
+
+def test_subscribers_made_here_or_elsewhere_count() -> None:
+    stack = cdk.Stack(cdk.App(), "Subscribers")
+    silent = AlarmTopic(stack, "Silent")
+    subscribed_here = AlarmTopic(stack, "Here", email_addresses=["oncall@example.com"])
+    subscribed_later = AlarmTopic(stack, "Later")
+    subscribed_later.topic.add_subscription(
+        subscriptions.UrlSubscription("https://hooks.example.com/alarms")
+    )
+    assert not silent.has_subscribers()
+    assert subscribed_here.has_subscribers()
+    assert subscribed_later.has_subscribers()
 
 
 def test_key_and_key_props_together() -> None:

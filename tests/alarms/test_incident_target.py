@@ -25,6 +25,7 @@ CENTRAL_BUS = "arn:aws:events:eu-west-1:210987654321:event-bus/central-security"
 DESTINATION = "arn:aws:events:eu-west-1:123456789012:api-destination/pager/1a2b3c"
 CONNECTION = "arn:aws:events:eu-west-1:123456789012:connection/pager/4d5e6f"
 OPS_ITEMS = ":ssm:eu-west-1:123456789012:opsitem"
+DIRECT_RULE = "arn:aws:events:eu-west-1:123456789012:rule/direct-warning-incidents"
 
 
 def _in_partition(rest: str) -> dict[str, Any]:
@@ -73,6 +74,7 @@ def direct() -> Template:
     rule = events.Rule(stack, "Rule", event_pattern=events.EventPattern(source=["aws.cloudwatch"]))
     delivery = RuleDelivery(
         severity=Severity.WARNING,
+        rule_arn=DIRECT_RULE,
         message=readable_event(Severity.WARNING),
         dead_letter_queue=sqs.Queue(stack, "DeadLetters"),
         retry_attempts=3,
@@ -204,8 +206,98 @@ def _allows_only(template: Template, action: str, resource: object) -> None:
 
 
 def test_each_target_role_may_call_one_action(direct: Template) -> None:
-    _allows_only(direct, "ssm:CreateOpsItem", _in_partition(f"{OPS_ITEMS}/*"))
+    # ssm:CreateOpsItem has no resource type (Service Authorization Reference): only "*"
+    # matches it; a grant on opsitem/* never would.
+    _allows_only(direct, "ssm:CreateOpsItem", "*")
     _allows_only(direct, "events:InvokeApiDestination", DESTINATION)
+
+
+def test_ops_item_grant_is_acknowledged_for_the_reason_it_is_on_star() -> None:
+    stack = cdk.Stack(cdk.App(), "Acknowledged", env=DEFAULT_ENV)
+    delivery = RuleDelivery(
+        severity=Severity.WARNING,
+        rule_arn=DIRECT_RULE,
+        message=readable_event(Severity.WARNING),
+        dead_letter_queue=sqs.Queue(stack, "DeadLetters"),
+        retry_attempts=3,
+        max_event_age=cdk.Duration.hours(1),
+    )
+    incident_rule_target(stack, 1, IncidentTarget.to_ops_item(), delivery)
+    policy = stack.node.find_child("WarningTarget1Policy")
+    (acknowledged,) = [
+        entry.data for entry in policy.node.metadata if entry.type == "aws:cdk:acknowledged-rules"
+    ]
+    reason = acknowledged["Annotation::AwsSolutions-IAM5[Resource::*]"]
+    assert "ssm:CreateOpsItem has no resource type in the Service Authorization Reference" in reason
+    assert "opsitem/*" not in json.dumps(acknowledged)
+
+
+def test_target_roles_trust_eventbridge_for_their_rule_only(direct: Template) -> None:
+    roles = direct.find_resources("AWS::IAM::Role")
+    assert len(roles) == 2
+    for role in roles.values():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnEquals": {"aws:SourceArn": DIRECT_RULE},
+        }
+
+
+def test_routing_roles_trust_the_rule_by_its_written_out_arn(routed: Template) -> None:
+    routed.has_resource_properties("AWS::Events::Rule", {"Name": "shop-critical-incidents"})
+    roles = routed.find_resources("AWS::IAM::Role")
+    assert len(roles) == 3
+    for role in roles.values():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Condition"]["ArnEquals"] == {
+            "aws:SourceArn": _in_partition(
+                ":events:eu-west-1:123456789012:rule/shop-critical-incidents"
+            )
+        }
+
+
+def test_event_bus_target_carries_the_routing_retry_policy(routed: Template) -> None:
+    # aws-cdk-lib's targets.EventBus takes no retry policy; CloudFormation does (aws-cdk
+    # issue 28735), so the routing writes it on the rule's L1 rather than dropping it.
+    routed.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "Targets": Match.array_with(
+                [
+                    Match.object_like(
+                        {
+                            "Arn": CENTRAL_BUS,
+                            "RetryPolicy": {
+                                "MaximumRetryAttempts": 185,
+                                "MaximumEventAgeInSeconds": 86400,
+                            },
+                        }
+                    )
+                ]
+            )
+        },
+    )
+
+
+def test_event_bus_retry_policy_follows_the_user_settings() -> None:
+    stack = cdk.Stack(cdk.App(), "Retries", env=DEFAULT_ENV)
+    AlarmRouting(
+        stack,
+        "Routing",
+        name_prefix="shop",
+        critical=[
+            IncidentTarget.to_ops_item(),
+            IncidentTarget.to_event_bus(
+                events.EventBus.from_event_bus_arn(stack, "Central", CENTRAL_BUS)
+            ),
+        ],
+        incident_retry_attempts=4,
+        incident_max_event_age=cdk.Duration.minutes(10),
+    )
+    (rule,) = Template.from_stack(stack).find_resources("AWS::Events::Rule").values()
+    (bus,) = [t for t in rule["Properties"]["Targets"] if t["Arn"] == CENTRAL_BUS]
+    assert bus["RetryPolicy"] == {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 600}
 
 
 def test_api_destination_receives_the_readable_event_of_its_severity(direct: Template) -> None:

@@ -72,7 +72,7 @@ def build_audit_app(app: cdk.App) -> None:
             DataEventSelector.s3(),
             DataEventSelector.lambda_(read_write=ReadWrite.WRITE_ONLY),
         ],
-        object_lock=ObjectLockOptions(ObjectLockMode.GOVERNANCE, cdk.Duration.days(365)),
+        # object lock: the default, GOVERNANCE for one year
         athena_regions=["eu-west-1", "us-east-1"],
     )
     add_auditors(account, trail)
@@ -104,6 +104,7 @@ def build_audit_app(app: cdk.App) -> None:
         forever,
         "Trail",
         lifecycle=AuditLifecycle(glacier_after=None, expire_after=None),
+        object_lock=None,  # opted out
         athena=False,
     )
     forensics = new_stack(app, "Forensics")

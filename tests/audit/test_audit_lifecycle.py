@@ -10,6 +10,7 @@ import pytest
 
 from constructs_obs import InvalidParameterError
 from constructs_obs.audit import AuditLifecycle, AuditTrail, ObjectLockMode, ObjectLockOptions
+from constructs_obs.audit.audit_lifecycle import DEFAULT_OBJECT_LOCK
 from tests.audit.audit_stacks import log_bucket
 from tests.support.harness import Synthesized
 
@@ -25,6 +26,7 @@ def test_defaults_keep_log_files_seven_years() -> None:
 
 
 def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
+    # The "Audit" trail passes no object_lock: the default locks log files for a year.
     properties = log_bucket(synthesized)["Properties"]
     rules = {r["Id"]: r for r in properties["LifecycleConfiguration"]["Rules"]}
     tiers = rules["AuditLogTiers"]
@@ -51,6 +53,17 @@ def test_lifecycle_and_object_lock(synthesized: Synthesized) -> None:
     assert org_rules["ExpireNoncurrentVersions"]["NoncurrentVersionExpiration"] == {
         "NoncurrentDays": 3653
     }
+
+
+def test_object_lock_can_be_turned_off(synthesized: Synthesized) -> None:
+    properties = log_bucket(synthesized, "KeepForever")["Properties"]
+    assert "ObjectLockEnabled" not in properties
+    assert "ObjectLockConfiguration" not in properties
+
+
+def test_the_default_object_lock_is_governance_for_a_year() -> None:
+    assert DEFAULT_OBJECT_LOCK.mode is ObjectLockMode.GOVERNANCE
+    assert DEFAULT_OBJECT_LOCK.retention.to_days() == 365
 
 
 def test_files_kept_forever_keep_their_noncurrent_versions_too(synthesized: Synthesized) -> None:
@@ -95,6 +108,22 @@ LIFECYCLE_CASES: list[tuple[dict[str, Any], str]] = [
         "object_lock: retention of 4000 days outlives the expiry after 2557 days",
     ),
     ({"lifecycle": cdk.Duration.days(90)}, "lifecycle: expected an AuditLifecycle"),
+    (
+        {"lifecycle": AuditLifecycle(None, None, None)},
+        r"lifecycle: sets no transition and no expiry, and S3 refuses a lifecycle rule without "
+        r"an action; to keep the log files forever, keep a transition",
+    ),
+    (
+        {
+            "lifecycle": AuditLifecycle(
+                infrequent_access_after=None,
+                glacier_after=None,
+                expire_after=cdk.Duration.days(180),
+            )
+        },
+        r"object_lock: retention of 365 days \(the default object lock\) outlives the expiry "
+        r"after 180 days; pass a shorter object_lock, or object_lock=None for none",
+    ),
     ({"object_lock": cdk.Duration.days(90)}, "object_lock: expected ObjectLockOptions"),
     (
         {"object_lock": ObjectLockOptions("COMPLIANCE", cdk.Duration.days(30))},  # type: ignore[arg-type]
@@ -107,3 +136,12 @@ LIFECYCLE_CASES: list[tuple[dict[str, Any], str]] = [
 def test_bad_lifecycle(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidParameterError, match=message):
         AuditTrail(stack, "Trail", **kwargs)
+
+
+def test_a_short_expiry_needs_no_lock_or_a_shorter_one(stack: cdk.Stack) -> None:
+    short = AuditLifecycle(
+        infrequent_access_after=None, glacier_after=None, expire_after=cdk.Duration.days(180)
+    )
+    AuditTrail(stack, "NoLock", lifecycle=short, object_lock=None, athena=False)
+    shorter = ObjectLockOptions(ObjectLockMode.GOVERNANCE, cdk.Duration.days(90))
+    AuditTrail(stack, "ShortLock", lifecycle=short, object_lock=shorter, athena=False)

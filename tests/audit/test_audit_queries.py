@@ -128,7 +128,7 @@ def test_queries_for_a_trail_made_elsewhere(synthesized: Synthesized) -> None:
     assert parameters["projection.day.interval.unit"] == "DAYS"
     # The trail's bucket comes from the other stack (its folder layout projected).
     template = json.dumps(parameters["storage.location.template"])
-    assert "Fn::GetStackOutput" in template
+    assert "Fn::ImportValue" in template  # a strong cross-stack reference
     assert "/AWSLogs/${account}/CloudTrail/${region}/${day}" in template
     assert parameters["projection.account.values"] == "123456789012"
     # Its results bucket logs access in its own stack (no policy edit in the trail's stack).

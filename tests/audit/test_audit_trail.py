@@ -54,15 +54,7 @@ def test_cloudtrail_5_delivers_to_the_encrypted_log_group(synthesized: Synthesiz
     group = one(synthesized, "AWS::Logs::LogGroup", prefix="TrailLogs")
     assert group["Properties"]["RetentionInDays"] == 365
     assert "KmsKeyId" in group["Properties"]
-    # The documented trust (no condition: CloudTrail checks the role before the trail
-    # exists); the managed policy confines the role to this trail's log group.
-    role = one(synthesized, "AWS::IAM::Role", prefix="TrailLogsRole")
-    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust == {
-        "Action": "sts:AssumeRole",
-        "Effect": "Allow",
-        "Principal": {"Service": "cloudtrail.amazonaws.com"},
-    }
+    # The managed policy confines the role to this trail's log group.
     policy = one(synthesized, "AWS::IAM::ManagedPolicy", prefix="TrailLogsPolicy")
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert sorted(statement["Action"]) == ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -236,7 +228,7 @@ def test_a_role_in_another_stack_gets_its_policies_in_its_own_stack(
     for policy in policies.values():
         assert policy["Properties"]["Roles"][0]["Ref"].startswith("Auditors")
         # The bucket is referenced from the audit stack, not copied.
-        assert "Fn::GetStackOutput" in json.dumps(policy["Properties"]["PolicyDocument"])
+        assert "Fn::ImportValue" in json.dumps(policy["Properties"]["PolicyDocument"])
     # The audit stack knows nothing of the auditing stack: no dependency cycle is possible.
     assert "Auditing" not in json.dumps(synthesized.raw("Audit"))
     key = one(synthesized, "AWS::KMS::Key", prefix="TrailKey")
@@ -274,6 +266,11 @@ CASES: list[tuple[dict[str, Any], str]] = [
     ({"athena_regions": "eu-west-1"}, "athena_regions: expected a list of region names"),
     ({"athena_accounts": []}, "athena_accounts: name at least one"),
     (
+        {"athena_accounts": ["123456789012", "210987654321"]},
+        r"athena_accounts: 210987654321: a trail without organization_id writes only its own "
+        r"account's folder \(AWSLogs/123456789012/\)",
+    ),
+    (
         {"athena": False, "athena_regions": ["eu-west-1"]},
         "athena_regions: applies only with athena=True",
     ),
@@ -297,6 +294,60 @@ CASES: list[tuple[dict[str, Any], str]] = [
 def test_bad_input(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidParameterError, match=message):
         AuditTrail(stack, "Trail", **kwargs)
+
+
+TRAIL_ARN = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-audit-trail"
+
+
+def test_logs_role_trusts_cloudtrail_for_this_trail_only(synthesized: Synthesized) -> None:
+    # The confused-deputy conditions AWS documents for CloudTrail: the trail's ARN and owner.
+    synthesized.template("Audit").has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Condition": {
+                            "StringEquals": {
+                                "aws:SourceArn": TRAIL_ARN,
+                                "aws:SourceAccount": "123456789012",
+                            }
+                        },
+                    }
+                ]
+            }
+        },
+    )
+
+
+def test_organization_trail_role_names_the_management_account(synthesized: Synthesized) -> None:
+    synthesized.template("OrgAudit").has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    assertions.Match.object_like(
+                        {
+                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                            "Condition": {
+                                "StringEquals": assertions.Match.object_like(
+                                    {"aws:SourceAccount": MANAGEMENT}
+                                )
+                            },
+                        }
+                    )
+                ]
+            }
+        },
+    )
+
+
+def test_own_account_may_be_named_without_an_organization(stack: cdk.Stack) -> None:
+    trail = AuditTrail(stack, "Own", athena_accounts=[stack.account])
+    assert trail.queries is not None
 
 
 def test_env_agnostic_stack_needs_accounts_for_athena() -> None:

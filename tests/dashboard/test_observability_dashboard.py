@@ -356,11 +356,9 @@ def test_alarms_of_other_stacks_are_listed_by_literal_arn(across: Synthesized) -
         for name in named(stack)
     }
     assert expected <= set(listed)
-    # Named alarms publish no stack output; in the board's own environment, an alarm named
-    # only at deploy time is still listed through a reference to its stack.
-    unnamed = len(across.resources("AWS::CloudWatch::Alarm", "Workload")) - len(named("Workload"))
-    assert unnamed > 0
-    assert listed.count("REF") == unnamed
+    # Every alarm of the library is named (its monitors too): none is listed by reference.
+    assert len(across.resources("AWS::CloudWatch::Alarm", "Workload")) == len(named("Workload"))
+    assert "REF" not in listed
     east_outputs = json.dumps(across.raw("East").get("Outputs", {}))
     assert "Alarm" not in east_outputs
 
@@ -370,7 +368,9 @@ def test_what_another_region_names_at_deploy_time_is_left_out_with_a_warning(
 ) -> None:
     (warning,) = [w for w in across.warnings if w.where == "Board/Dashboard"]
     assert "named only at deploy time" in warning.message
-    assert "East/T/DeadLettersAlarm" in warning.message  # its queue name is generated
+    assert "East/TrailLogs" in warning.message  # its name is generated
+    # Named, so listed and drawn by ARN although its queue's name is generated.
+    assert "East/T/DeadLettersAlarm" not in warning.message
     assert "East/Cis/IamPolicyChangesAlarm" not in warning.message
 
 
@@ -386,3 +386,59 @@ def test_metrics_of_another_region_are_drawn_from_there(across: Synthesized) -> 
     assert regions["Shop/QueueDepth"] == {None}
     assert regions["CISBenchmark/IamPolicyChanges"] == {"us-east-1"}
     assert regions["CISBenchmark/RootAccountUsage"] == {None}
+
+
+def _build_without_exports(app: cdk.App) -> None:
+    workload = new_stack(app, "Shop")
+    topic = AlarmTopic(workload, "Oncall", email_addresses=["oncall@example.com"])
+    routing = AlarmRouting(
+        workload, "Routing", name_prefix="shop", critical=[topic], warning=[topic]
+    )
+    named = EncryptedLogGroup(workload, "Named", log_group_name="/shop/named")
+    named.add_pattern_alarm("Errors", pattern="ERROR", metric_name="NamedErrors", routing=routing)
+    unnamed = EncryptedLogGroup(workload, "Unnamed")
+    for id, group in (("NamedBytes", named), ("UnnamedBytes", unnamed)):
+        add_threshold_alarm(
+            workload,
+            id,
+            metric=cloudwatch.Metric(
+                namespace="AWS/Logs",
+                metric_name="IncomingBytes",
+                dimensions_map={"LogGroupName": group.log_group.log_group_name},
+                statistic="Sum",
+            ),
+            threshold=10**9,
+            identity=AlarmIdentity(resource=id.lower(), signal="bytes"),
+            routing=routing,
+        )
+    ObservabilityDashboard(new_stack(app, "Board"), "Dashboard", name="no-exports")
+
+
+@pytest.fixture(scope="module")
+def without_exports() -> Synthesized:
+    return synth("dashboard_without_exports", _build_without_exports)
+
+
+def test_a_board_over_another_stack_needs_no_exports(without_exports: Synthesized) -> None:
+    """Under strong references (cdk.json), nothing of the board is a stack export."""
+    assert "Fn::ImportValue" not in json.dumps(without_exports.raw("Board"))
+    assert "Outputs" not in without_exports.raw("Shop")
+
+
+def test_names_of_other_stacks_are_written_out(without_exports: Synthesized) -> None:
+    (body,) = _bodies(without_exports.raw("Board")).values()
+    graphs = _of_type(body["widgets"], "metric")
+    drawn = [m for w in graphs for m in w["properties"].get("metrics", [])]
+    # The named log group's metric, written out from its LogGroupName.
+    expected = ["AWS/Logs", "IncomingBytes", "LogGroupName", "/shop/named"]
+    assert any(metric[:4] == expected for metric in drawn)
+    (query,) = _of_type(body["widgets"], "log")
+    assert "SOURCE '/shop/named'" in query["properties"]["query"]
+    # The unnamed log group's alarm and the topic's dead-letter monitor (its queue's name is
+    # generated) are drawn by an alarm widget, by ARN.
+    by_arn = {
+        arn.rsplit(":alarm:", 1)[1]
+        for w in graphs
+        for arn in w["properties"].get("annotations", {}).get("alarms", [])
+    }
+    assert by_arn == {"shop-unnamedbytes-bytes-warning", "shop-oncall-dead-letters-monitor"}

@@ -474,6 +474,20 @@ BAD_PATTERN_ALARMS: dict[str, tuple[PatternCall, str]] = {
         lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", evaluation_periods=0),
         "evaluation_periods: must be >= 1",
     ),
+    "pattern CloudWatch cannot parse": (
+        lambda g: g.add_pattern_alarm("A", pattern="{ $.level = ", metric_name="M"),
+        "pattern: CloudWatch Logs would reject it: invalid filter pattern at column 13",
+    ),
+    "metric value that is no selector": (
+        lambda g: g.add_pattern_alarm(
+            "A", pattern="{ $.latency > 0 }", metric_name="M", metric_value="$.latency; drop"
+        ),
+        "metric_value: '$.latency; drop' is neither a number (such as '1') nor a field",
+    ),
+    "median": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", statistic="Median"),
+        "statistic: 'Median' is not a statistic CloudWatch computes; for the median use 'p50'",
+    ),
     "evaluation range over a day": (
         lambda g: g.add_pattern_alarm(
             "A",
@@ -513,3 +527,63 @@ def test_pattern_alarm_options_defaults_are_the_methods() -> None:
 def test_errors_are_plain_python_value_errors(stack: cdk.Stack) -> None:
     with pytest.raises(ValueError, match="EncryptedLogGroup 'Logs': invalid retention"):
         _group(stack, retention=2)
+
+
+# -- names, keys and types that AWS would refuse later -----------------------------------------
+
+
+def test_a_destroyed_key_under_a_retained_log_group_is_refused(stack: cdk.Stack) -> None:
+    key = kms.Key(stack, "Key", removal_policy=cdk.RemovalPolicy.DESTROY)
+    with pytest.raises(InvalidParameterError) as info:
+        _group(stack, encryption_key=key)
+    assert str(info.value).startswith(
+        f"EncryptedLogGroup 'Logs': invalid encryption_key: the key {key.node.path} is deleted "
+        "with its stack (RemovalPolicy.DESTROY) but the log group is retained: its events "
+        "could never be decrypted again"
+    )
+    # Both destroyed together is consistent.
+    EncryptedLogGroup(
+        stack, "Scratch", encryption_key=key, removal_policy=cdk.RemovalPolicy.DESTROY
+    )
+
+
+def test_key_props_that_destroy_the_key_under_a_retained_log_group(stack: cdk.Stack) -> None:
+    props = kms.KeyProps(removal_policy=cdk.RemovalPolicy.DESTROY)
+    with pytest.raises(InvalidParameterError, match="invalid encryption_key_props: the key"):
+        _group(stack, encryption_key_props=props)
+
+
+@pytest.mark.parametrize(
+    ("props", "problem"),
+    [
+        (kms.KeyProps(key_spec=kms.KeySpec.RSA_2048), "key_spec=KeySpec.RSA_2048 cannot"),
+        (
+            kms.KeyProps(key_spec=kms.KeySpec.HMAC_256, key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC),
+            "key_spec=KeySpec.HMAC_256 cannot",
+        ),
+        (
+            kms.KeyProps(key_usage=kms.KeyUsage.SIGN_VERIFY, key_spec=kms.KeySpec.ECC_NIST_P256),
+            "cannot encrypt a log group: CloudWatch Logs uses only symmetric encryption keys",
+        ),
+    ],
+)
+def test_asymmetric_key_props_are_refused(
+    stack: cdk.Stack, props: kms.KeyProps, problem: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        _group(stack, encryption_key_props=props)
+    assert info.value.parameter == "encryption_key_props"
+    assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"encryption_key": IMPORTED_KEY_ARN}, "encryption_key: expected a kms.IKey"),
+        ({"encryption_key_props": {"alias": "x"}}, "encryption_key_props: expected a kms.KeyProps"),
+        ({"removal_policy": "retain"}, "removal_policy: 'retain' is not allowed"),
+    ],
+)
+def test_values_of_the_wrong_type(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        _group(stack, **kwargs)

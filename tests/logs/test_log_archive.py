@@ -53,6 +53,19 @@ def _build(app: cdk.App) -> None:
             ),
         ),
     )
+    # An EncryptedLogGroup where an ILogGroup is expected: its log group is archived.
+    wrapped = new_stack(app, "Wrapped")
+    app_logs = EncryptedLogGroup(wrapped, "AppLogs", log_group_name="/app/wrapped")
+    MADE["wrapped"] = LogArchive(
+        wrapped,
+        "Archive",
+        log_group=app_logs,
+        encryption_key=app_logs.encryption_key,
+        options=LogArchiveOptions(filter_pattern=WRAPPED_PATTERN),
+    )
+
+
+WRAPPED_PATTERN = '{ $.level = "ERROR" || $.level = "WARN" }'
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +109,48 @@ def test_archive_subscribes_the_group_to_an_encrypted_firehose(synthesized: Synt
     (trust,) = delivery["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": "123456789012"}}
+
+
+def test_firehose_uses_the_key_only_through_s3_for_this_buckets_objects(
+    synthesized: Synthesized,
+) -> None:
+    # The delivery role's key grant: through S3 in this region, for this bucket (S3 Bucket Keys
+    # use the bucket's ARN as encryption context) or its archive and error objects.
+    bucket_arn = {"Fn::GetAtt": [Match.string_like_regexp("^OrdersArchiveBucket"), "Arn"]}
+    kms_statement = Match.object_like(
+        {
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Condition": {
+                "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
+                "StringLike": {
+                    "kms:EncryptionContext:aws:s3:arn": [
+                        bucket_arn,
+                        {"Fn::Join": ["", [bucket_arn, "/orders/*"]]},
+                        {"Fn::Join": ["", [bucket_arn, "/errors/*"]]},
+                    ]
+                },
+            },
+        }
+    )
+    synthesized.template("Archived").has_resource_properties(
+        "AWS::IAM::ManagedPolicy",
+        {"PolicyDocument": {"Statement": Match.array_with([kms_statement])}},
+    )
+
+
+def test_an_encrypted_log_group_is_archived_through_its_log_group(
+    synthesized: Synthesized,
+) -> None:
+    # GIVEN LogArchive(log_group=EncryptedLogGroup(...)) with a filter pattern
+    template = synthesized.template("Wrapped")
+    # THEN the subscription reads the inner log group and keeps the pattern verbatim
+    template.has_resource_properties(
+        "AWS::Logs::SubscriptionFilter",
+        {
+            "FilterPattern": WRAPPED_PATTERN,
+            "LogGroupName": {"Ref": Match.string_like_regexp("^AppLogs")},
+        },
+    )
 
 
 def test_the_log_groups_archive_is_what_it_synthesized(synthesized: Synthesized) -> None:
@@ -247,3 +302,96 @@ def test_archive_expiration_is_not_applied_to_a_given_bucket(stack: cdk.Stack) -
     options = LogArchiveOptions(bucket=bucket, expiration=cdk.Duration.days(400))
     with pytest.raises(InvalidParameterError, match="expiration: applies only to the bucket"):
         _group(stack, archive=options)
+
+
+def _untyped(**given: Any) -> LogArchiveOptions:
+    """Options with values of the wrong type, as a caller without a type checker passes them."""
+    return LogArchiveOptions(**given)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            LogArchiveOptions(filter_pattern="{ $.level = "),
+            "invalid filter_pattern: CloudWatch Logs would reject it: invalid filter pattern at "
+            "column 13",
+        ),
+        (
+            LogArchiveOptions(prefix="errors/"),
+            "invalid prefix: 'errors/' is under 'errors/', where Firehose writes the records it "
+            "could not deliver",
+        ),
+        (LogArchiveOptions(prefix="errors/app/"), "invalid prefix: 'errors/app/' is under"),
+        (
+            LogArchiveOptions(buffering_interval=cdk.Duration.millis(1500)),
+            "invalid buffering_interval: must be a whole number of seconds, got 1 second 500 "
+            "millis",
+        ),
+        (
+            LogArchiveOptions(buffering_size=cdk.Size.kibibytes(500)),
+            "invalid buffering_size: must be a whole number of MiB (Firehose buffers 1 to 128 "
+            "MiB), got 0.488281 MiB",
+        ),
+        (
+            LogArchiveOptions(buffering_size=cdk.Size.kibibytes(0)),
+            "invalid buffering_size: must be >= 1 and <= 128, got 0",
+        ),
+        (_untyped(buffering_interval=300), "invalid buffering_interval: expected a Duration"),
+        (_untyped(buffering_size=5), "invalid buffering_size: expected a Size, got 5"),
+        (_untyped(filter_pattern=None), "invalid filter_pattern: expected a filter pattern"),
+        (
+            _untyped(monitor_topic="arn:aws:sns:eu-west-1:123456789012:ops"),
+            "invalid monitor_topic: expected an AlarmTopic or an sns.ITopic, got str",
+        ),
+        (_untyped(bucket="my-archive"), "invalid bucket: expected an s3.IBucket"),
+    ],
+)
+def test_archive_options_aws_would_refuse_later(
+    stack: cdk.Stack, options: LogArchiveOptions, message: str
+) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        _group(stack, archive=options)
+    assert str(info.value).startswith(f"LogArchive 'Archive': {message}")
+
+
+@pytest.mark.parametrize("log_group", ["/app/orders", None, 42])
+def test_a_log_group_that_is_not_one(stack: cdk.Stack, log_group: Any) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    with pytest.raises(InvalidParameterError) as info:
+        LogArchive(
+            stack, "Archive", log_group=log_group, encryption_key=key, options=LogArchiveOptions()
+        )
+    assert str(info.value).startswith(
+        "LogArchive 'Archive': invalid log_group: expected a logs.ILogGroup or an "
+        f"EncryptedLogGroup, got {type(log_group).__name__}"
+    )
+
+
+def test_the_archive_of_an_encrypted_log_group_is_that_log_group(stack: cdk.Stack) -> None:
+    group = EncryptedLogGroup(stack, "Logs")
+    archive = LogArchive(
+        stack,
+        "Archive",
+        log_group=group,
+        encryption_key=group.encryption_key,
+        options=LogArchiveOptions(),
+    )
+    assert archive.subscription_filter.node.scope is archive
+    resolved = stack.resolve(
+        archive.subscription_filter.node.default_child.log_group_name  # type: ignore[union-attr]
+    )
+    assert resolved == stack.resolve(group.log_group.log_group_name)
+
+
+def test_options_of_the_wrong_type(stack: cdk.Stack) -> None:
+    with pytest.raises(
+        InvalidParameterError, match="invalid options: expected a LogArchiveOptions"
+    ):
+        LogArchive(
+            stack,
+            "Archive",
+            log_group=logs.LogGroup(stack, "Logs"),
+            encryption_key=kms.Key(stack, "Key"),
+            options={"prefix": "logs/"},  # type: ignore[arg-type]
+        )

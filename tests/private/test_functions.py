@@ -324,8 +324,8 @@ def _shape(value: Any, types: dict[str, str]) -> Any:
 _SCAFFOLDING = [
     ("AWS::IAM::Role", "Role", {"Description"}),
     ("AWS::SQS::Queue", "DeadLetters", set()),
-    ("AWS::CloudWatch::Alarm", "ErrorsAlarm", {"AlarmDescription"}),
-    ("AWS::CloudWatch::Alarm", "DeadLettersAlarm", {"AlarmDescription"}),
+    ("AWS::CloudWatch::Alarm", "ErrorsAlarm", {"AlarmDescription", "AlarmName"}),
+    ("AWS::CloudWatch::Alarm", "DeadLettersAlarm", {"AlarmDescription", "AlarmName"}),
 ]
 _SHARED_FUNCTION_SETTINGS = {
     "Architectures": ["arm64"],

@@ -1,9 +1,12 @@
 """The library warns at synth time when a stack it adds to passes 80 % of CloudFormation's
-500 resources, 200 outputs or 1 MiB template."""
+500 resources, 200 outputs or 1 MiB template, and fails synthesis past the limit itself."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -23,6 +26,7 @@ from constructs_obs import (
     SamplingRule,
     TrailLogLocation,
 )
+from constructs_obs.private.stack_limits import StackLimitsPlugin
 from constructs_obs.testing import Finding
 from tests.support.harness import check_app, new_app, new_stack
 
@@ -52,6 +56,54 @@ def test_a_stack_past_80_percent_of_the_resource_limit_warns() -> None:
     assert warning.where == "Crowded"
     assert "resources, 8" in warning.message
     assert "of CloudFormation's 500" in warning.message
+
+
+def test_a_stack_past_the_resource_limit_fails_synthesis() -> None:
+    # GIVEN a stack the library adds to (a log group, its key) with 500 more resources
+    app = new_app("limits_over")
+    stack = new_stack(app, "Over")
+    EncryptedLogGroup(stack, "Logs")
+    for index in range(500):
+        ssm.StringParameter(stack, f"Parameter{index}", string_value=str(index))
+    # THEN synthesis fails with the library's message, before aws-cdk-lib's JavaScript error
+    with pytest.raises(RuntimeError) as info:
+        check_app(app)
+    message = str(info.value)
+    assert "TooManyResourcesInStack" not in message
+    assert (
+        "[constructs-obs:stack-limits] Stack Over has 502 resources, more than CloudFormation's "
+        "500: CloudFormation refuses the template. Split it"
+    ) in message
+    assert "Resources by type: AWS::SSM::Parameter (500), " in message
+
+
+@pytest.mark.parametrize(
+    ("template", "found"),
+    [
+        ({"Outputs": {f"O{i}": {} for i in range(201)}}, "201 outputs, 100% of"),
+        ({"Resources": {f"R{i}": {} for i in range(501)}}, "501 resources, 100% of"),
+    ],
+)
+def test_a_template_past_a_limit_is_an_error_of_the_plugin(
+    tmp_path: Path, template: dict[str, Any], found: str
+) -> None:
+    # (Past 500 resources, aws-cdk-lib stops first unless its own limit is switched off.)
+    path = tmp_path / "Big.template.json"
+    path.write_text(json.dumps(template))
+    (violation,) = StackLimitsPlugin(0.8)._check("Big", path)
+    assert violation.severity == "error"
+    assert found in violation.description
+    assert "CloudFormation refuses the template" in violation.description
+
+
+def test_a_stack_at_the_limit_only_warns() -> None:
+    app = new_app("limits_at")
+    stack = new_stack(app, "At")
+    EncryptedLogGroup(stack, "Logs")
+    for index in range(498):  # with the log group and its key: exactly 500
+        ssm.StringParameter(stack, f"Parameter{index}", string_value=str(index))
+    (warning,) = _warnings(app)
+    assert "500 resources, 100% of CloudFormation's 500: split it" in warning.message
 
 
 def test_a_small_stack_does_not_warn() -> None:

@@ -189,3 +189,164 @@ def test_bad_input() -> None:
     for target in qualified:
         with pytest.raises(InvalidParameterError, match="invalid function: is a version or alias"):
             RemediationAction.limit_lambda_concurrency(target, reserved_concurrency=1)
+
+
+# -- one resource, never a wildcard ------------------------------------------------------------
+
+_WILDCARD = "which IAM reads as a wildcard: the grant would cover every matching resource"
+
+
+@pytest.mark.parametrize(
+    ("instance_id", "problem"),
+    [
+        ("*", f"the instance ID '*' contains '*', {_WILDCARD}"),
+        ("i-*", f"the instance ID 'i-*' contains '*', {_WILDCARD}"),
+        ("i-0123456?", f"the instance ID 'i-0123456?' contains '?', {_WILDCARD}"),
+        ("", "the instance ID is empty; name one resource"),
+        (" ", "the instance ID is empty; name one resource"),
+        ("web-1", "'web-1' is not an EC2 instance ID ('i-' and 8 or 17 hexadecimal digits"),
+        (7, "expected the instance ID as a string, got int"),
+    ],
+)
+@pytest.mark.parametrize("build", ["stop_ec2_instance", "reboot_ec2_instance"])
+def test_ec2_actions_name_one_instance(build: str, instance_id: object, problem: str) -> None:
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"^RemediationAction '{build}': invalid instance_id: {re.escape(problem)}",
+    ):
+        getattr(RemediationAction, build)(instance_id)
+
+
+def test_identifiers_are_checked_around_tokens() -> None:
+    # GIVEN an instance ID only known at deploy time: accepted as it is
+    imported = cdk.Fn.import_value("WebInstanceId")
+    assert RemediationAction.stop_ec2_instance(imported).config["instance_id"] == imported
+    # WHEN a literal wildcard surrounds a token THEN it is still refused
+    with pytest.raises(
+        InvalidParameterError, match=r"invalid instance_id: the instance ID .* '\*'"
+    ):
+        RemediationAction.stop_ec2_instance(f"{imported}*")
+
+
+def _database(stack: cdk.Stack, identifier: str) -> rds.IDatabaseInstance:
+    return rds.DatabaseInstance.from_database_instance_attributes(
+        stack,
+        f"Db{len(stack.node.children)}",
+        instance_identifier=identifier,
+        instance_endpoint_address="db.abc.eu-west-1.rds.amazonaws.com",
+        port=5432,
+        security_groups=[],
+    )
+
+
+@pytest.mark.parametrize(
+    ("identifier", "problem"),
+    [
+        ("*", f"the DB instance identifier '*' contains '*', {_WILDCARD}"),
+        ("orders-*", f"the DB instance identifier 'orders-*' contains '*', {_WILDCARD}"),
+        ("", "the DB instance identifier is empty; name one resource"),
+    ],
+)
+def test_reboot_rds_instance_names_one_instance(
+    stack: cdk.Stack, identifier: str, problem: str
+) -> None:
+    with pytest.raises(InvalidParameterError, match=rf"invalid instance: {re.escape(problem)}"):
+        RemediationAction.reboot_rds_instance(_database(stack, identifier))
+
+
+@pytest.mark.parametrize(
+    ("cluster_arn", "service_name", "problem"),
+    [
+        ("arn:aws:ecs:eu-west-1:123456789012:cluster/shop", "*", "the service name '*'"),
+        ("arn:aws:ecs:eu-west-1:123456789012:cluster/*", "orders", "the cluster name '*'"),
+        ("arn:aws:ecs:eu-west-1:123456789012:cluster/shop", "orders-?", "the service name"),
+    ],
+)
+def test_scale_ecs_service_names_one_service(
+    stack: cdk.Stack, cluster_arn: str, service_name: str, problem: str
+) -> None:
+    cluster = ecs.Cluster.from_cluster_arn(stack, "Cluster", cluster_arn)
+    service = ecs.FargateService.from_fargate_service_attributes(
+        stack, "Svc", cluster=cluster, service_name=service_name
+    )
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"^RemediationAction.scale_ecs_service 'Svc': invalid service: "
+        rf"{re.escape(problem)}.* IAM reads as a wildcard",
+    ):
+        RemediationAction.scale_ecs_service(service, step=1, max_count=3)
+
+
+@pytest.mark.parametrize(
+    "function_arn",
+    [
+        "arn:aws:lambda:eu-west-1:123456789012:function:*",
+        "arn:aws:lambda:eu-west-1:123456789012:function:orders-?",
+    ],
+)
+def test_limit_lambda_concurrency_names_one_function(stack: cdk.Stack, function_arn: str) -> None:
+    function = lambda_.Function.from_function_arn(stack, "Any", function_arn)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^RemediationAction.limit_lambda_concurrency 'Any': invalid function: the "
+        r"function ARN '.*' contains '[*?]', which IAM reads as a wildcard",
+    ):
+        RemediationAction.limit_lambda_concurrency(function, reserved_concurrency=0)
+
+
+def _raw(resource: str) -> RemediationAction:
+    return RemediationAction(
+        config={"action": "stop_ec2_instance", "instance_id": INSTANCE_ID},
+        iam_actions=("ec2:StopInstances",),
+        resource_arn=lambda _stack: resource,
+    )
+
+
+@pytest.mark.parametrize(
+    "resource",
+    ["*", "arn:aws:ec2:eu-west-1:123456789012:instance/*", "arn:aws:ec2:*:*:instance/i-1"],
+)
+def test_a_raw_action_must_name_its_resource(stack: cdk.Stack, resource: str) -> None:
+    action = _raw(resource)
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"^RemediationAction 'stop_ec2_instance': invalid resource_arn: the resource ARN "
+        r".* contains '\*', which IAM reads as a wildcard",
+    ):
+        action.resource(stack)
+
+
+def test_a_raw_action_names_its_resource_and_actions(stack: cdk.Stack) -> None:
+    arn = f"arn:aws:ec2:eu-west-1:123456789012:instance/{INSTANCE_ID}"
+    assert _raw(arn).resource(stack) == arn
+    assert RemediationAction.notify().resource(stack) is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "problem"),
+    [
+        (
+            {"iam_actions": ("ec2:*",), "resource_arn": lambda _s: "arn"},
+            "iam_actions: 'ec2:*' must name one IAM action, 'service:Action' (no wildcard)",
+        ),
+        (
+            {"iam_actions": ("*",), "resource_arn": lambda _s: "arn"},
+            "iam_actions: '*' must name one IAM action",
+        ),
+        (
+            {"iam_actions": ("ec2:StopInstances",)},
+            "iam_actions and resource_arn: pass both (the actions and the one resource they "
+            "act on) or neither",
+        ),
+        ({"resource_arn": lambda _s: "arn"}, "iam_actions and resource_arn: pass both"),
+        ({"iam_actions": ["ec2:StopInstances"]}, "iam_actions: expected a tuple, got list"),
+    ],
+)
+def test_a_raw_action_names_each_iam_action(arguments: dict[str, object], problem: str) -> None:
+    with pytest.raises(
+        InvalidParameterError,
+        match=rf"^RemediationAction 'stop_ec2_instance': invalid {re.escape(problem)}",
+    ):
+        RemediationAction(config={"action": "stop_ec2_instance"}, **arguments)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="invalid config: expected a mapping, got str"):
+        RemediationAction(config="notify")  # type: ignore[arg-type]

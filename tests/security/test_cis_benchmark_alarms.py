@@ -3,6 +3,7 @@ and filters that fire on what they should."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from constructs_obs import (
     Severity,
 )
 from constructs_obs.detections import DetectionSet
+from constructs_obs.security.cis_controls import CIS_CONTROLS
 from tests.detections.cis_cases import NEGATIVE, POSITIVE
 from tests.detections.helpers import api_call, sample
 from tests.support.harness import Synthesized, new_stack, synth
@@ -349,3 +351,73 @@ def test_the_samples_fire_what_a_security_team_expects(detections: DetectionSet)
     assert fired[4] == ["CloudWatch.5"]  # UpdateTrail (failed)
     assert fired[5] == []  # KMS key rotation service event
     assert fired[6] == []  # an S3 PutObject data event
+
+
+# -- the trail's log group, the routing and the controls, checked before jsii sees them ------
+
+
+def test_accepts_the_trails_encrypted_log_group_itself() -> None:
+    # GIVEN AuditTrail.log_group, an EncryptedLogGroup rather than an ILogGroup
+    stack = cdk.Stack(cdk.App(), "Wrapped")
+    trail_logs = EncryptedLogGroup(stack, "Trail", log_group_name="/audit/trail")
+    # WHEN
+    cis = CisBenchmarkAlarms(
+        stack, "Cis", trail_log_group=trail_logs, routing=None, controls=[CisControl.ROOT_USAGE]
+    )
+    # THEN the filter sits on the wrapped log group
+    template = cdk.assertions.Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Logs::MetricFilter",
+        {"LogGroupName": {"Ref": stack.get_logical_id(trail_logs.log_group.node.default_child)}},  # type: ignore[arg-type]
+    )
+    assert set(cis.metric_filters) == {CisControl.ROOT_USAGE}
+
+
+@pytest.mark.parametrize(
+    ("trail_log_group", "message"),
+    [
+        (None, r"trail_log_group: is required: pass the log group the trail delivers to"),
+        ("/audit/cloudtrail", r"trail_log_group: expected .* got the string '/audit/cloudtrail'"),
+        (42, r"trail_log_group: expected AuditTrail.log_group, .* got int"),
+    ],
+)
+def test_refuses_what_is_not_a_log_group(trail_log_group: object, message: str) -> None:
+    stack = cdk.Stack(cdk.App(), "BadLogGroup")
+    with pytest.raises(InvalidParameterError, match=message):
+        CisBenchmarkAlarms(stack, "Cis", trail_log_group=trail_log_group, routing=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"routing": "oncall"}, "routing: expected an AlarmRouting .* got str"),
+        ({"controls": "CloudWatch.1"}, "controls: expected a collection of CisControl"),
+        ({"controls": CisControl.ROOT_USAGE}, "controls: expected a collection of CisControl"),
+        ({"prowler_variants": "yes"}, "prowler_variants: expected True or False, got 'yes'"),
+        ({"severities": [Severity.CRITICAL]}, "severities: expected a mapping of CisControl"),
+        ({"severities": {"CloudWatch.1": Severity.CRITICAL}}, "severities: 'CloudWatch.1' is not"),
+    ],
+)
+def test_refuses_wrong_types(kwargs: dict[str, Any], message: str) -> None:
+    stack = cdk.Stack(cdk.App(), "WrongTypes")
+    logs = EncryptedLogGroup(stack, "Trail")
+    kwargs = {"routing": None, **kwargs}
+    with pytest.raises(InvalidParameterError, match=message):
+        CisBenchmarkAlarms(stack, "Cis", trail_log_group=logs, **kwargs)
+
+
+def test_every_pattern_is_compiled_at_construct_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a catalogue entry CloudWatch Logs would refuse (an unclosed JSON pattern)
+    broken = dataclasses.replace(CIS_CONTROLS[CisControl.ROOT_USAGE], pattern="{ $.level = ")
+    monkeypatch.setitem(CIS_CONTROLS, CisControl.ROOT_USAGE, broken)
+    stack = cdk.Stack(cdk.App(), "Broken")
+    logs = EncryptedLogGroup(stack, "Trail")
+    # WHEN / THEN the construct refuses it, naming the control and showing the caret
+    with pytest.raises(InvalidParameterError) as raised:
+        CisBenchmarkAlarms(
+            stack, "Cis", trail_log_group=logs, routing=None, controls=[CisControl.ROOT_USAGE]
+        )
+    message = str(raised.value)
+    assert "invalid controls: CloudWatch.1: invalid filter pattern at column" in message
+    assert "\n  { $.level = \n" in message
+    assert message.rstrip().endswith("^")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from constructs_obs.detections import compile_filter_pattern, load_records
+from constructs_obs.security.cis_controls import CIS_CONTROLS, CisControl
 from tests.detections.cis_cases import NEGATIVE, POSITIVE, Case
 from tests.detections.helpers import (
     CIS_ALL_OR_UNAUTHORIZED,
@@ -160,3 +161,9 @@ def test_patterns_fit_cloudwatch_limits_and_use_the_index(pattern: str) -> None:
     compiled = compile_filter_pattern(pattern)
     assert compiled.is_json
     assert len(pattern) <= 1024
+
+
+@pytest.mark.parametrize("control", list(CisControl), ids=lambda c: c.value)
+def test_every_pattern_of_the_catalogue_compiles(control: CisControl) -> None:
+    compiled = compile_filter_pattern(CIS_CONTROLS[control].pattern)
+    assert compiled.is_json

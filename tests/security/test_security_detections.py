@@ -20,7 +20,8 @@ from constructs_obs import (
     SecurityDetection,
     SecurityEventRules,
 )
-from constructs_obs.detections import DetectionSet
+from constructs_obs.detections import DetectionSet, compile_event_pattern
+from constructs_obs.security.security_detections import SECURITY_DETECTIONS
 from tests.detections.helpers import api_call, changed, delete, sample
 from tests.support.harness import Synthesized, new_stack, synth
 
@@ -274,3 +275,10 @@ def test_the_samples_fire_what_a_security_team_expects(detections: DetectionSet)
     assert fired[4] == ["cloudtrail-tampering"]  # UpdateTrail (failed)
     assert fired[5] == []  # KMS key rotation service event
     assert fired[6] == []  # an S3 PutObject data event
+
+
+@pytest.mark.parametrize("detection", list(SecurityDetection), ids=lambda d: d.value)
+def test_every_event_pattern_of_the_catalogue_compiles(detection: SecurityDetection) -> None:
+    pattern = SECURITY_DETECTIONS[detection].pattern
+    compiled = compile_event_pattern(pattern)
+    assert compiled is not None

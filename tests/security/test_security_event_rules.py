@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -20,6 +21,7 @@ from constructs_obs import (
     SecurityDetection,
     SecurityEventRules,
 )
+from constructs_obs.security.security_detections import SECURITY_DETECTIONS
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.support.resources import compliant_function
 
@@ -258,6 +260,19 @@ def test_bad_input() -> None:
     )
     cases: list[tuple[dict[str, Any], str]] = [
         ({"targets": []}, "targets: name at least one"),
+        ({"targets": "StackName"}, "targets: expected a list of topics, .* got 'StackName'"),
+        ({"targets": topic}, "targets: expected a list of topics"),
+        (
+            {"targets": ["StackName"]},
+            "targets: 'StackName' is not a target; .* import one by ARN",
+        ),
+        (
+            {"targets": [topic], "monitor_topic": "arn:aws:sns:eu-west-1:123456789012:ops"},
+            "monitor_topic: expected an AlarmTopic or an sns.ITopic, got 'arn:aws:sns",
+        ),
+        ({"targets": [function], "monitor_topic": None}, "monitor_topic: the targets include"),
+        ({"targets": [topic], "event_bus": "default"}, "event_bus: expected an events.IEventBus"),
+        ({"targets": [topic], "detections": "nacl-changes"}, "detections: expected a collection"),
         ({"targets": ["security@example.com"]}, "targets: 'security@example.com' is not a target"),
         ({"targets": [function]}, "monitor_topic: the targets include no topic"),
         ({"targets": [topic], "detections": []}, "detections: name at least one SecurityDetection"),
@@ -271,3 +286,22 @@ def test_bad_input() -> None:
     for index, (kwargs, message) in enumerate(cases):
         with pytest.raises(InvalidParameterError, match=message):
             SecurityEventRules(stack, f"Rules{index}", **kwargs)
+
+
+def test_every_event_pattern_is_compiled_at_construct_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a catalogue entry EventBridge would refuse (a match value that is not a list)
+    spec = SECURITY_DETECTIONS[SecurityDetection.NACL_CHANGES]
+    broken = dataclasses.replace(spec, pattern={**spec.pattern, "source": "aws.ec2"})
+    monkeypatch.setitem(SECURITY_DETECTIONS, SecurityDetection.NACL_CHANGES, broken)
+    stack = cdk.Stack(cdk.App(), "Broken")
+    # WHEN / THEN the construct refuses it, naming the detection and the bad part
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"invalid detections: nacl-changes: invalid event pattern at source",
+    ):
+        SecurityEventRules(
+            stack,
+            "Rules",
+            targets=[AlarmTopic(stack, "T")],
+            detections=[SecurityDetection.NACL_CHANGES],
+        )

@@ -1,9 +1,11 @@
 """The verification harness every synthesis in the suite goes through.
 
 ``synth(name, build)`` builds an App with the same context as ``cdk.json``, attaches cdk-nag's
-AwsSolutions and NIST 800-53 R5 packs, synthesizes, then runs cfn-lint and checkov (one
-long-lived worker for the session) over every template. Any finding not acknowledged next to
-its resource with a written reason fails with the whole list.
+AwsSolutions and NIST 800-53 R5 packs, synthesizes, then runs cfn-lint, checkov (one
+long-lived worker for the session) and the IAM check (``constructs_obs.testing.iam_check``:
+every policy's actions against the Service Authorization Reference) over every template. Any
+finding not acknowledged next to its resource with a written reason fails with the whole list;
+IAM findings cannot be acknowledged.
 
 Use it from module- or session-scoped fixtures: a synth costs seconds, an assertion
 milliseconds.
@@ -99,7 +101,8 @@ def new_stack(app: cdk.App, name: str = "Test", *, env: cdk.Environment | None =
 def synth(
     name: str, build: Callable[[cdk.App], object], context: dict[str, Any] | None = None
 ) -> Synthesized:
-    """Build with ``build(app)``, synthesize with nag, then cfn-lint and checkov every stack."""
+    """Build with ``build(app)``, synthesize with nag, then cfn-lint, checkov and the IAM check
+    over every stack."""
     app = new_app(name, context)
     build(app)
     return check_app(app)

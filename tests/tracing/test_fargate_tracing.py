@@ -27,7 +27,7 @@ from constructs_obs.tracing import (
 )
 from constructs_obs.tracing.fargate_tracing import ENVIRONMENT_REASON, XRAY_DAEMON_WARNING_ID
 from constructs_obs.tracing.tracing_backend import XRAY_WRITE_ACTIONS
-from tests.support.harness import Synthesized, new_stack, synth
+from tests.support.harness import Synthesized, VerificationError, new_stack, synth
 from tests.tracing.network import APP_IMAGE, app_task, cluster, service
 
 CUSTOM_AGENT_IMAGE = "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300071.0b1700"
@@ -42,6 +42,9 @@ SIDECAR_LOG_OPTIONS = {
     "max-buffer-size": "25m",
 }
 APP_CONTAINER_IMAGE = ecs.ContainerImage.from_registry(APP_IMAGE)
+USER_ENVIRONMENT_REASON = (
+    "Test fixture: the app's OTEL_RESOURCE_ATTRIBUTES holds deployment attributes, no secret."
+)
 FLOATING = ":" + "latest"
 PRIVATE_IMAGE = "registry.example.com/team/collector"
 
@@ -73,6 +76,8 @@ def _build(app: cdk.App) -> None:
         memory_limit_mib=2048,
         environment={"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod"},
     )
+    # The user's own variable: the library does not vouch for it, the user does.
+    acknowledge_nag(agent_task, "AwsSolutions-ECS2", USER_ENVIRONMENT_REASON)
     agent_task.add_container(
         "migrations",
         image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/busybox:1.36"),
@@ -471,8 +476,25 @@ def test_environment_variables_are_acknowledged_with_the_reason(synthesized: Syn
     acknowledged = {
         (finding.where, finding.rule): finding.message for finding in synthesized.acknowledged
     }
-    for task in ("AdotTask", "AgentTask", "DaemonTask", "MirrorTask"):
+    for task in ("AdotTask", "DaemonTask", "MirrorTask"):
         assert acknowledged[(f"/Tracing/{task}", "AwsSolutions-ECS2")] == ENVIRONMENT_REASON
+    # AgentTask's app container sets OTEL_RESOURCE_ATTRIBUTES itself: only the user's reason.
+    assert acknowledged[("/Tracing/AgentTask", "AwsSolutions-ECS2")] == USER_ENVIRONMENT_REASON
+
+
+def test_a_secret_looking_variable_of_the_user_is_still_reported() -> None:
+    # GIVEN an app container that puts a secret in its environment, then FargateTracing
+    def build(app: cdk.App) -> None:
+        stack = new_stack(app, "Leaky")
+        task, _ = app_task(
+            stack, "Task", environment={"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG"}
+        )
+        FargateTracing(stack, "Tracing", task_definition=task, service_name="leaky")
+        service(stack, "Service", cluster(stack), task)
+
+    # WHEN checked, THEN cdk-nag's ECS2 is reported: the library acknowledges only its own
+    with pytest.raises(VerificationError, match=r"AwsSolutions-ECS2 at Leaky/Task"):
+        synth("tracing_leaky_environment", build)
 
 
 def test_xray_wildcard_and_inline_policy_are_acknowledged(synthesized: Synthesized) -> None:

@@ -18,12 +18,15 @@ from constructs_obs.alarms.presets.preset_alarms import (
     AT_LEAST,
     FIVE_ONE_MINUTE_PERIODS,
     GREATER,
+    PERCENT,
     AlarmOptions,
     MetricFactory,
     PresetAlarms,
     Signal,
+    check_resource,
 )
 from constructs_obs.alarms.severity import Severity
+from constructs_obs.private.validate import Check
 
 __all__ = ["FargateServiceAlarms"]
 
@@ -60,6 +63,13 @@ class FargateServiceAlarms(PresetAlarms):
         memory_utilization: AlarmOptions | None = None,
         running_tasks: AlarmOptions | None = None,
     ) -> None:
+        check_resource(
+            Check("FargateServiceAlarms", id),
+            "service",
+            service,
+            "service_name",
+            "an ecs.IBaseService",
+        )
         super().__init__(
             scope,
             id,
@@ -101,6 +111,7 @@ def _signals(service: ecs.IBaseService) -> list[Signal]:
             AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
             GREATER,
             "CPU of {resource} above {threshold} % for 5 minutes",
+            unit=PERCENT,
         ),
         Signal(
             "memory_utilization",
@@ -109,6 +120,7 @@ def _signals(service: ecs.IBaseService) -> list[Signal]:
             AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
             GREATER,
             "memory of {resource} above {threshold} % for 5 minutes",
+            unit=PERCENT,
         ),
         Signal(
             "running_tasks",

@@ -8,6 +8,8 @@ does not reveal.
 
 from __future__ import annotations
 
+from typing import Final
+
 from aws_cdk import Duration, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
@@ -16,20 +18,28 @@ from constructs import Construct
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.presets.preset_alarms import (
     AT_LEAST,
+    COUNT,
+    MILLISECONDS,
     ONE_FIVE_MINUTE_PERIOD,
     AlarmOptions,
     MetricFactory,
     PresetAlarms,
     Signal,
+    ThresholdUnit,
+    check_resource,
     metric_per_period,
 )
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.errors import InvalidParameterError
+from constructs_obs.private.alarm_checks import check_flag
 from constructs_obs.private.validate import Check
 
 __all__ = ["LambdaFunctionAlarms"]
 
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
+DURATION_MS: Final = ThresholdUnit(
+    "milliseconds (Lambda's timeout is at most 15 minutes)", 0, 900_000
+)
 
 
 class LambdaFunctionAlarms(PresetAlarms):
@@ -61,6 +71,7 @@ class LambdaFunctionAlarms(PresetAlarms):
         required for an imported function (or disable ``duration_p99``).
     asynchronous:
         The function is invoked asynchronously (events, SNS, S3...): add ``async_event_age``.
+        True or False (a string such as "yes" is refused). Default: False.
     """
 
     def __init__(
@@ -82,6 +93,9 @@ class LambdaFunctionAlarms(PresetAlarms):
         dead_letter_errors: AlarmOptions | None = None,
         dead_letter_messages: AlarmOptions | None = None,
     ) -> None:
+        check = Check("LambdaFunctionAlarms", id)
+        check_resource(check, "function", function, "function_arn", "a lambda_.IFunction")
+        check_flag(check, "asynchronous", asynchronous)
         duration_timeout = _duration_timeout(id, function, timeout, duration_p99)
         super().__init__(
             scope,
@@ -151,13 +165,19 @@ def _signals(
                 metric_per_period(function.metric, "AsyncEventAge", "Maximum"),
                 AlarmOptions(threshold=300_000, severity=Severity.WARNING),
                 "asynchronous events for {resource} waited {threshold} ms or more",
+                MILLISECONDS,
             )
         )
     return [*signals, *_dead_letter_signals(function, concrete)]
 
 
 def _signal(
-    key: str, construct_id: str, metric: MetricFactory, defaults: AlarmOptions, summary: str
+    key: str,
+    construct_id: str,
+    metric: MetricFactory,
+    defaults: AlarmOptions,
+    summary: str,
+    unit: ThresholdUnit = COUNT,
 ) -> Signal:
     """A signal counted over 5 minutes that fires at or above its threshold; an idle function
     publishes nothing, which is not breaching."""
@@ -169,6 +189,7 @@ def _signal(
         AT_LEAST,
         summary,
         cloudwatch.TreatMissingData.NOT_BREACHING,
+        unit,
     )
 
 
@@ -213,6 +234,7 @@ def _duration_signal(function: lambda_.IFunction, timeout: Duration) -> Signal:
             severity=Severity.WARNING,
         ),
         "p99 duration of {resource} reached {threshold} ms (80 % of its timeout)",
+        DURATION_MS,
     )
 
 

@@ -19,7 +19,7 @@ from constructs import Construct
 from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
-from constructs_obs.private.alarm_checks import check_period
+from constructs_obs.private.alarm_checks import check_flag, check_period, check_statistic
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
@@ -27,6 +27,22 @@ __all__ = ["AlarmOptions"]
 
 MetricFactory = Callable[[Duration], cloudwatch.IMetric]
 """Builds a signal's metric for the period its alarm ends up with."""
+
+
+@dataclass(frozen=True)
+class ThresholdUnit:
+    """What a signal's threshold measures, and the thresholds that make sense for it."""
+
+    name: str
+    minimum: float = 0
+    maximum: float | None = None
+
+
+PERCENT: Final = ThresholdUnit("percent", 0, 100)
+COUNT: Final = ThresholdUnit("count")
+SECONDS: Final = ThresholdUnit("seconds")
+MILLISECONDS: Final = ThresholdUnit("milliseconds")
+BYTES: Final = ThresholdUnit("bytes")
 
 GREATER: Final = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
 AT_LEAST: Final = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
@@ -40,7 +56,11 @@ class AlarmOptions:
     Attributes
     ----------
     threshold, period, evaluation_periods, datapoints_to_alarm, severity, runbook_url:
-        The alarm's settings.
+        The alarm's settings. The threshold is in the signal's unit (a percentage is 0-100);
+        ``evaluation_periods`` and ``datapoints_to_alarm`` are at least 1.
+    statistic:
+        A statistic CloudWatch accepts (``Average``, ``p90``, ``tm90``, ...; the median is
+        ``p50``). Default: the preset's.
     enabled:
         False leaves this alarm out.
     """
@@ -51,6 +71,7 @@ class AlarmOptions:
     datapoints_to_alarm: int | None = None
     severity: Severity | None = None
     runbook_url: str | None = None
+    statistic: str | None = None
     enabled: bool = True
 
     def over(self, defaults: AlarmOptions) -> AlarmOptions:
@@ -81,6 +102,7 @@ class Signal:
     comparison: cloudwatch.ComparisonOperator
     summary: str
     treat_missing_data: cloudwatch.TreatMissingData = cloudwatch.TreatMissingData.MISSING
+    unit: ThresholdUnit = COUNT
 
 
 def metric_per_period(
@@ -132,7 +154,7 @@ class PresetAlarms(Construct):
         return add_threshold_alarm(
             self,
             signal.construct_id,
-            metric=signal.metric(chosen.period),
+            metric=_with_statistic(signal.metric(chosen.period), chosen.statistic),
             threshold=chosen.threshold,
             identity=AlarmIdentity(
                 resource=self.resource_name,
@@ -145,7 +167,9 @@ class PresetAlarms(Construct):
             ),
             routing=routing,
             comparison_operator=signal.comparison,
-            evaluation_periods=chosen.evaluation_periods or 1,
+            evaluation_periods=1
+            if chosen.evaluation_periods is None
+            else chosen.evaluation_periods,
             datapoints_to_alarm=chosen.datapoints_to_alarm,
             treat_missing_data=signal.treat_missing_data,
         )
@@ -156,11 +180,66 @@ def _chosen(check: Check, signal: Signal, given: AlarmOptions | None) -> AlarmOp
     if given is not None and not isinstance(given, AlarmOptions):
         check.fail(signal.key, f"expected AlarmOptions, got {type(given).__name__}")
     chosen = (given or AlarmOptions()).over(signal.defaults)
+    check_flag(check, f"{signal.key}.enabled", chosen.enabled)
     if chosen.enabled:
         assert chosen.period is not None
         # Before the metric is built: aws-cdk-lib refuses a bad period with a JavaScript error.
         check_period(check, chosen.period, high_resolution=False, parameter=f"{signal.key}.period")
+        _check_options(check, signal, chosen)
     return chosen
+
+
+def _check_options(check: Check, signal: Signal, chosen: AlarmOptions) -> None:
+    """The user's options as CloudWatch takes them: a threshold in the signal's unit, at
+    least one evaluation period and datapoint (never silently raised to 1), a Severity and a
+    statistic CloudWatch accepts."""
+    key = signal.key
+    threshold = check.finite(f"{key}.threshold", chosen.threshold)
+    unit = signal.unit
+    if threshold < unit.minimum or (unit.maximum is not None and threshold > unit.maximum):
+        upper = "" if unit.maximum is None else f" to {unit.maximum:g}"
+        check.fail(
+            f"{key}.threshold",
+            f"{threshold:g} is out of range: {key} is measured in {unit.name} "
+            f"({unit.minimum:g}{upper}{'' if upper else ' or more'})",
+        )
+    if chosen.evaluation_periods is not None:
+        check.integer(f"{key}.evaluation_periods", chosen.evaluation_periods, minimum=1)
+    if chosen.datapoints_to_alarm is not None:
+        check.integer(f"{key}.datapoints_to_alarm", chosen.datapoints_to_alarm, minimum=1)
+    if chosen.severity is not None and not isinstance(chosen.severity, Severity):
+        check.fail(
+            f"{key}.severity",
+            f"expected Severity.CRITICAL or Severity.WARNING, got {chosen.severity!r}",
+        )
+    if chosen.statistic is not None:
+        check_statistic(check, f"{key}.statistic", chosen.statistic)
+        if not isinstance(signal.metric(chosen.period or minutes(1)), cloudwatch.Metric):
+            check.fail(
+                f"{key}.statistic",
+                f"{key} is a math expression over several metrics; a statistic does not apply",
+            )
+
+
+def _with_statistic(metric: cloudwatch.IMetric, statistic: str | None) -> cloudwatch.IMetric:
+    """The signal's metric, with the user's statistic when one was chosen (checked before)."""
+    if statistic is None or not isinstance(metric, cloudwatch.Metric):
+        return metric
+    return metric.with_(statistic=statistic)
+
+
+def check_resource(
+    check: Check, parameter: str, value: object, attribute: str, expected: str
+) -> None:
+    """The monitored resource is a construct (``expected``), not its name: a string such as
+    ``"orders-db"`` has none of its metrics. Import an existing resource with the service's
+    ``from_...`` method."""
+    if isinstance(value, str) or not hasattr(value, attribute):
+        check.fail(
+            parameter,
+            f"expected {expected}, got {type(value).__name__} {value!r}; for a resource this "
+            "app does not define, import it with the service's from_... method",
+        )
 
 
 def minutes(count: int) -> Duration:

@@ -11,16 +11,21 @@ from constructs import Construct
 
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.presets.preset_alarms import (
+    BYTES,
     FIVE_ONE_MINUTE_PERIODS,
     GREATER,
     LESS,
+    PERCENT,
+    SECONDS,
     AlarmOptions,
     PresetAlarms,
     Signal,
+    check_resource,
     metric_per_period,
     minutes,
 )
 from constructs_obs.alarms.severity import Severity
+from constructs_obs.private.validate import Check
 
 __all__ = ["RdsInstanceAlarms"]
 
@@ -63,6 +68,13 @@ class RdsInstanceAlarms(PresetAlarms):
         free_storage_space: AlarmOptions | None = None,
         database_connections: AlarmOptions | None = None,
     ) -> None:
+        check_resource(
+            Check("RdsInstanceAlarms", id),
+            "instance",
+            instance,
+            "instance_identifier",
+            "an rds.IDatabaseInstance",
+        )
         super().__init__(
             scope,
             id,
@@ -92,6 +104,7 @@ def _load_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
             AlarmOptions(threshold=80).over(FIVE_ONE_MINUTE_PERIODS),
             GREATER,
             "CPU of {resource} above {threshold} % for 5 minutes",
+            unit=PERCENT,
         ),
         Signal(
             "read_latency",
@@ -100,6 +113,7 @@ def _load_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
             AlarmOptions(threshold=0.02).over(FIVE_ONE_MINUTE_PERIODS),
             GREATER,
             "read latency of {resource} above {threshold} s",
+            unit=SECONDS,
         ),
         Signal(
             "write_latency",
@@ -108,6 +122,7 @@ def _load_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
             AlarmOptions(threshold=0.05).over(FIVE_ONE_MINUTE_PERIODS),
             GREATER,
             "write latency of {resource} above {threshold} s",
+            unit=SECONDS,
         ),
     ]
 
@@ -122,6 +137,7 @@ def _capacity_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
             AlarmOptions(threshold=256 * MIB).over(FIVE_ONE_MINUTE_PERIODS),
             LESS,
             "freeable memory of {resource} below {threshold} bytes",
+            unit=BYTES,
         ),
         Signal(
             "free_storage_space",
@@ -135,6 +151,7 @@ def _capacity_signals(instance: rds.IDatabaseInstance) -> list[Signal]:
             ),
             LESS,
             "free storage of {resource} below {threshold} bytes",
+            unit=BYTES,
         ),
         Signal(
             "database_connections",

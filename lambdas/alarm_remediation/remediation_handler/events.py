@@ -1,34 +1,42 @@
-"""Alarm events, in the three shapes CloudWatch delivers them, as one kind of state change.
+"""The one event the function accepts: CloudWatch's native Lambda alarm action.
 
-An alarm reaches the function through CloudWatch's native Lambda alarm action (``alarmData``),
-an EventBridge "CloudWatch Alarm State Change" event (``detail``) or an SNS notification from
-an alarm topic (``Records``, one per message). Each becomes an ``AlarmStateChange`` whose alarm
-ARN and canonical state timestamp are the same whatever the channel, so that the idempotency
-key of one state change is too. Anything else is a ``RejectedEvent``: never raised, because
-an asynchronous invocation that raises is retried, and a malformed event would only fail again.
+The construct wires the function to alarms only as their Lambda alarm action: CloudWatch then
+invokes it with ``source`` ``"aws.cloudwatch"``, the ``alarmArn`` and the ``alarmData`` of the
+state change. It never subscribes the function to an SNS topic nor targets it from an
+EventBridge rule, so an SNS record, an EventBridge event or any other payload did not come the
+library's way and is refused (``unsupported_source``; its alarm name and ARN, when it names
+one, go on the audit line). A Lambda alarm action payload with a missing or mistyped field is
+refused as ``malformed_event``.
+
+An accepted event is only a claim (``AlarmEvent``): anyone allowed to invoke the function can
+write one. ``verification`` checks it against the function's own account and region and against
+CloudWatch before anything is done. A refusal is never raised: an asynchronous invocation that
+raises is retried, and a refused event would only be refused again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, TypeVar, cast
+from typing import Final
 
 from ._json import json_type
 from .exceptions import MalformedEventError
-
-_T = TypeVar("_T")
+from .refusal import Refusal, RefusalReason
 
 ALARM_STATES: Final = frozenset({"OK", "ALARM", "INSUFFICIENT_DATA"})
-EVENTBRIDGE_DETAIL_TYPE: Final = "CloudWatch Alarm State Change"
 CLOUDWATCH_SOURCE: Final = "aws.cloudwatch"
 
 
 @dataclass(frozen=True)
-class AlarmStateChange:
-    """One alarm state change, whatever channel delivered it."""
+class AlarmEvent:
+    """What a Lambda alarm action event claims; nothing in it is trusted until verified.
+
+    ``account`` and ``region`` are the event's ``accountId`` and ``region`` fields, None when
+    the event has none.
+    """
 
     alarm_name: str
     alarm_arn: str
@@ -40,23 +48,18 @@ class AlarmStateChange:
     region: str | None
 
 
-@dataclass(frozen=True)
-class RejectedEvent:
-    """An event (or SNS record) that is not an alarm state change this handler understands."""
+def canonical_timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds (``2024-05-01T10:00:00.000+00:00``)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
-    reason: str
-    alarm: str | None = None
 
-
-def _canonical_timestamp(raw: str) -> str:
-    """ISO 8601 in UTC with milliseconds, so every channel yields the same idempotency key."""
+def _canonical(raw: str) -> str:
     try:
-        parsed = datetime.fromisoformat(raw.strip())
+        return canonical_timestamp(datetime.fromisoformat(raw.strip()))
     except ValueError:
         return raw.strip()
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _field(mapping: Mapping[str, object], key: str, where: str) -> object:
@@ -88,6 +91,11 @@ def _optional_str(mapping: Mapping[str, object], key: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
+def _present_str(mapping: Mapping[str, object], key: str) -> str | None:
+    """None when the field is absent; a present field must be a non-empty string."""
+    return _str_field(mapping, key, "") if key in mapping else None
+
+
 def _state_value(value: str, where: str) -> str:
     if value not in ALARM_STATES:
         allowed = ", ".join(sorted(ALARM_STATES))
@@ -95,138 +103,86 @@ def _state_value(value: str, where: str) -> str:
     return value
 
 
-def _arn_part(arn: str, index: int) -> str | None:
-    parts = arn.split(":")
-    if parts[0] != "arn" or len(parts) <= index:
-        return None
-    return parts[index] or None
-
-
-def _from_alarm_data(
-    data: Mapping[str, object], *, where: str, alarm_arn: str, event: Mapping[str, object]
-) -> AlarmStateChange:
-    """The ``alarmData`` (native action) and ``detail`` (EventBridge) objects share one shape."""
+def _from_native_action(event: Mapping[str, object]) -> AlarmEvent:
+    where = "alarmData."
+    data = _object_field(event, "alarmData", "")
     state = _object_field(data, "state", where)
     previous = data.get("previousState")
     previous_value = _optional_str(previous, "value") if isinstance(previous, dict) else None
     timestamp = _optional_str(state, "timestamp") or _str_field(event, "time", "")
-    return AlarmStateChange(
+    return AlarmEvent(
         alarm_name=_str_field(data, "alarmName", where),
-        alarm_arn=alarm_arn,
+        alarm_arn=_str_field(event, "alarmArn", ""),
         state=_state_value(_str_field(state, "value", f"{where}state."), f"{where}state.value"),
         previous_state=previous_value,
         reason=_optional_str(state, "reason") or "",
-        timestamp=_canonical_timestamp(timestamp),
-        account=_optional_str(event, "account") or _optional_str(event, "accountId"),
-        region=_optional_str(event, "region"),
+        timestamp=_canonical(timestamp),
+        account=_present_str(event, "accountId"),
+        region=_present_str(event, "region"),
     )
 
 
-def _check_source(event: Mapping[str, object]) -> None:
-    source = event.get("source")
-    if source != CLOUDWATCH_SOURCE:
-        raise MalformedEventError(f"'source' is {source!r}, expected {CLOUDWATCH_SOURCE!r}")
-
-
-def _from_native_action(event: Mapping[str, object]) -> AlarmStateChange:
-    _check_source(event)
-    data = _object_field(event, "alarmData", "")
-    return _from_alarm_data(
-        data, where="alarmData.", alarm_arn=_str_field(event, "alarmArn", ""), event=event
-    )
-
-
-def _from_eventbridge(event: Mapping[str, object]) -> AlarmStateChange:
-    _check_source(event)
-    detail_type = event.get("detail-type")
-    if detail_type != EVENTBRIDGE_DETAIL_TYPE:
-        raise MalformedEventError(
-            f"'detail-type' is {detail_type!r}, expected {EVENTBRIDGE_DETAIL_TYPE!r}"
-        )
-    resources = event.get("resources")
-    if not isinstance(resources, list) or not resources or not isinstance(resources[0], str):
-        raise MalformedEventError("'resources' must list the alarm ARN")
-    detail = _object_field(event, "detail", "")
-    return _from_alarm_data(detail, where="detail.", alarm_arn=resources[0], event=event)
-
-
-def _from_sns_record(record: object) -> AlarmStateChange:
-    if not isinstance(record, dict):
-        raise MalformedEventError(f"SNS record must be a JSON object, got {json_type(record)}")
-    source = record.get("EventSource")
-    if source != "aws:sns":
-        raise MalformedEventError(f"record 'EventSource' is {source!r}, expected 'aws:sns'")
-    sns = _object_field(record, "Sns", "")
-    raw_message = _str_field(sns, "Message", "Sns.")
+def _sns_claim(event: Mapping[str, object]) -> tuple[str | None, str | None]:
+    records = event.get("Records")
+    record = records[0] if isinstance(records, list) and records else None
+    sns = record.get("Sns") if isinstance(record, dict) else None
+    raw = sns.get("Message") if isinstance(sns, dict) else None
     try:
-        message: object = json.loads(raw_message)
+        message: object = json.loads(raw) if isinstance(raw, str) else None
     except ValueError:
-        raise MalformedEventError("'Sns.Message' is not JSON") from None
+        return None, None
     if not isinstance(message, dict):
-        raise MalformedEventError(f"'Sns.Message' must be a JSON object, got {json_type(message)}")
-    where = "Sns.Message."
-    alarm_arn = _str_field(message, "AlarmArn", where)
-    return AlarmStateChange(
-        alarm_name=_str_field(message, "AlarmName", where),
-        alarm_arn=alarm_arn,
-        state=_state_value(_str_field(message, "NewStateValue", where), f"{where}NewStateValue"),
-        previous_state=_optional_str(message, "OldStateValue"),
-        reason=_optional_str(message, "NewStateReason") or "",
-        timestamp=_canonical_timestamp(_str_field(message, "StateChangeTime", where)),
-        account=_optional_str(message, "AWSAccountId") or _arn_part(alarm_arn, 4),
-        # The message's "Region" is a display name ("US East (N. Virginia)"): prefer the code.
-        region=_arn_part(alarm_arn, 3) or _optional_str(message, "Region"),
-    )
+        return None, None
+    return _optional_str(message, "AlarmName"), _optional_str(message, "AlarmArn")
 
 
-def _best_effort_alarm_name(item: object) -> str | None:
-    """The alarm name of a malformed event, when one can be found, for the audit line."""
-    if not isinstance(item, dict):
-        return None
-    for container_key in ("alarmData", "detail"):
-        container = item.get(container_key)
-        if isinstance(container, dict) and isinstance(container.get("alarmName"), str):
-            return cast("str", container["alarmName"])
-    sns = item.get("Sns")
-    if isinstance(sns, dict) and isinstance(sns.get("Message"), str):
-        try:
-            message: object = json.loads(cast("str", sns["Message"]))
-        except ValueError:
-            return None
-        if isinstance(message, dict) and isinstance(message.get("AlarmName"), str):
-            return cast("str", message["AlarmName"])
+def _claimed_alarm(event: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """The alarm name and ARN an unaccepted event names, if any, for the audit line only.
+
+    Read from the SNS message of the first record, EventBridge's ``detail`` and ``resources``,
+    or the Lambda alarm action's own fields.
+    """
+    if "Records" in event:
+        return _sns_claim(event)
+    data = event.get("detail") if "detail-type" in event else event.get("alarmData")
+    name = _optional_str(data, "alarmName") if isinstance(data, dict) else None
+    if "detail-type" in event:
+        resources = event.get("resources")
+        first = resources[0] if isinstance(resources, list) and resources else None
+        return name, first if isinstance(first, str) else None
+    return name, _optional_str(event, "alarmArn")
+
+
+def _unsupported(event: Mapping[str, object]) -> str | None:
+    """Why an event is not CloudWatch's Lambda alarm action, or None when it is one."""
+    if "Records" in event:
+        return (
+            "records (SNS, SQS, ...) are not accepted: the function is invoked only as the "
+            "alarms' Lambda alarm action"
+        )
+    if "detail-type" in event:
+        return (
+            f"EventBridge events ({event['detail-type']!r}) are not accepted: the function is "
+            "invoked only as the alarms' Lambda alarm action"
+        )
+    if event.get("source") != CLOUDWATCH_SOURCE:
+        return f"'source' is {event.get('source')!r}, expected {CLOUDWATCH_SOURCE!r}"
+    if "alarmData" not in event:
+        return "no 'alarmData': not a CloudWatch Lambda alarm action"
     return None
 
 
-def _parse_one(
-    parser: Callable[[_T], AlarmStateChange], item: _T
-) -> AlarmStateChange | RejectedEvent:
-    try:
-        return parser(item)
-    except MalformedEventError as exc:
-        return RejectedEvent(reason=str(exc), alarm=_best_effort_alarm_name(item))
-
-
-def normalize_event(event: object) -> list[AlarmStateChange | RejectedEvent]:
-    """Turn any incoming event into alarm state changes, or rejections; never raises.
-
-    An SNS event yields one item per record; the other shapes yield one item.
-    """
+def parse_event(event: object) -> AlarmEvent | Refusal:
+    """The claim of a Lambda alarm action event, or why the event is refused; never raises."""
     if not isinstance(event, dict):
-        return [RejectedEvent(reason=f"event must be a JSON object, got {json_type(event)}")]
-    if "Records" in event:
-        records = event["Records"]
-        if not isinstance(records, list) or not records:
-            return [RejectedEvent(reason="'Records' must be a non-empty array of SNS records")]
-        return [_parse_one(_from_sns_record, record) for record in records]
-    if "alarmData" in event:
-        return [_parse_one(_from_native_action, event)]
-    if "detail-type" in event:
-        return [_parse_one(_from_eventbridge, event)]
-    return [
-        RejectedEvent(
-            reason="unrecognised event: expected a CloudWatch alarm action payload "
-            "('alarmData'), an EventBridge 'CloudWatch Alarm State Change' event "
-            "('detail-type'), or SNS records ('Records')"
+        return Refusal(
+            RefusalReason.UNSUPPORTED_SOURCE,
+            f"event must be a JSON object, got {json_type(event)}",
         )
-    ]
+    unsupported = _unsupported(event)
+    if unsupported is not None:
+        return Refusal(RefusalReason.UNSUPPORTED_SOURCE, unsupported, *_claimed_alarm(event))
+    try:
+        return _from_native_action(event)
+    except MalformedEventError as exc:
+        return Refusal(RefusalReason.MALFORMED_EVENT, str(exc), *_claimed_alarm(event))

@@ -1,8 +1,8 @@
 """The errors the remediation handler raises.
 
-A bad config or a malformed event is reported and never crashes an invocation; only an action
-that fails (``RemediationError`` or an AWS error) is re-raised, so that Lambda's retries and the
-on-failure destination keep the event.
+A bad config or a refused event is reported and never crashes an invocation; only a failure to
+verify an alarm or to act (``RemediationError`` or an AWS error) is raised, so that Lambda's
+retries and the on-failure destination keep the event and the function's errors alarm fires.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ class InvalidActionConfigError(ValueError):
 
 
 class MalformedEventError(ValueError):
-    """An incoming event (or SNS record) is not an alarm state change this handler understands."""
+    """A Lambda alarm action payload with a missing or mistyped field."""
+
+
+class InvalidFunctionArnError(ValueError):
+    """The invocation's ``invoked_function_arn`` is not a Lambda function ARN."""
 
 
 class RemediationError(RuntimeError):

@@ -1,20 +1,16 @@
 """The AWS calls that perform each remediation action, and the notification it sends.
 
-Every call goes through one boto3 client per service, created on first use (a dry run creates
-none) with standard retries and short timeouts: the function's timeout must cover a few
-attempts of each call. ``execute`` performs one action and returns its result as a plain
-dictionary, because Powertools idempotency stores it as the state change's record (see
-``idempotency``). An AWS error propagates, so the record is released and Lambda's retry can act.
+Every call goes through the shared clients (see ``clients``; a dry run creates no acting
+client). ``execute`` performs one action for a state change CloudWatch confirmed (see
+``verification``) and returns its result as a plain dictionary, because Powertools idempotency
+stores it as the state change's record (see ``idempotency``). An AWS error propagates, so the
+record is released and Lambda's retry can act.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from typing import Any, Final
-
-import boto3
-from botocore.config import Config
+from typing import Final
 
 from .actions import (
     LimitLambdaConcurrency,
@@ -26,22 +22,13 @@ from .actions import (
     StopEc2Instance,
     next_desired_count,
 )
-from .events import AlarmStateChange
+from .clients import client as _client
 from .exceptions import RemediationError
 from .outcome import Outcome
 from .telemetry import logger, tracer
+from .verification import AlarmStateChange
 
 _MAX_SNS_SUBJECT_CHARS: Final = 100
-
-BOTO_CONFIG: Final = Config(
-    retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=15
-)
-
-
-@functools.cache
-def _client(service_name: str) -> Any:
-    """One boto3 client per service, created on first use and reused across invocations."""
-    return boto3.client(service_name, config=BOTO_CONFIG)
 
 
 @dataclass(frozen=True)
@@ -143,9 +130,9 @@ def _notification_message(change: AlarmStateChange) -> str:
             f'CloudWatch alarm "{change.alarm_name}" changed from {previous} to {change.state}.',
             "",
             f"Reason: {change.reason or '(none given)'}",
-            f"Time: {change.timestamp}",
-            f"Account: {change.account or 'unknown'}",
-            f"Region: {change.region or 'unknown'}",
+            f"Time: {change.state_updated_timestamp}",
+            f"Account: {change.account}",
+            f"Region: {change.region}",
             f"Alarm ARN: {change.alarm_arn}",
             "",
             "No automatic remediation is configured for this alarm: please investigate.",

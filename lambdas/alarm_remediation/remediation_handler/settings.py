@@ -11,8 +11,9 @@ REMEDIATION_ACTIONS : str
     JSON object mapping an alarm name to an action config (see ``actions.parse_action``). An
     invalid config is reported at cold start and makes events for that alarm be rejected.
 DRY_RUN : str
-    ``"true"`` (default when unset or unrecognised) or ``"false"``. In dry-run the handler logs
-    and counts what it would do and calls no AWS API at all.
+    ``"true"`` (default when unset or unrecognised) or ``"false"``. In dry-run the handler
+    verifies the alarm as always (its only AWS call, ``DescribeAlarms``), then logs and counts
+    what it would do.
 IDEMPOTENCY_TABLE : str
     DynamoDB table for Powertools idempotency (partition key ``id``, TTL attribute
     ``expiration``). Required to act; dry-run works without it.

@@ -89,3 +89,43 @@ def test_timeout_must_be_a_duration() -> None:
             routing=None,
             timeout=30,  # type: ignore[arg-type]
         )
+
+
+def test_asynchronous_must_be_a_bool() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    function = lambda_.Function.from_function_arn(stack, "F", IMPORTED)
+    with pytest.raises(InvalidParameterError) as info:
+        LambdaFunctionAlarms(
+            stack,
+            "A",
+            function=function,
+            routing=None,
+            timeout=cdk.Duration.seconds(30),
+            asynchronous="yes",  # type: ignore[arg-type]
+        )
+    assert "LambdaFunctionAlarms 'A': invalid asynchronous: expected True or False, got 'yes'" in (
+        str(info.value)
+    )
+
+
+def test_a_function_name_is_not_a_function() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    with pytest.raises(InvalidParameterError) as info:
+        LambdaFunctionAlarms(stack, "A", function="worker", routing=None)  # type: ignore[arg-type]
+    assert "invalid function: expected a lambda_.IFunction, got str 'worker'" in str(info.value)
+
+
+def test_duration_threshold_beyond_lambdas_longest_timeout_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    function = lambda_.Function.from_function_arn(stack, "F", IMPORTED)
+    with pytest.raises(InvalidParameterError) as info:
+        LambdaFunctionAlarms(
+            stack,
+            "A",
+            function=function,
+            routing=None,
+            timeout=cdk.Duration.seconds(30),
+            duration_p99=AlarmOptions(threshold=1_000_000),
+        )
+    assert "duration_p99.threshold: 1e+06 is out of range" in str(info.value)
+    assert "(0 to 900000)" in str(info.value)

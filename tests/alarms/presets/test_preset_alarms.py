@@ -6,7 +6,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_rds as rds
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Match, Template
 
 from constructs_obs import AlarmOptions, InvalidParameterError, RdsInstanceAlarms, Severity
 from tests.support.harness import Synthesized
@@ -81,3 +81,90 @@ def test_a_disabled_signal_creates_no_alarm_and_is_not_checked(
         "freeable_memory",
         "database_connections",
     }
+
+
+OPTION_CASES: dict[str, tuple[AlarmOptions, str]] = {
+    "cpu percent over 100": (
+        AlarmOptions(threshold=180),
+        "cpu_utilization.threshold: 180 is out of range: cpu_utilization is measured in percent "
+        "(0 to 100)",
+    ),
+    "negative percent": (AlarmOptions(threshold=-5), "cpu_utilization.threshold: -5 is out"),
+    "zero evaluation periods": (
+        AlarmOptions(evaluation_periods=0),
+        "cpu_utilization.evaluation_periods: must be >= 1, got 0",
+    ),
+    "zero datapoints": (
+        AlarmOptions(datapoints_to_alarm=0),
+        "cpu_utilization.datapoints_to_alarm: must be >= 1, got 0",
+    ),
+    "median statistic": (
+        AlarmOptions(statistic="Median"),
+        "cpu_utilization.statistic: 'Median' is not a CloudWatch statistic; use 'p50'",
+    ),
+    "unknown statistic": (
+        AlarmOptions(statistic="p999"),
+        "cpu_utilization.statistic: 'p999': the percentage must be between 0 and 100",
+    ),
+    "severity as a string": (
+        AlarmOptions(severity="critical"),  # type: ignore[arg-type]
+        "cpu_utilization.severity: expected Severity.CRITICAL or Severity.WARNING",
+    ),
+    "enabled as a string": (
+        AlarmOptions(enabled="no"),  # type: ignore[arg-type]
+        "cpu_utilization.enabled: expected True or False, got 'no'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+def test_options_are_checked_in_the_signals_unit(
+    database: rds.IDatabaseInstance, case: str
+) -> None:
+    options, message = OPTION_CASES[case]
+    with pytest.raises(InvalidParameterError) as info:
+        RdsInstanceAlarms(
+            cdk.Stack.of(database), "A", instance=database, routing=None, cpu_utilization=options
+        )
+    assert message in str(info.value)
+
+
+def test_a_latency_cannot_be_negative(database: rds.IDatabaseInstance) -> None:
+    with pytest.raises(InvalidParameterError) as info:
+        RdsInstanceAlarms(
+            cdk.Stack.of(database),
+            "A",
+            instance=database,
+            routing=None,
+            read_latency=AlarmOptions(threshold=-0.5),
+        )
+    assert (
+        "read_latency.threshold: -0.5 is out of range: read_latency is measured in seconds "
+        "(0 or more)"
+    ) in str(info.value)
+
+
+def test_a_chosen_statistic_reaches_the_alarm(database: rds.IDatabaseInstance) -> None:
+    stack = cdk.Stack.of(database)
+    alarms = RdsInstanceAlarms(
+        stack,
+        "A",
+        instance=database,
+        routing=None,
+        read_latency=AlarmOptions(statistic="p90"),
+    )
+    alarm = stack.resolve(alarms.alarms["read_latency"].node.default_child.extended_statistic)  # type: ignore[union-attr]
+    assert alarm == "p90"
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::CloudWatch::Alarm", {"MetricName": "ReadLatency", "ExtendedStatistic": "p90"}
+    )
+
+
+def test_a_name_where_the_instance_is_expected_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "S")
+    with pytest.raises(InvalidParameterError) as info:
+        RdsInstanceAlarms(stack, "A", instance="orders-db", routing=None)  # type: ignore[arg-type]
+    assert (
+        "RdsInstanceAlarms 'A': invalid instance: expected an rds.IDatabaseInstance, got str "
+        "'orders-db'"
+    ) in str(info.value)

@@ -2,8 +2,8 @@
 
 Every test loads the handler afresh with its own environment (the ``load_handler`` fixture of
 ``conftest.py``): the modules that hold the Powertools objects and the per-environment caches
-are re-imported, as at a cold start. The pure modules (actions, settings, events) are not, so
-their classes stay the same objects across tests.
+are re-imported, as at a cold start. The pure modules (actions, settings, events, refusal,
+verification) are not, so their classes stay the same objects across tests.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.alarm_remediation.remediation_handler import (
     audit,
+    clients,
     decision,
     execution,
     handler,
@@ -46,11 +47,18 @@ class FakeLambdaContext:
         return 60_000
 
 
-def invoke(event: object) -> dict[str, list[dict[str, str | None]]]:
+def invoke(
+    event: object, context: FakeLambdaContext | None = None
+) -> dict[str, list[dict[str, str | None]]]:
     summary: dict[str, list[dict[str, str | None]]] = handler.lambda_handler(
-        event, cast("LambdaContext", FakeLambdaContext())
+        event, cast("LambdaContext", context or FakeLambdaContext())
     )
     return summary
+
+
+def acting_clients() -> set[str]:
+    """The services the handler created a client for, but CloudWatch (read to verify)."""
+    return set(clients._CLIENTS) - {"cloudwatch"}
 
 
 @dataclass
@@ -73,6 +81,25 @@ class Output:
     @property
     def decisions(self) -> list[dict[str, Any]]:
         return [log for log in self.logs if log.get("message") == audit.AUDIT_MESSAGE]
+
+    @property
+    def refusals(self) -> list[dict[str, Any]]:
+        return [decision for decision in self.decisions if decision["decision"] == "refused"]
+
+    def metric_dimensions(self, name: str) -> list[dict[str, Any]]:
+        """Each data point of metric ``name``: its namespace and dimension names and values."""
+        found = []
+        for blob in self.metric_blobs:
+            for directive in blob["_aws"]["CloudWatchMetrics"]:
+                if any(metric["Name"] == name for metric in directive["Metrics"]):
+                    [dimension_names] = directive["Dimensions"]
+                    found.append(
+                        {
+                            "namespace": directive["Namespace"],
+                            "dimensions": {key: blob[key] for key in dimension_names},
+                        }
+                    )
+        return found
 
     def metric_totals(self) -> dict[str, float]:
         totals: dict[str, float] = {}
@@ -99,7 +126,7 @@ class Loader(Protocol):
 
 # The modules with state of their own (Powertools objects, cached clients, settings), in
 # import order: each is reloaded after the modules whose objects it binds at import.
-_STATEFUL_MODULES = (telemetry, execution, idempotency, decision, audit, handler)
+_STATEFUL_MODULES = (telemetry, clients, execution, idempotency, decision, audit, handler)
 
 
 def cold_start() -> None:

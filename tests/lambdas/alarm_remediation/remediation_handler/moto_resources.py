@@ -1,15 +1,84 @@
-"""The AWS resources the remediation actions change, created in moto, and their state."""
+"""The AWS resources the remediation actions change, created in moto, and their state.
+
+Also the CloudWatch alarms the handler verifies events against: ``firing_alarm`` puts an alarm
+into ALARM and returns the Lambda alarm action event CloudWatch sends for it.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from datetime import datetime
 from typing import Any, cast
 
 import boto3
 
+from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
+    cloudwatch_time,
+    native_event,
+)
 from tests.lambdas.conftest import REGION
+
+
+def put_alarm(name: str, state: str = "ALARM") -> str:
+    """A metric alarm in CloudWatch, set to ``state``; returns its ARN."""
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="Test",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    set_alarm_state(name, state)
+    return cast("str", describe_alarm(name)["AlarmArn"])
+
+
+def set_alarm_state(name: str, state: str) -> None:
+    boto3.client("cloudwatch", region_name=REGION).set_alarm_state(
+        AlarmName=name, StateValue=state, StateReason=f"test: {state}"
+    )
+
+
+def describe_alarm(name: str) -> dict[str, Any]:
+    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return cast("dict[str, Any]", alarm)
+
+
+def state_updated(name: str) -> datetime:
+    """CloudWatch's ``StateUpdatedTimestamp`` of the alarm."""
+    return cast("datetime", describe_alarm(name)["StateUpdatedTimestamp"])
+
+
+def current_event(name: str, previous: str = "OK") -> dict[str, Any]:
+    """The Lambda alarm action event CloudWatch sends for the alarm's current state."""
+    alarm = describe_alarm(name)
+    return native_event(
+        name,
+        state=alarm["StateValue"],
+        previous=previous,
+        timestamp=cloudwatch_time(alarm["StateUpdatedTimestamp"]),
+    )
+
+
+def firing_alarm(name: str) -> dict[str, Any]:
+    """Put the alarm into ALARM in CloudWatch; returns the event CloudWatch sends for it."""
+    put_alarm(name)
+    return current_event(name)
+
+
+def new_state_change(name: str) -> dict[str, Any]:
+    """Take the alarm through OK back into ALARM: a new state change, with a later timestamp."""
+    before = state_updated(name)
+    while state_updated(name) == before:  # CloudWatch's timestamps have millisecond resolution
+        set_alarm_state(name, "OK")
+        set_alarm_state(name, "ALARM")
+    return current_event(name)
 
 
 def create_db_instance(identifier: str = "orders-db") -> str:
@@ -24,11 +93,14 @@ def create_db_instance(identifier: str = "orders-db") -> str:
     return identifier
 
 
+# One of the AMIs moto always has (listing them all with DescribeImages takes seconds).
+MOTO_IMAGE_ID = "ami-03cf127a"
+
+
 def run_instance() -> str:
     ec2 = boto3.client("ec2", region_name=REGION)
-    image_id = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     reservation = ec2.run_instances(
-        ImageId=image_id, MinCount=1, MaxCount=1, InstanceType="t3.micro"
+        ImageId=MOTO_IMAGE_ID, MinCount=1, MaxCount=1, InstanceType="t3.micro"
     )
     return cast("str", reservation["Instances"][0]["InstanceId"])
 

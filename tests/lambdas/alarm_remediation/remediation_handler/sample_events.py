@@ -1,9 +1,15 @@
-"""Alarm events in the three shapes CloudWatch delivers them, for the handler's tests."""
+"""Alarm events for the handler's tests.
+
+The function accepts only CloudWatch's Lambda alarm action (``native_event``); the other shapes
+CloudWatch alarms reach consumers in (an EventBridge "CloudWatch Alarm State Change" event, an
+SNS notification from an alarm topic) are here to be refused.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
@@ -16,6 +22,12 @@ LATER_ALARM_TIME = "2024-05-01T11:30:00.000+0000"
 
 def alarm_arn(name: str) -> str:
     return f"arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}"
+
+
+def cloudwatch_time(moment: datetime) -> str:
+    """A timestamp as CloudWatch writes it in alarm events (``2024-05-01T10:00:00.000+0000``)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}+0000"
 
 
 def native_event(
@@ -118,8 +130,8 @@ def sns_alarm_event(
 
 
 EventBuilder = Callable[..., dict[str, Any]]
-EVENT_SHAPES: Mapping[str, EventBuilder] = {
-    "native": native_event,
+#: The shapes the function refuses (``unsupported_source``), by name.
+FOREIGN_SHAPES: Mapping[str, EventBuilder] = {
     "eventbridge": eventbridge_event,
     "sns": sns_alarm_event,
 }

@@ -1,4 +1,4 @@
-"""Tests for what the handler decides to do with a state change (remediation_handler/decision.py).
+"""Tests for what the handler decides to do with an event (remediation_handler/decision.py).
 
 Dry run, transitions that are not into ALARM, alarms without remediation, and the refusal to act
 without duplicate protection.
@@ -11,10 +11,11 @@ from collections.abc import Callable
 import boto3
 import pytest
 
-from lambdas.alarm_remediation.remediation_handler import execution
+from lambdas.alarm_remediation.remediation_handler import clients
 from tests.lambdas.alarm_remediation.remediation_handler.harness import (
     Loader,
     Output,
+    acting_clients,
     idempotency_items,
     invoke,
 )
@@ -22,6 +23,7 @@ from tests.lambdas.alarm_remediation.remediation_handler.moto_resources import (
     create_ecs_service,
     create_function,
     ecs_desired_count,
+    firing_alarm,
     instance_state,
     pause,
     received_notifications,
@@ -30,10 +32,8 @@ from tests.lambdas.alarm_remediation.remediation_handler.moto_resources import (
     subscribed_queue,
 )
 from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
-    EVENT_SHAPES,
+    alarm_arn,
     native_event,
-    sns_event,
-    sns_message,
 )
 from tests.lambdas.conftest import REGION
 
@@ -67,19 +67,21 @@ def test_dry_run_changes_nothing_and_reports_what_it_would_do(
     )
 
     # WHEN the three alarms fire
-    summary = invoke(
-        sns_event(sns_message("web-1-status"), sns_message("api-cpu"), sns_message("queue-depth"))
-    )
+    results = [
+        invoke(firing_alarm(name))["results"][0]
+        for name in ("web-1-status", "api-cpu", "queue-depth")
+    ]
 
-    # THEN nothing changed, no AWS client was even created, and each would-be action is reported
+    # THEN nothing changed, no acting client was even created, and each would-be action is
+    # reported
     assert instance_state(instance_id) == "running"
     assert ecs_desired_count() == 2
     assert received_notifications(queue_url) == []
     assert idempotency_items() == []
-    assert execution._client.cache_info().currsize == 0
-    assert [result["outcome"] for result in summary["results"]] == ["dry_run"] * 3
-    assert summary["results"][0]["reason"] == f"dry run: would stop EC2 instance {instance_id}"
-    assert summary["results"][1]["reason"] == (
+    assert acting_clients() == set()
+    assert [result["outcome"] for result in results] == ["dry_run"] * 3
+    assert results[0]["reason"] == f"dry run: would stop EC2 instance {instance_id}"
+    assert results[1]["reason"] == (
         "dry run: would change the desired count of ECS service api by +1 (keeping it at most 5)"
     )
     written = output()
@@ -94,6 +96,7 @@ def test_dry_run_changes_nothing_and_reports_what_it_would_do(
     assert len(warnings) == (1 if dry_run == "yes" else 0)
 
 
+@pytest.mark.usefixtures("aws")
 def test_dry_run_does_not_need_the_idempotency_table(load_handler: Loader) -> None:
     load_handler(
         {"web-1-status": {"action": "stop_ec2_instance", "instance_id": "i-0abc"}},
@@ -101,7 +104,7 @@ def test_dry_run_does_not_need_the_idempotency_table(load_handler: Loader) -> No
         table=None,
     )
 
-    summary = invoke(native_event("web-1-status"))
+    summary = invoke(firing_alarm("web-1-status"))
 
     assert summary["results"][0]["outcome"] == "dry_run"
 
@@ -114,10 +117,10 @@ def test_limit_lambda_concurrency_in_dry_run_calls_no_api(
     load_handler({"orders-worker-errors": pause("orders-worker")}, dry_run="true")
     output()
 
-    summary = invoke(native_event("orders-worker-errors"))
+    summary = invoke(firing_alarm("orders-worker-errors"))
 
     assert reserved_concurrency("orders-worker") == 20
-    assert execution._client.cache_info().currsize == 0  # no AWS client was even created
+    assert acting_clients() == set()  # no acting client was even created
     assert idempotency_items() == []
     assert summary["results"][0]["outcome"] == "dry_run"
     assert summary["results"][0]["target"] == "orders-worker"
@@ -131,12 +134,11 @@ def test_limit_lambda_concurrency_in_dry_run_calls_no_api(
 
 
 @pytest.mark.usefixtures("idempotency_table")
-@pytest.mark.parametrize("shape", EVENT_SHAPES)
 @pytest.mark.parametrize(
     ("state", "previous"), [("OK", "ALARM"), ("INSUFFICIENT_DATA", "ALARM"), ("ALARM", "ALARM")]
 )
 def test_only_transitions_into_alarm_are_acted_on(
-    load_handler: Loader, output: Callable[[], Output], shape: str, state: str, previous: str
+    load_handler: Loader, output: Callable[[], Output], state: str, previous: str
 ) -> None:
     create_ecs_service(desired_count=2)
     load_handler(
@@ -151,7 +153,7 @@ def test_only_transitions_into_alarm_are_acted_on(
     )
     output()
 
-    summary = invoke(EVENT_SHAPES[shape]("api-latency", state=state, previous=previous))
+    summary = invoke(native_event("api-latency", state=state, previous=previous))
 
     assert ecs_desired_count() == 2
     [result] = summary["results"]
@@ -164,31 +166,43 @@ def test_only_transitions_into_alarm_are_acted_on(
             result["reason"] == f"state is {state}; remediation runs only on transitions into ALARM"
         )
     written = output()
-    assert [decision["state"] for decision in written.decisions] == [state]
+    assert [decision["event_state"] for decision in written.decisions] == [state]
     assert written.metric_totals() == {"Skipped": 1}
 
 
 @pytest.mark.usefixtures("idempotency_table")
-def test_an_alarm_without_remediation_is_skipped(
+def test_an_alarm_without_remediation_is_refused_without_asking_cloudwatch(
     load_handler: Loader, output: Callable[[], Output]
 ) -> None:
+    # GIVEN a handler with an action for another alarm than the one in ALARM
     load_handler({"api-latency": {"action": "notify"}})
+    event = firing_alarm("someone-elses-alarm")
     output()
 
-    summary = invoke(native_event("someone-elses-alarm"))
+    # WHEN the alarm's event arrives
+    summary = invoke(event)
 
+    # THEN it is refused before DescribeAlarms, which the construct allows on configured alarms
     assert summary == {
         "results": [
             {
                 "alarm": "someone-elses-alarm",
-                "outcome": "skipped",
+                "outcome": "refused",
                 "action": None,
                 "target": None,
-                "reason": "no remediation is configured for this alarm",
+                "reason": "no_action_configured",
+                "detail": "REMEDIATION_ACTIONS has no action for this alarm",
             }
         ]
     }
-    assert output().metric_totals() == {"Skipped": 1}
+    assert clients._CLIENTS == {}  # not even CloudWatch was asked
+    written = output()
+    [refusal] = written.refusals
+    assert refusal["alarm_arn"] == alarm_arn("someone-elses-alarm")
+    assert written.metric_totals() == {"Refused": 1}
+    assert [point["dimensions"] for point in written.metric_dimensions("Refused")] == [
+        {"Reason": "no_action_configured"}
+    ]
 
 
 @pytest.mark.usefixtures("aws")
@@ -200,7 +214,7 @@ def test_acting_without_an_idempotency_table_is_refused(
         {"web-1-status": {"action": "stop_ec2_instance", "instance_id": instance_id}}, table=None
     )
 
-    summary = invoke(native_event("web-1-status"))
+    summary = invoke(firing_alarm("web-1-status"))
 
     assert "IDEMPOTENCY_TABLE is not set; no action will be performed" in [
         log["message"] for log in output().logs

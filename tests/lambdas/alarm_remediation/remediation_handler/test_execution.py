@@ -11,7 +11,7 @@ from collections.abc import Callable
 import boto3
 import pytest
 
-from lambdas.alarm_remediation.remediation_handler import execution
+from lambdas.alarm_remediation.remediation_handler import clients
 from tests.lambdas.alarm_remediation.remediation_handler.harness import (
     NAMESPACE,
     SERVICE,
@@ -25,21 +25,16 @@ from tests.lambdas.alarm_remediation.remediation_handler.moto_resources import (
     create_ecs_service,
     create_function,
     ecs_desired_count,
+    firing_alarm,
     instance_state,
+    new_state_change,
     pause,
     received_notifications,
     reserved_concurrency,
     run_instance,
     subscribed_queue,
 )
-from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
-    ALARM_TIME,
-    LATER_ALARM_TIME,
-    alarm_arn,
-    eventbridge_event,
-    native_event,
-    sns_alarm_event,
-)
+from tests.lambdas.alarm_remediation.remediation_handler.sample_events import alarm_arn
 from tests.lambdas.conftest import REGION
 
 
@@ -52,11 +47,11 @@ def test_reboot_rds_instance_reboots_the_configured_instance(
     load_handler(
         {"orders-db-cpu": {"action": "reboot_rds_instance", "db_instance_identifier": "orders-db"}}
     )
-    reboots = CallRecorder(execution._client("rds"), "rds", "RebootDBInstance")
+    reboots = CallRecorder(clients.client("rds"), "rds", "RebootDBInstance")
     output()
 
     # WHEN the alarm goes into ALARM
-    summary = invoke(native_event("orders-db-cpu"))
+    summary = invoke(firing_alarm("orders-db-cpu"))
 
     # THEN RDS accepted exactly one reboot of that instance (moto keeps the status "available")
     assert [
@@ -82,10 +77,10 @@ def test_reboot_rds_instance_reboots_the_configured_instance(
 def test_reboot_ec2_instance_reboots_it(load_handler: Loader, output: Callable[[], Output]) -> None:
     instance_id = run_instance()
     load_handler({"web-1-hung": {"action": "reboot_ec2_instance", "instance_id": instance_id}})
-    reboots = CallRecorder(execution._client("ec2"), "ec2", "RebootInstances")
+    reboots = CallRecorder(clients.client("ec2"), "ec2", "RebootInstances")
     output()
 
-    summary = invoke(native_event("web-1-hung"))
+    summary = invoke(firing_alarm("web-1-hung"))
 
     assert [status for status, _ in reboots.calls] == [200]
     assert instance_state(instance_id) == "running"  # a reboot is not a stop
@@ -110,7 +105,7 @@ def test_scale_ecs_service_sets_the_desired_count(
     )
     output()
 
-    summary = invoke(native_event("api-latency"))
+    summary = invoke(firing_alarm("api-latency"))
 
     assert ecs_desired_count() == 4
     assert summary["results"][0]["target"] == "web/api"
@@ -140,12 +135,12 @@ def test_scale_ecs_service_by_step_is_capped_at_max_count(load_handler: Loader) 
         }
     )
 
-    first = invoke(native_event("api-cpu", timestamp=ALARM_TIME))
+    first = invoke(firing_alarm("api-cpu"))
     assert ecs_desired_count() == 10  # 8 + 3, capped at 10
     assert first["results"][0]["outcome"] == "acted"
 
     # A later, distinct state change finds the service at the cap: nothing to change.
-    second = invoke(native_event("api-cpu", timestamp=LATER_ALARM_TIME))
+    second = invoke(new_state_change("api-cpu"))
     assert ecs_desired_count() == 10
     assert second["results"][0]["outcome"] == "skipped"
     assert "already has desired count 10" in str(second["results"][0]["reason"])
@@ -166,7 +161,7 @@ def test_scale_ecs_service_by_negative_step_stops_at_min_count(load_handler: Loa
         }
     )
 
-    invoke(native_event("api-idle"))
+    invoke(firing_alarm("api-idle"))
 
     assert ecs_desired_count() == 2  # 3 - 2 = 1, floored at 2
 
@@ -180,14 +175,14 @@ def test_notify_publishes_a_readable_message_to_the_topic(
     load_handler({"queue-depth": {"action": "notify"}}, topic=topic_arn)
     output()
 
-    summary = invoke(sns_alarm_event("queue-depth"))
+    summary = invoke(firing_alarm("queue-depth"))
 
     notifications = received_notifications(queue_url)
     assert len(notifications) == 1
     assert notifications[0]["Subject"] == "ALARM: queue-depth"
     message = notifications[0]["Message"]
     assert 'CloudWatch alarm "queue-depth" changed from OK to ALARM.' in message
-    assert "Reason: Threshold Crossed: 1 datapoint" in message
+    assert "Reason: test: ALARM" in message  # CloudWatch's reason, not the event's
     assert f"Alarm ARN: {alarm_arn('queue-depth')}" in message
     assert summary["results"][0]["target"] == topic_arn
     assert summary["results"][0]["outcome"] == "acted"
@@ -201,7 +196,7 @@ def test_notify_without_a_topic_only_logs(
     load_handler({"queue-depth": {"action": "notify"}}, topic=None)
     output()
 
-    summary = invoke(native_event("queue-depth"))
+    summary = invoke(firing_alarm("queue-depth"))
 
     assert summary["results"][0]["outcome"] == "acted"
     assert summary["results"][0]["target"] is None
@@ -218,11 +213,11 @@ def test_limit_lambda_concurrency_pauses_the_function(
     # GIVEN an alarm mapped to pausing a function that uses unreserved concurrency
     create_function("orders-worker")
     load_handler({"orders-worker-errors": pause("orders-worker")})
-    puts = CallRecorder(execution._client("lambda"), "lambda", "PutFunctionConcurrency")
+    puts = CallRecorder(clients.client("lambda"), "lambda", "PutFunctionConcurrency")
     output()
 
     # WHEN the alarm goes into ALARM
-    summary = invoke(eventbridge_event("orders-worker-errors"))
+    summary = invoke(firing_alarm("orders-worker-errors"))
 
     # THEN the function's reserved concurrency is 0 (set by exactly one call), and it is audited
     assert reserved_concurrency("orders-worker") == 0
@@ -266,7 +261,7 @@ def test_limit_lambda_concurrency_caps_a_reservation_and_reports_the_previous_on
         }
     )
 
-    summary = invoke(native_event("thumbnailer-cost"))
+    summary = invoke(firing_alarm("thumbnailer-cost"))
 
     assert reserved_concurrency("thumbnailer") == 5
     assert summary["results"][0]["outcome"] == "acted"
@@ -281,10 +276,10 @@ def test_limit_lambda_concurrency_already_at_the_value_is_skipped(
 ) -> None:
     create_function("orders-worker", reserved=0)
     load_handler({"orders-worker-errors": pause("orders-worker")})
-    puts = CallRecorder(execution._client("lambda"), "lambda", "PutFunctionConcurrency")
+    puts = CallRecorder(clients.client("lambda"), "lambda", "PutFunctionConcurrency")
     output()
 
-    summary = invoke(native_event("orders-worker-errors"))
+    summary = invoke(firing_alarm("orders-worker-errors"))
 
     assert puts.calls == []
     assert reserved_concurrency("orders-worker") == 0

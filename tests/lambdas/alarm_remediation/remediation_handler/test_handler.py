@@ -1,7 +1,7 @@
 """Tests for ``lambda_handler``: one invocation end to end (remediation_handler/handler.py).
 
-Batches of SNS records, failures re-raised after the other records, and the settings read and
-reported once per cold start.
+The function's own account and region taken from the invocation, failures re-raised after
+their audit line, and the settings read and reported once per cold start.
 """
 
 from __future__ import annotations
@@ -11,38 +11,72 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError
 
+from lambdas.alarm_remediation.remediation_handler.exceptions import InvalidFunctionArnError
 from tests.lambdas.alarm_remediation.remediation_handler.harness import (
+    FakeLambdaContext,
     Loader,
     Output,
+    acting_clients,
     idempotency_items,
     invoke,
 )
 from tests.lambdas.alarm_remediation.remediation_handler.moto_resources import (
+    firing_alarm,
     instance_state,
     pause,
     run_instance,
 )
-from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
-    LATER_ALARM_TIME,
-    native_event,
-    sns_event,
-    sns_message,
-)
+from tests.lambdas.alarm_remediation.remediation_handler.sample_events import native_event
+from tests.lambdas.conftest import ACCOUNT_ID, REGION
 
 
 @pytest.mark.usefixtures("idempotency_table")
-def test_an_sns_batch_is_handled_record_by_record(load_handler: Loader) -> None:
+@pytest.mark.parametrize(
+    ("function_arn", "reason"),
+    [
+        (f"arn:aws:lambda:{REGION}:111122223333:function:remediate", "foreign_account"),
+        (f"arn:aws:lambda:eu-west-1:{ACCOUNT_ID}:function:remediate", "foreign_region"),
+        (f"arn:aws-cn:lambda:{REGION}:{ACCOUNT_ID}:function:remediate", "foreign_partition"),
+    ],
+)
+def test_the_function_acts_only_for_the_account_and_region_it_runs_in(
+    load_handler: Loader, output: Callable[[], Output], function_arn: str, reason: str
+) -> None:
+    # GIVEN a genuine alarm in ALARM in this account and region
     instance_id = run_instance()
+    event = firing_alarm("web-1-status")
     load_handler({"web-1-status": {"action": "stop_ec2_instance", "instance_id": instance_id}})
+    output()
 
-    summary = invoke(sns_event("not json", sns_message("web-1-status"), sns_message("other-alarm")))
+    # WHEN it reaches a function that runs in another account, region or partition
+    summary = invoke(event, FakeLambdaContext(invoked_function_arn=function_arn))
 
-    assert [(result["alarm"], result["outcome"]) for result in summary["results"]] == [
-        (None, "rejected"),
-        ("web-1-status", "acted"),
-        ("other-alarm", "skipped"),
-    ]
-    assert instance_state(instance_id) == "stopped"
+    # THEN the function's own identity is the invocation's, so the alarm is foreign to it
+    assert (summary["results"][0]["outcome"], summary["results"][0]["reason"]) == (
+        "refused",
+        reason,
+    )
+    assert instance_state(instance_id) == "running"
+    [refusal] = output().refusals
+    assert refusal["function_arn"] == function_arn
+    assert invoke(event)["results"][0]["outcome"] == "acted"  # where it does run
+
+
+@pytest.mark.usefixtures("idempotency_table")
+def test_an_invocation_without_a_function_arn_raises_before_anything(
+    load_handler: Loader, output: Callable[[], Output]
+) -> None:
+    instance_id = run_instance()
+    event = firing_alarm("web-1-status")
+    load_handler({"web-1-status": {"action": "stop_ec2_instance", "instance_id": instance_id}})
+    output()
+
+    with pytest.raises(InvalidFunctionArnError, match="'remediate' is not a Lambda function ARN"):
+        invoke(event, FakeLambdaContext(invoked_function_arn="remediate"))
+
+    assert instance_state(instance_id) == "running"
+    assert acting_clients() == set()
+    assert output().decisions == []
 
 
 @pytest.mark.usefixtures("idempotency_table")
@@ -84,7 +118,7 @@ def test_an_invalid_action_is_reported_at_cold_start_and_rejects_only_its_alarm(
 
     rejected = invoke(native_event("orders-db-cpu"))  # the cold start reads the settings
     cold_start = output()
-    acted = invoke(native_event("web-1-status"))
+    acted = invoke(firing_alarm("web-1-status"))
 
     reported = {log["alarm"]: log["error"] for log in cold_start.logs if log["level"] == "ERROR"}
     assert reported == {
@@ -108,10 +142,11 @@ def test_limit_lambda_concurrency_of_a_missing_function_fails_and_is_re_raised(
     load_handler: Loader, output: Callable[[], Output]
 ) -> None:
     load_handler({"worker-errors": pause("no-such-function")})
+    event = firing_alarm("worker-errors")
     output()
 
     with pytest.raises(ClientError) as raised:
-        invoke(native_event("worker-errors"))
+        invoke(event)
 
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
     written = output()
@@ -130,47 +165,18 @@ def test_limit_lambda_concurrency_of_a_missing_function_fails_and_is_re_raised(
 
 
 @pytest.mark.usefixtures("idempotency_table")
-def test_a_failing_record_does_not_stop_the_rest_of_an_sns_batch(
-    load_handler: Loader, output: Callable[[], Output]
-) -> None:
-    instance_id = run_instance()
-    load_handler(
-        {
-            "orders-db-cpu": {
-                "action": "reboot_rds_instance",
-                "db_instance_identifier": "no-such-db",
-            },
-            "web-1-status": {"action": "stop_ec2_instance", "instance_id": instance_id},
-        }
-    )
-    output()
-
-    with pytest.raises(ClientError):
-        invoke(sns_event(sns_message("orders-db-cpu"), sns_message("web-1-status")))
-
-    assert instance_state(instance_id) == "stopped"
-    written = output()
-    assert [decision["outcome"] for decision in written.decisions] == ["failed", "acted"]
-    assert written.metric_totals() == {
-        "Failed": 1,
-        "Acted": 1,
-        "RebootRdsInstance": 1,
-        "StopEc2Instance": 1,
-    }
-
-
-@pytest.mark.usefixtures("idempotency_table")
 def test_the_settings_are_read_by_the_first_invocation_not_at_import(
     load_handler: Loader, output: Callable[[], Output], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a handler just imported (Lambda's init phase): nothing is read or reported yet
     load_handler({"queue-depth": {"action": "notify"}}, dry_run="true")
     assert output().logs == []
+    event = firing_alarm("queue-depth")
 
     # WHEN two events arrive, the environment changing in between
-    first = invoke(native_event("queue-depth"))
+    first = invoke(event)
     monkeypatch.setenv("REMEDIATION_ACTIONS", "{}")
-    second = invoke(native_event("queue-depth", timestamp=LATER_ALARM_TIME))
+    second = invoke(event)
 
     # THEN the first invocation read and reported the settings, and the second reused them
     written = output()

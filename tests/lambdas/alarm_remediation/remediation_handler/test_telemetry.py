@@ -18,10 +18,16 @@ from tests.lambdas.alarm_remediation.remediation_handler.sample_events import na
 def test_metrics_namespace_defaults_to_constructs_obs_remediation(
     load_handler: Loader, output: Callable[[], Output]
 ) -> None:
-    load_handler({}, namespace=None)
+    load_handler({"anything": {"action": "notify"}}, namespace=None)
     output()
 
-    invoke(native_event("anything"))
+    invoke(native_event("anything", state="OK", previous="ALARM"))  # skipped
+    invoke(native_event("anything-else"))  # refused: no action configured
 
-    [blob] = output().metric_blobs
-    assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ConstructsObs/Remediation"
+    namespaces = [
+        directive["Namespace"]
+        for blob in output().metric_blobs
+        for directive in blob["_aws"]["CloudWatchMetrics"]
+    ]
+    # The outcome metrics and the Refused metric share the namespace
+    assert namespaces == ["ConstructsObs/Remediation"] * 2
