@@ -5,21 +5,26 @@ Four stacks:
 
 - ``ObsDemoAudit``: the account's audit layer. A multi-region CloudTrail to a hardened bucket
   and an encrypted log group, Athena over the logs with forensic queries, the CIS /
-  Security Hub metric filters and alarms on the trail's log group, and EventBridge rules
-  reacting to security events, all notifying the security topic.
+  Security Hub metric filters and alarms on the trail's log group, the detection catalogue's
+  EventBridge rules reacting to attack techniques and its volume alarms (bulk secret reads,
+  mass deletion), all notifying the security topic.
 - ``ObsDemoWorkload``: an application. A VPC, an RDS instance, an asynchronous Lambda
   function and a traced Fargate service, each with preset alarms routed to the on-call topic
   and to a remediation function (reboot the database, pause the function, scale the
   service out), and the application's encrypted log group with pattern alarms.
-- ``ObsDemoGlobalDetections``: the security rules whose events exist only in us-east-1 (IAM,
-  Organizations, console sign-in), when the demo's region is another one.
+- ``ObsDemoGlobalDetections``: when the demo's region is another one, the security rules for
+  us-east-1: those whose events exist only there (IAM, Organizations), and root use and console
+  sign-in, which arrive in whichever region the actor chose (the global sign-in endpoint's in
+  us-east-1) and are watched in both regions the demo covers.
 - ``ObsDemoDashboard``: one dashboard over the audit and workload stacks.
 
 Synthesize with ``make run`` (or ``. .venv/bin/activate && npx cdk synth``). cdk-nag's
 AwsSolutions and NIST 800-53 R5 packs run during synthesis: any finding not acknowledged
-with a written reason fails it. Account and region come from the context
-(``-c account=... -c region=...``) or from the environment the CDK CLI sets
-(``CDK_DEFAULT_ACCOUNT`` / ``CDK_DEFAULT_REGION``); without them the demo uses placeholders.
+with a written reason fails it. The account comes from the context (``-c account=...``) or
+from the CDK CLI's credentials (``CDK_DEFAULT_ACCOUNT``), else a placeholder. The region is the
+demo's own, ``eu-west-1``, unless the context names another (``-c region=...``): the CLI's
+default region is not used, so the same four stacks are built on every machine (a region of
+``us-east-1`` folds the global detections into the audit stack: three stacks).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from constructs import Construct
 
 from constructs_obs import (
     ALL_SECURITY_DETECTIONS,
+    EVERY_REGION_DETECTIONS,
     GLOBAL_SERVICE_DETECTIONS,
     AlarmOptions,
     AlarmRemediation,
@@ -57,8 +63,10 @@ from constructs_obs import (
     RdsInstanceAlarms,
     RemediationAction,
     SecurityEventRules,
+    SecurityVolumeAlarms,
     Severity,
     TracedFargateService,
+    select_detections,
 )
 from constructs_obs.acknowledge import (
     acknowledge_nag,
@@ -104,22 +112,35 @@ class AuditStack(cdk.Stack):
         CisBenchmarkAlarms(
             self, "Cis", trail_log_group=self.trail.log_group.log_group, routing=routing
         )
-        regional = [d for d in ALL_SECURITY_DETECTIONS if d not in GLOBAL_SERVICE_DETECTIONS]
-        on_this_region = list(ALL_SECURITY_DETECTIONS) if self.region == "us-east-1" else regional
+        # The catalogue's rules of this region (all of them in us-east-1), and its volume
+        # detections (bulk secret reads and decryption, mass deletion) on the trail's logs.
+        on_this_region = (
+            ALL_SECURITY_DETECTIONS
+            if self.region == "us-east-1"
+            else select_detections(global_service=False)
+        )
         SecurityEventRules(
             self, "SecurityRules", targets=[self.security_topic], detections=on_this_region
+        )
+        SecurityVolumeAlarms(
+            self, "SecurityVolume", trail_log_group=self.trail.log_group, routing=routing
         )
 
 
 class GlobalDetectionsStack(cdk.Stack):
-    """IAM, Organizations and console sign-in events arrive in us-east-1 only: their rules
-    (and a topic for them) live there."""
+    """IAM and Organizations events arrive in us-east-1 only: their rules (and a topic for
+    them) live there, with the rules for root use and console sign-in, whose us-east-1 events
+    (the global sign-in endpoint's, the root user's IAM calls) the audit stack's region never
+    sees. Each record is delivered in one region only: no event is alerted twice."""
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: object) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         topic = AlarmTopic(self, "SecurityTopic", email_addresses=["security-oncall@example.com"])
         SecurityEventRules(
-            self, "GlobalRules", targets=[topic], detections=GLOBAL_SERVICE_DETECTIONS
+            self,
+            "GlobalRules",
+            targets=[topic],
+            detections=[*GLOBAL_SERVICE_DETECTIONS, *EVERY_REGION_DETECTIONS],
         )
 
 
@@ -444,8 +465,10 @@ def _function(scope: Construct, key: kms.IKey) -> lambda_.Function:
 
 
 def environment(app: cdk.App) -> cdk.Environment:
+    """The demo's account (context, then the CLI's credentials) and its region (context only:
+    a CLI default region of us-east-1 would silently drop the global-detections stack)."""
     account = app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT")
-    region = app.node.try_get_context("region") or os.environ.get("CDK_DEFAULT_REGION")
+    region = app.node.try_get_context("region")
     return cdk.Environment(account=account or DEMO_ACCOUNT, region=region or DEMO_REGION)
 
 

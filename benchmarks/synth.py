@@ -1,180 +1,574 @@
 """Synthesis cost: ``python benchmarks/synth.py`` (or ``make bench``).
 
-Prints the wall time of ``python app.py`` (a cold process: interpreter, jsii kernel, the demo
-app, cdk-nag), then, in one warm process, the synth time of stacks holding 1, 10 and 50
-EncryptedLogGroups with one pattern alarm each, without and with the cdk-nag packs, with the
-time and resources per log group, so the growth is visible; and the synth cost of each alarm
-preset (RDS, Lambda, Fargate), per preset.
+Side by side, the same resources built with the library and hand-written in aws-cdk-lib: N
+``EncryptedLogGroup``s with one pattern alarm each, against N hand-written ``kms.Key`` (with
+the CloudWatch Logs key-policy statement), ``logs.LogGroup``, ``logs.MetricFilter`` and
+``cloudwatch.Alarm`` with its action, for N = 1, 20, 100. Each measurement is a fresh process
+(the two variants alternated, the median of ``--repeats``), and prints:
+
+- resources in the template (both variants must agree, or the run fails with exit code 2);
+- jsii calls: Python-to-Node.js round trips (create, get, set, invoke, ... of the jsii kernel),
+  counted by wrapping the kernel provider's methods;
+- process CPU: user + system time of the whole process, its Node.js kernel included (from
+  ``os.wait4``: interpreter start, imports, building, synthesis), as ``cdk synth`` pays it;
+- in-process CPU: building and synthesizing only, Python's ``time.process_time`` plus the
+  CPU time of the jsii Node.js processes (``/proc``; Python's alone elsewhere);
+- the library / hand-written ratio of each.
+
+CPU time, not wall time: the machine may be shared; the load average before and after is
+printed so contention can be judged. Then the alarm presets (10 of a kind, and a dashboard of
+them) in one process, with jsii calls and CPU, and, when a separate virtual environment holds
+``cdk-monitoring-constructs`` (``--cmc-python``, default ``/tmp/cmc-venv/bin/python``), the
+same instances monitored by its ``MonitoringFacade`` for comparison (skipped when absent).
+
+Exit code 1: a goal missed (the library within 1.10x of hand-written process CPU at the largest
+N; presets within 2x of cdk-monitoring-constructs when it is measured); 2: wrong answers.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# What both variants use. The library (and the modules only presets need) is imported where it
+# is used, so that the hand-written process imports exactly what hand-written code would, and
+# cdk-monitoring-constructs' venv can run this file without the library.
 import aws_cdk as cdk
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
-from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_rds as rds
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-
-from constructs_obs import (
-    AlarmRouting,
-    AlarmTopic,
-    EncryptedLogGroup,
-    FargateServiceAlarms,
-    LambdaFunctionAlarms,
-    RdsInstanceAlarms,
-)
+from jsii import _runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
-SIZES = (1, 10, 50)
+SIZES = (1, 20, 100)
 REPEATS = 3
-
-
-def time_app_py() -> float:
-    with tempfile.TemporaryDirectory() as outdir:
-        # What the CDK CLI passes to the app: the output directory and cdk.json's context.
-        env = {**os.environ, "CDK_OUTDIR": outdir, "CDK_CONTEXT_JSON": json.dumps(CONTEXT)}
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True)
-        return time.perf_counter() - started
-
-
-def log_group_stack(count: int, *, nag: bool) -> Callable[[], tuple[float, int]]:
-    def run() -> tuple[float, int]:
-        with tempfile.TemporaryDirectory() as outdir:
-            started = time.perf_counter()
-            app = cdk.App(context=dict(CONTEXT), outdir=outdir)
-            stack = cdk.Stack(
-                app, "Bench", env=cdk.Environment(account="123456789012", region="eu-west-1")
-            )
-            topic = sns.Topic(
-                stack,
-                "Alerts",
-                master_key=kms.Key(stack, "TopicKey", enable_key_rotation=True),
-                enforce_ssl=True,
-            )
-            action = cw_actions.SnsAction(topic)
-            for index in range(count):
-                group = EncryptedLogGroup(stack, f"Logs{index}")
-                group.add_pattern_alarm(
-                    "Errors",
-                    pattern='{ $.level = "ERROR" }',
-                    metric_name=f"Errors{index}",
-                    actions=[action],
-                )
-            if nag:
-                cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
-            assembly = app.synth()
-            elapsed = time.perf_counter() - started
-            resources = len(assembly.get_stack_by_name("Bench").template["Resources"])
-        return elapsed, resources
-
-    return run
-
-
 PRESET_COUNT = 10
+RATIO_GOAL = 1.10
+CMC_RATIO_GOAL = 2.0
+CMC_PYTHON = str(Path(tempfile.gettempdir()) / "cmc-venv" / "bin" / "python")
+ACCOUNT, REGION = "123456789012", "eu-west-1"
+PATTERN = '{ $.level = "ERROR" }'
+VARIANTS = ("library", "hand-written")
+PRESET_KINDS = ("RdsInstanceAlarms", "LambdaFunctionAlarms", "FargateServiceAlarms")
 
 
-def preset_stack(kind: str, count: int) -> tuple[float, int]:
-    """Build + synth of a stack holding ``count`` presets of ``kind`` (and their routing)."""
+# -- counting jsii calls and CPU -------------------------------------------------------------
+
+_KERNEL_METHODS = (
+    "create",
+    "delete",
+    "get",
+    "set",
+    "sget",
+    "sset",
+    "invoke",
+    "sinvoke",
+    "begin",
+    "sbegin",
+    "end",
+    "callbacks",
+    "complete",
+    "sync_complete",
+)
+
+
+class JsiiCalls:
+    """Counts the requests Python sends to the jsii kernel (each one a round trip to Node.js),
+    while in a ``with`` block."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._provider = _runtime.kernel.provider
+        self._originals: dict[str, Callable[..., Any]] = {}
+
+    def __enter__(self) -> JsiiCalls:
+        for name in _KERNEL_METHODS:
+            method = getattr(self._provider, name, None)
+            if method is not None:
+                self._originals[name] = method
+                setattr(self._provider, name, self._counted(method))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for name in self._originals:
+            delattr(self._provider, name)  # the instance attribute: the class's method again
+        self._originals.clear()
+
+    def _counted(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return method(*args, **kwargs)
+
+        return counted
+
+
+def _descendants_cpu() -> float | None:
+    """CPU seconds of this process's descendants still running (the jsii Node.js processes),
+    from /proc; None where there is no /proc."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ... utime (14th field of the line), stime (15th).
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    mine: set[int] = set()
+    frontier = {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - mine
+        mine |= frontier
+    return sum(times[pid] for pid in mine)
+
+
+def _cpu_now() -> float:
+    return time.process_time() + (_descendants_cpu() or 0.0)
+
+
+@dataclass(frozen=True)
+class Measure:
+    resources: int
+    calls: int
+    cpu: float  # in-process seconds (build + synth): Python and the jsii Node.js processes
+    python_cpu: float  # of which Python's
+
+    def as_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+
+def _context() -> dict[str, Any]:
+    """What ``cdk synth`` gives the app: cdk.json's context, and no stack traces in construct
+    metadata (the CLI turns them off unless --debug)."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return {**context, "aws:cdk:disable-stack-trace": True}
+
+
+def measure(build: Callable[[Any], None], counter: JsiiCalls) -> Measure:
+    """Build one stack with ``build(stack)``, synthesize it; resources, jsii calls (counted by
+    ``counter``), CPU."""
+    context = _context()
     with tempfile.TemporaryDirectory() as outdir:
-        started = time.perf_counter()
-        app = cdk.App(context=dict(CONTEXT), outdir=outdir)
-        stack = cdk.Stack(
-            app, "Bench", env=cdk.Environment(account="123456789012", region="eu-west-1")
-        )
-        topic = AlarmTopic(stack, "Topic")
-        routing = AlarmRouting(
+        started, python_started, before = _cpu_now(), time.process_time(), counter.count
+        app = cdk.App(outdir=outdir, context=context)
+        stack = cdk.Stack(app, "Bench", env=cdk.Environment(account=ACCOUNT, region=REGION))
+        build(stack)
+        assembly = app.synth()
+        cpu, count = _cpu_now() - started, counter.count - before
+        python_cpu = time.process_time() - python_started
+        resources = len(assembly.get_stack_by_name("Bench").template["Resources"])
+    return Measure(resources=resources, calls=count, cpu=cpu, python_cpu=python_cpu)
+
+
+# -- what is built ---------------------------------------------------------------------------
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(name)
+
+
+def _topic_action(stack: Any) -> Any:
+
+    key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
+    topic = sns.Topic(stack, "Alerts", master_key=key, enforce_ssl=True)
+    return cw_actions.SnsAction(topic)
+
+
+def library_log_groups(count: int) -> Callable[[Any], None]:
+    def build(stack: Any) -> None:
+        obs = _module("constructs_obs")
+        action = _topic_action(stack)
+        for index in range(count):
+            group = obs.EncryptedLogGroup(stack, f"Logs{index}")
+            group.add_pattern_alarm(
+                "Errors", pattern=PATTERN, metric_name=f"Errors{index}", actions=[action]
+            )
+
+    return build
+
+
+def hand_written_log_groups(count: int) -> Callable[[Any], None]:
+    """What ``library_log_groups`` builds, written directly against aws-cdk-lib."""
+
+    def build(stack: Any) -> None:
+        action = _topic_action(stack)
+        log_groups_arn = f"arn:{stack.partition}:logs:{REGION}:{ACCOUNT}:log-group:*"
+        for index in range(count):
+            key = kms.Key(
+                stack,
+                f"Logs{index}Key",
+                description=f"Encrypts the CloudWatch log group Bench/Logs{index}",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="AllowCloudWatchLogsOfThisAccountAndRegion",
+                    principals=[iam.ServicePrincipal(f"logs.{REGION}.amazonaws.com")],
+                    actions=[
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
+                    resources=["*"],
+                    conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups_arn}},
+                )
+            )
+            group = logs.LogGroup(
+                stack,
+                f"Logs{index}",
+                retention=logs.RetentionDays.ONE_YEAR,
+                encryption_key=key,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            metric_filter = logs.MetricFilter(
+                stack,
+                f"Logs{index}Errors",
+                log_group=group,
+                filter_pattern=logs.FilterPattern.literal(PATTERN),
+                metric_name=f"Errors{index}",
+                metric_namespace="ConstructsObs/LogPatterns",
+                metric_value="1",
+                default_value=0,
+            )
+            alarm = cloudwatch.Alarm(
+                stack,
+                f"Logs{index}ErrorsAlarm",
+                metric=metric_filter.metric(statistic="Sum", period=Duration.minutes(5)),
+                threshold=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_name=f"Bench-logs{index}-errors{index}-warning",
+                alarm_description=f"[WARNING] log events matching the pattern in Logs{index}.",
+            )
+            alarm.add_alarm_action(action)
+
+    return build
+
+
+def presets(kind: str, count: int, *, dashboard: bool = False) -> Callable[[Any], None]:
+    """``count`` presets of ``kind`` (imported resources), one routing, maybe a dashboard."""
+
+    def build(stack: Any) -> None:
+        obs = _module("constructs_obs")
+        topic = obs.AlarmTopic(stack, "Topic")
+        routing = obs.AlarmRouting(
             stack, "Routing", name_prefix="bench", critical=[topic], warning=[topic]
         )
-        cluster = ecs.Cluster.from_cluster_arn(
-            stack, "Cluster", "arn:aws:ecs:eu-west-1:123456789012:cluster/bench"
+        for index in range(count):
+            _preset(stack, kind, index, routing)
+        if dashboard:
+            obs.ObservabilityDashboard(stack, "Dashboard")
+
+    return build
+
+
+def _preset(stack: Any, kind: str, index: int, routing: Any) -> None:
+    obs = _module("constructs_obs")
+    if kind == "RdsInstanceAlarms":
+        obs.RdsInstanceAlarms(
+            stack, f"Alarms{index}", instance=_rds_instance(stack, index), routing=routing
+        )
+    elif kind == "LambdaFunctionAlarms":
+        obs.LambdaFunctionAlarms(
+            stack,
+            f"Alarms{index}",
+            function=_function(stack, index),
+            routing=routing,
+            timeout=cdk.Duration.seconds(30),
+            asynchronous=True,
+        )
+    else:
+        obs.FargateServiceAlarms(
+            stack, f"Alarms{index}", service=_service(stack, index), routing=routing
+        )
+
+
+def _rds_instance(stack: Any, index: int) -> Any:
+    rds = _module("aws_cdk.aws_rds")
+    return rds.DatabaseInstance.from_database_instance_attributes(
+        stack,
+        f"Db{index}",
+        instance_identifier=f"db-{index}",
+        instance_endpoint_address=f"db-{index}.example.com",
+        port=5432,
+        security_groups=[],
+    )
+
+
+def _function(stack: Any, index: int) -> Any:
+    lambda_ = _module("aws_cdk.aws_lambda")
+    return lambda_.Function.from_function_arn(
+        stack, f"Fn{index}", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f{index}"
+    )
+
+
+def _service(stack: Any, index: int) -> Any:
+    ecs = _module("aws_cdk.aws_ecs")
+    cluster = stack.node.try_find_child("Cluster") or ecs.Cluster.from_cluster_arn(
+        stack, "Cluster", f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/bench"
+    )
+    return ecs.FargateService.from_fargate_service_attributes(
+        stack, f"Svc{index}", cluster=cluster, service_name=f"svc-{index}"
+    )
+
+
+def cmc_rds(count: int) -> Callable[[Any], None]:
+    """RDS instances monitored by cdk-monitoring-constructs (in its own venv): the alarms it
+    offers of those the RDS preset creates (CPU, free storage, connections), and the dashboards
+    its facade always builds."""
+
+    def build(stack: Any) -> None:
+        cmc = _module("cdk_monitoring_constructs")
+        topic = sns.Topic(stack, "Topic")
+        facade = cmc.MonitoringFacade(
+            stack,
+            "Facade",
+            alarm_factory_defaults=cmc.AlarmFactoryDefaults(
+                alarm_name_prefix="bench",
+                actions_enabled=True,
+                action=cmc.SnsAlarmActionStrategy(on_alarm_topic=topic, on_ok_topic=topic),
+            ),
         )
         for index in range(count):
-            if kind == "RdsInstanceAlarms":
-                instance = rds.DatabaseInstance.from_database_instance_attributes(
-                    stack,
-                    f"Db{index}",
-                    instance_identifier=f"db-{index}",
-                    instance_endpoint_address=f"db-{index}.example.com",
-                    port=5432,
-                    security_groups=[],
-                )
-                RdsInstanceAlarms(stack, f"Alarms{index}", instance=instance, routing=routing)
-            elif kind == "LambdaFunctionAlarms":
-                function = lambda_.Function.from_function_arn(
-                    stack, f"Fn{index}", f"arn:aws:lambda:eu-west-1:123456789012:function:f{index}"
-                )
-                LambdaFunctionAlarms(
-                    stack,
-                    f"Alarms{index}",
-                    function=function,
-                    routing=routing,
-                    timeout=cdk.Duration.seconds(30),
-                    asynchronous=True,
-                )
-            else:
-                service = ecs.FargateService.from_fargate_service_attributes(
-                    stack, f"Svc{index}", cluster=cluster, service_name=f"svc-{index}"
-                )
-                FargateServiceAlarms(stack, f"Alarms{index}", service=service, routing=routing)
-        assembly = app.synth()
-        elapsed = time.perf_counter() - started
-        resources = len(assembly.get_stack_by_name("Bench").template["Resources"])
-    return elapsed, resources
-
-
-def print_presets() -> None:
-    print(
-        f"\npresets: build + synth of {PRESET_COUNT} of a kind in one stack (median of {REPEATS}):"
-    )
-    print(f"{'preset':>22} {'synth s':>8} {'ms/preset':>10} {'alarms/preset':>14}")
-    _, base = preset_stack("RdsInstanceAlarms", 0)
-    for kind in ("RdsInstanceAlarms", "LambdaFunctionAlarms", "FargateServiceAlarms"):
-        runs = [preset_stack(kind, PRESET_COUNT) for _ in range(REPEATS)]
-        seconds = statistics.median(r[0] for r in runs)
-        per_preset = (runs[0][1] - base) / PRESET_COUNT
-        print(
-            f"{kind:>22} {seconds:>8.2f} {1000 * seconds / PRESET_COUNT:>10.1f} {per_preset:>14.1f}"
-        )
-
-
-def main() -> None:
-    cold = [time_app_py() for _ in range(2)]
-    print(f"python app.py (cold process, with cdk-nag): {min(cold):.2f} s (best of {len(cold)})")
-    # Warm the jsii kernel, and count what the stack holds without any log group.
-    _, base = log_group_stack(0, nag=False)()
-    print(f"\nwarm process, build + synth of one stack (median of {REPEATS}):")
-    print(
-        f"{'log groups':>10} {'nag':>4} {'synth s':>8} {'ms/group':>9} "
-        f"{'resources':>9} {'res/group':>9}"
-    )
-    for nag in (False, True):
-        for count in SIZES:
-            runs = [log_group_stack(count, nag=nag)() for _ in range(REPEATS)]
-            seconds = statistics.median(r[0] for r in runs)
-            resources = runs[0][1]
-            print(
-                f"{count:>10} {'yes' if nag else 'no':>4} {seconds:>8.2f} "
-                f"{1000 * seconds / count:>9.1f} {resources:>9} {(resources - base) / count:>9.1f}"
+            facade.monitor_rds_instance(
+                instance=_rds_instance(stack, index),
+                add_cpu_usage_alarm={"Warning": cmc.UsageThreshold(max_usage_percent=80)},
+                add_free_storage_space_alarm={
+                    "Critical": cmc.MinUsageCountThreshold(min_count=10 * 1024**3)
+                },
+                add_max_connection_count_alarm={
+                    "Warning": cmc.HighConnectionCountThreshold(max_connection_count=100)
+                },
             )
-    print_presets()
+
+    return build
+
+
+def _build_for(spec: Sequence[str]) -> Callable[[Any], None]:
+    """``library N``, ``hand-written N``, ``preset KIND N``, ``dashboard KIND N``, ``cmc N``."""
+    what, *rest = spec
+    if what == "library":
+        return library_log_groups(int(rest[0]))
+    if what == "hand-written":
+        return hand_written_log_groups(int(rest[0]))
+    if what in ("preset", "dashboard"):
+        return presets(rest[0], int(rest[1]), dashboard=what == "dashboard")
+    if what == "cmc":
+        return cmc_rds(int(rest[0]))
+    raise ValueError(f"unknown measurement {spec!r}")
+
+
+# -- running measurements in fresh processes ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    measure: Measure
+    process_cpu: float  # the whole process: interpreter, imports, Node.js, build, synth
+
+
+def run_process(spec: Sequence[str], python: str = sys.executable) -> Run:
+    """One measurement in a fresh process; its whole CPU time (and that of the Node.js
+    processes it waited for) from the rusage of terminated children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = subprocess.run(
+        [python, str(Path(__file__).resolve()), "--worker", *spec],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(spec)} failed:\n{child.stderr.decode()[-3000:]}")
+    line = child.stdout.decode().strip().splitlines()[-1]
+    process_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(Measure(**json.loads(line)), process_cpu)
+
+
+def worker(spec: Sequence[str]) -> None:
+    """In a fresh process: count jsii calls from the start, measure, print one JSON line."""
+    build = _build_for(spec)
+    if spec[0] in _WARMED:
+        # In-process comparisons: aws-cdk-lib's JavaScript modules loaded by a first build.
+        measure(_build_for([*spec[:-1], "1"]), JsiiCalls())
+    with JsiiCalls() as counter:
+        print(measure(build, counter).as_json())
+
+
+_WARMED = ("preset", "dashboard", "cmc")
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def _median(runs: Sequence[Run], value: Callable[[Run], float]) -> float:
+    return statistics.median(value(run) for run in runs)
+
+
+def _spread(runs: Sequence[Run]) -> str:
+    values = sorted(run.process_cpu for run in runs)
+    return f"{values[0]:.2f}-{values[-1]:.2f}"
+
+
+def side_by_side(sizes: Sequence[int], repeats: int) -> tuple[bool, bool]:
+    """The table of the library against hand-written aws-cdk-lib; (goal met, answers agree)."""
+    print(
+        f"\nEncryptedLogGroup + pattern alarm vs hand-written aws-cdk-lib (fresh process per "
+        f"run, variants alternated, median of {repeats}; CPU = user + system):"
+    )
+    print(
+        f"{'N':>4} {'variant':>13} {'resources':>9} {'jsii calls':>10} {'process CPU s':>13} "
+        f"{'(spread)':>11} {'in-process ms':>13} {'ms/group':>8} {'Python ms':>9}"
+    )
+    met, agree = True, True
+    for size in sizes:
+        runs: dict[str, list[Run]] = {variant: [] for variant in VARIANTS}
+        for _ in range(repeats):
+            for variant in VARIANTS:
+                runs[variant].append(run_process([variant, str(size)]))
+        for variant in VARIANTS:
+            _print_row(size, variant, runs[variant])
+        library, hand = runs["library"], runs["hand-written"]
+        ratios = [
+            _median(library, value) / _median(hand, value)
+            for value in (
+                lambda r: r.process_cpu,
+                lambda r: r.measure.cpu,
+                lambda r: r.measure.python_cpu,
+            )
+        ]
+        calls = library[0].measure.calls / max(hand[0].measure.calls, 1)
+        print(
+            f"{size:>4} {'ratio':>13} {'':>9} {calls:>9.2f}x {ratios[0]:>12.2f}x {'':>11} "
+            f"{ratios[1]:>12.2f}x {'':>8} {ratios[2]:>8.2f}x"
+        )
+        if library[0].measure.resources != hand[0].measure.resources:
+            agree = False
+            print("     the variants do not build the same number of resources", file=sys.stderr)
+        if size == max(sizes):
+            met = ratios[0] <= RATIO_GOAL
+    verdict = "met" if met else "MISSED"
+    print(f"goal: process CPU within {RATIO_GOAL:.2f}x at N={max(sizes)}: {verdict}")
+    print(
+        "(the jsii kernel polls its input while it waits for Python, so Node.js CPU also grows "
+        "with wall time: on a busy machine both variants read higher)"
+    )
+    return met, agree
+
+
+def _print_row(size: int, variant: str, runs: Sequence[Run]) -> None:
+    in_process = _median(runs, lambda run: run.measure.cpu) * 1000
+    python = _median(runs, lambda run: run.measure.python_cpu) * 1000
+    print(
+        f"{size:>4} {variant:>13} {runs[0].measure.resources:>9} {runs[0].measure.calls:>10} "
+        f"{_median(runs, lambda r: r.process_cpu):>13.2f} {_spread(runs):>11} "
+        f"{in_process:>13.0f} {in_process / size:>8.1f} {python:>9.0f}"
+    )
+
+
+def preset_table(count: int, cmc_python: str | None) -> bool:
+    """Presets (and a dashboard of them) in one process; cdk-monitoring-constructs beside the
+    RDS preset when its venv is there. Returns whether the goal against it was met."""
+    print(
+        f"\npresets: {count} of a kind in one stack, in-process build + synth after a first "
+        "build of one (one run each):"
+    )
+    print(f"{'what':>34} {'alarms':>6} {'jsii calls':>10} {'CPU s':>7} {'ms/preset':>9}")
+    base = run_process(["preset", "RdsInstanceAlarms", "0"]).measure
+    rows: dict[str, Measure] = {}
+    for kind in PRESET_KINDS:
+        rows[kind] = run_process(["preset", kind, str(count)]).measure
+    rows["RdsInstanceAlarms + dashboard"] = run_process(
+        ["dashboard", "RdsInstanceAlarms", str(count)]
+    ).measure
+    cmc = cmc_python if cmc_python and _has_cmc(cmc_python) else None
+    if cmc is not None:
+        cmc_base = run_process(["cmc", "0"], cmc).measure
+        rows["cdk-monitoring-constructs (+ dash)"] = run_process(["cmc", str(count)], cmc).measure
+    for what, result in rows.items():
+        empty = cmc_base if what.startswith("cdk-") else base
+        alarms = (result.resources - empty.resources) / count
+        print(
+            f"{what:>34} {alarms:>6.1f} {result.calls:>10} {result.cpu:>7.2f} "
+            f"{1000 * result.cpu / count:>9.1f}"
+        )
+    if cmc is None:
+        print(f"(cdk-monitoring-constructs not measured: no {cmc_python or CMC_PYTHON} with it)")
+        return True
+    # Like with like: cdk-monitoring-constructs' facade always builds its dashboards.
+    ratio = (
+        rows["RdsInstanceAlarms + dashboard"].cpu / rows["cdk-monitoring-constructs (+ dash)"].cpu
+    )
+    met = ratio <= CMC_RATIO_GOAL
+    print(
+        f"RdsInstanceAlarms + dashboard / cdk-monitoring-constructs in-process CPU: {ratio:.2f}x "
+        f"(goal {CMC_RATIO_GOAL:.0f}x: {'met' if met else 'MISSED'})"
+    )
+    return met
+
+
+def _has_cmc(python: str) -> bool:
+    if not Path(python).exists():
+        return False
+    probe = subprocess.run(
+        [python, "-c", "import cdk_monitoring_constructs"], capture_output=True, check=False
+    )
+    return probe.returncode == 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="0: skip")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument("--presets", type=int, default=PRESET_COUNT, help="0: skip presets")
+    parser.add_argument("--cmc-python", default=CMC_PYTHON)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker)
+        return 0
+    print(_load())
+    sizes = [int(size) for size in args.sizes.split(",") if int(size) > 0]
+    met, agree = side_by_side(sizes, args.repeats) if sizes else (True, True)
+    if args.presets:
+        met = preset_table(args.presets, args.cmc_python) and met
+    print(_load())
+    if not agree:
+        return 2
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -119,7 +119,16 @@ if TYPE_CHECKING:
         ALL_SECURITY_DETECTIONS as ALL_SECURITY_DETECTIONS,
     )
     from constructs_obs.security import (
+        EVERY_REGION_DETECTIONS as EVERY_REGION_DETECTIONS,
+    )
+    from constructs_obs.security import (
         GLOBAL_SERVICE_DETECTIONS as GLOBAL_SERVICE_DETECTIONS,
+    )
+    from constructs_obs.security import (
+        VOLUME_DETECTIONS as VOLUME_DETECTIONS,
+    )
+    from constructs_obs.security import (
+        AttackTactic as AttackTactic,
     )
     from constructs_obs.security import (
         CisBenchmarkAlarms as CisBenchmarkAlarms,
@@ -128,10 +137,22 @@ if TYPE_CHECKING:
         CisControl as CisControl,
     )
     from constructs_obs.security import (
+        DetectionSettings as DetectionSettings,
+    )
+    from constructs_obs.security import (
+        DetectionSource as DetectionSource,
+    )
+    from constructs_obs.security import (
         SecurityDetection as SecurityDetection,
     )
     from constructs_obs.security import (
         SecurityEventRules as SecurityEventRules,
+    )
+    from constructs_obs.security import (
+        SecurityVolumeAlarms as SecurityVolumeAlarms,
+    )
+    from constructs_obs.security import (
+        select_detections as select_detections,
     )
     from constructs_obs.tracing import (
         ADOT_COLLECTOR_IMAGE as ADOT_COLLECTOR_IMAGE,
@@ -143,10 +164,10 @@ if TYPE_CHECKING:
         FARGATE_CPU_MEMORY as FARGATE_CPU_MEMORY,
     )
     from constructs_obs.tracing import (
-        XRAY_DAEMON_END_OF_SUPPORT as XRAY_DAEMON_END_OF_SUPPORT,
+        XRAY_DAEMON_IMAGE as XRAY_DAEMON_IMAGE,
     )
     from constructs_obs.tracing import (
-        XRAY_DAEMON_IMAGE as XRAY_DAEMON_IMAGE,
+        XRAY_DAEMON_MAINTENANCE_MODE_SINCE as XRAY_DAEMON_MAINTENANCE_MODE_SINCE,
     )
     from constructs_obs.tracing import (
         FargateTracing as FargateTracing,
@@ -167,7 +188,13 @@ if TYPE_CHECKING:
         TracingBackend as TracingBackend,
     )
     from constructs_obs.tracing import (
+        TracingOptions as TracingOptions,
+    )
+    from constructs_obs.tracing import (
         XRayEncryption as XRayEncryption,
+    )
+    from constructs_obs.tracing import (
+        XRayExport as XRayExport,
     )
 
 _EXPORTS: Final = {
@@ -217,25 +244,34 @@ _EXPORTS: Final = {
     "constructs_obs.security": (
         "ALL_CIS_CONTROLS",
         "ALL_SECURITY_DETECTIONS",
+        "EVERY_REGION_DETECTIONS",
         "GLOBAL_SERVICE_DETECTIONS",
+        "VOLUME_DETECTIONS",
+        "AttackTactic",
         "CisBenchmarkAlarms",
         "CisControl",
+        "DetectionSettings",
+        "DetectionSource",
         "SecurityDetection",
         "SecurityEventRules",
+        "SecurityVolumeAlarms",
+        "select_detections",
     ),
     "constructs_obs.tracing": (
         "ADOT_COLLECTOR_IMAGE",
         "CLOUDWATCH_AGENT_IMAGE",
         "FARGATE_CPU_MEMORY",
-        "XRAY_DAEMON_END_OF_SUPPORT",
         "XRAY_DAEMON_IMAGE",
+        "XRAY_DAEMON_MAINTENANCE_MODE_SINCE",
         "FargateTracing",
         "OtlpProtocol",
         "SamplingRule",
         "TraceGroup",
         "TracedFargateService",
         "TracingBackend",
+        "TracingOptions",
         "XRayEncryption",
+        "XRayExport",
     ),
 }
 

@@ -10,7 +10,12 @@ import aws_cdk as cdk
 import pytest
 
 import app as demo
-from constructs_obs import ALL_SECURITY_DETECTIONS, GLOBAL_SERVICE_DETECTIONS
+from constructs_obs import (
+    ALL_SECURITY_DETECTIONS,
+    EVERY_REGION_DETECTIONS,
+    GLOBAL_SERVICE_DETECTIONS,
+    VOLUME_DETECTIONS,
+)
 from tests.support.harness import Synthesized
 from tests.support.template import render
 from tools import synth_report
@@ -25,19 +30,25 @@ def test_audit_stack_has_the_trail_athena_and_detections(synthesized: Synthesize
     template = synthesized.template("ObsDemoAudit")
     template.resource_count_is("AWS::CloudTrail::Trail", 1)
     template.resource_count_is("AWS::Glue::Table", 1)
-    template.resource_count_is("AWS::Logs::MetricFilter", 15)  # CloudWatch.1-14 + CIS 4.15
-    regional = len(ALL_SECURITY_DETECTIONS) - len(GLOBAL_SERVICE_DETECTIONS)
-    template.resource_count_is("AWS::Events::Rule", regional + 1)  # + incident routing
+    # CloudWatch.1-14 + CIS 4.15, and the catalogue's 3 volume detections
+    template.resource_count_is("AWS::Logs::MetricFilter", 15 + len(VOLUME_DETECTIONS))
+    # The regional rules of the catalogue but the two that need settings the demo does not
+    # give (instance egress addresses, Bedrock principals), and the incident routing's rule
+    regional = len(ALL_SECURITY_DETECTIONS) - len(GLOBAL_SERVICE_DETECTIONS) - 2
+    template.resource_count_is("AWS::Events::Rule", regional + 1)
 
 
 def test_global_service_detections_live_in_us_east_1(synthesized: Synthesized) -> None:
     assert synthesized.assembly.get_stack_by_name("ObsDemoGlobalDetections").environment.region == (
         "us-east-1"
     )
+    # IAM and Organizations rules, and root use and console sign-in, watched in both regions
     synthesized.template("ObsDemoGlobalDetections").resource_count_is(
-        "AWS::Events::Rule", len(GLOBAL_SERVICE_DETECTIONS)
+        "AWS::Events::Rule", len(GLOBAL_SERVICE_DETECTIONS) + len(EVERY_REGION_DETECTIONS)
     )
-    assert not synthesized.warnings  # nothing left in a region where its events never arrive
+    # nothing left in a region where its events never arrive (the construct would warn), and
+    # nothing left off the dashboard
+    assert not synthesized.warnings
 
 
 def test_the_dashboard_stack_shows_every_alarm_of_the_other_stacks(
@@ -67,26 +78,15 @@ def test_the_dashboard_stack_shows_every_alarm_of_the_other_stacks(
 def test_the_dashboard_needs_no_exports_under_strong_references(
     synthesized: Synthesized,
 ) -> None:
-    """cdk.json keeps CDK's strong references; the dashboard writes out what it shows. Only the
-    security rules' names remain imported: SecurityEventRules leaves them to CloudFormation
-    (named rules would remove these imports too)."""
+    """cdk.json keeps CDK's strong references; the dashboard writes out what it shows, and the
+    security rules are named, their metrics carrying the literal rule name: no stack imports or
+    exports anything."""
+    for stack in ("ObsDemoAudit", "ObsDemoWorkload", "ObsDemoGlobalDetections", "ObsDemoDashboard"):
+        template = json.dumps(synthesized.raw(stack))
+        assert re.findall(r'"Fn::ImportValue": "([^"]+)"', template) == [], stack
+        assert "Outputs" not in synthesized.raw(stack), stack
     dashboard = json.dumps(synthesized.raw("ObsDemoDashboard"))
-    imported = set(re.findall(r'"Fn::ImportValue": "([^"]+)"', dashboard))
-    audit = synthesized.raw("ObsDemoAudit")
-    rules = {
-        logical_id
-        for logical_id, resource in audit["Resources"].items()
-        if resource["Type"] == "AWS::Events::Rule" and "Name" not in resource["Properties"]
-    }
-    exported = {
-        output["Export"]["Name"]: output["Value"]
-        for output in audit.get("Outputs", {}).values()
-        if "Export" in output
-    }
-    assert imported == set(exported)
-    assert all(value.get("Ref") in rules for value in exported.values())
-    for stack in ("ObsDemoWorkload", "ObsDemoGlobalDetections"):
-        assert "Outputs" not in synthesized.raw(stack)
+    assert "security-root-account-usage" in dashboard  # a rule's metric, by its name
 
 
 def test_cis_filters_sit_on_the_trails_log_group(synthesized: Synthesized) -> None:
@@ -137,17 +137,27 @@ def test_the_storefront_is_a_traced_fargate_service(synthesized: Synthesized) ->
     assert containers["aws-otel-collector"]["Essential"] is False
 
 
-def test_account_and_region_come_from_context_then_environment(
+def test_account_comes_from_context_then_cli_and_region_from_context_only(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
     monkeypatch.delenv("CDK_DEFAULT_REGION", raising=False)
     defaults = demo.environment(cdk.App())
     assert (defaults.account, defaults.region) == (demo.DEMO_ACCOUNT, demo.DEMO_REGION)
+    # GIVEN a CLI whose default region is us-east-1
     monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "210987654321")
-    monkeypatch.setenv("CDK_DEFAULT_REGION", "ap-southeast-2")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "us-east-1")
     from_cli = demo.environment(cdk.App())
-    assert (from_cli.account, from_cli.region) == ("210987654321", "ap-southeast-2")
+    # THEN the account follows the CLI, the region stays the demo's (four stacks, not three)
+    assert (from_cli.account, from_cli.region) == ("210987654321", demo.DEMO_REGION)
+    app = cdk.App()
+    demo.build(app)
+    assert sorted(child.node.id for child in app.node.children) == [
+        "ObsDemoAudit",
+        "ObsDemoDashboard",
+        "ObsDemoGlobalDetections",
+        "ObsDemoWorkload",
+    ]
     chosen = demo.environment(cdk.App(context={"account": "111111111111", "region": "sa-east-1"}))
     assert (chosen.account, chosen.region) == ("111111111111", "sa-east-1")
 
@@ -160,7 +170,11 @@ def test_report_prints_stacks_counts_and_validation(
     printed = capsys.readouterr().out
     assert "ObsDemoAudit:" in printed
     assert "ObsDemoWorkload:" in printed
-    assert "15  AWS::Logs::MetricFilter" in printed
+    # Which four stacks, and where: the global detections in us-east-1, the rest in eu-west-1
+    assert re.search(r"Synthesized 4 stack\(s\)", printed)
+    assert re.search(r"ObsDemoGlobalDetections +aws://\d{12}/us-east-1", printed)
+    assert re.search(r"ObsDemoDashboard +aws://\d{12}/eu-west-1", printed)
+    assert "18  AWS::Logs::MetricFilter" in printed  # 15 CIS, 3 volume detections
     assert "cdk-nag AwsSolutions + NIST 800-53 R5: passed" in printed
     assert "checkov: 0 failed check(s)" in printed
     assert printed.rstrip().endswith("Result: passed")

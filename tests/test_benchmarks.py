@@ -7,11 +7,12 @@ a small corpus on a busy machine may do; 2 means wrong answers.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from benchmarks import audit, detections
+from benchmarks import audit, detections, synth
 
 
 def test_the_detection_benchmark_evaluates_every_detection(
@@ -20,9 +21,31 @@ def test_the_detection_benchmark_evaluates_every_detection(
     code = detections.main(["--records", "3000", "--repeats", "1"])
     out = capsys.readouterr()
     assert code in (0, 1), out.err
-    assert "32 detections" in out.out
+    assert re.search(r"^\d+ detections \(<DetectionSet of \d+ detections", out.out, re.MULTILINE)
     assert "3,000 records" in out.out
     assert "never fired" not in out.err
+
+
+def test_the_detection_false_positive_budget_counts_every_detection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WHEN the demo app's detections run over a small audit corpus
+    code = detections.main(["--false-positives", "--records", "6000", "--corpus", str(tmp_path)])
+    out = capsys.readouterr().out
+    # THEN no high-severity detection fires on an everyday record
+    assert code == 0, out
+    assert "high-severity detections firing on benign records: 0: PASS" in out
+    table = [line.split() for line in out.splitlines() if line.startswith("  ")]
+    assert table[0][:2] == ["benign", "planted"]
+    assert len(table) > 1
+    assert all(row[0].replace(",", "").isdigit() for row in table[1:])
+    # AND the root rules of the two regions together catch every planted root record, each once
+    planted_root = re.search(r"root use: ([\d,]+)", out)
+    assert planted_root, out
+    root_rows = [row for row in table[1:] if row[3].startswith("root-account-usage")]
+    assert len(root_rows) == 2  # eu-west-1 (the audit stack) and us-east-1
+    caught = sum(int(row[1].replace(",", "")) for row in root_rows)
+    assert caught == int(planted_root.group(1).replace(",", "")) > 0
 
 
 def test_the_audit_benchmark_agrees_with_the_plain_loop(
@@ -33,3 +56,42 @@ def test_the_audit_benchmark_agrees_with_the_plain_loop(
     assert code in (0, 1), out
     assert "answers agree: True" in out
     assert "one-day query" in out
+
+
+def test_the_synth_benchmark_builds_the_same_resources_both_ways() -> None:
+    # GIVEN the library's log groups and their hand-written equivalent, one and three of each
+    with synth.JsiiCalls() as counter:
+        runs = {
+            (variant, count): synth.measure(build(count), counter)
+            for variant, build in (
+                ("library", synth.library_log_groups),
+                ("hand", synth.hand_written_log_groups),
+            )
+            for count in (1, 3)
+        }
+    # THEN both build the same resources (the ratio compares like with like)
+    for count in (1, 3):
+        assert runs["library", count].resources == runs["hand", count].resources == 3 + 4 * count
+    # AND each further log group costs the library at most 1.5x the hand-written jsii calls
+    # (129 against 13 before issue 17: a regression shows here, not only in `make bench`)
+    library = (runs["library", 3].calls - runs["library", 1].calls) / 2
+    hand = (runs["hand", 3].calls - runs["hand", 1].calls) / 2
+    assert 0 < hand <= library <= 1.5 * hand
+    assert all(run.cpu > 0 for run in runs.values())
+
+
+def test_the_synth_benchmark_counts_only_inside_its_block() -> None:
+    with synth.JsiiCalls() as counter:
+        synth.measure(synth.presets("RdsInstanceAlarms", 1, dashboard=True), counter)
+    seen = counter.count
+    synth.measure(synth.presets("FargateServiceAlarms", 1), synth.JsiiCalls())
+    assert seen > 0
+    assert counter.count == seen
+
+
+def test_the_synth_benchmark_measures_a_fresh_process() -> None:
+    run = synth.run_process(["hand-written", "1"])
+    assert run.measure.resources == 3 + 4
+    assert run.measure.calls > 0
+    # The whole process (interpreter, imports, Node.js) costs more than building in it.
+    assert run.process_cpu > run.measure.cpu > 0

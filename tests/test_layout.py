@@ -4,7 +4,8 @@
 - areas depend on each other in one direction (``LAYERS``), and ``private/`` on no area;
 - no file over 600 lines, no function over 60 lines, in the library and its handlers;
 - the demo app and the README import no private module;
-- tests mirror modules: each test module is named for the module it tests.
+- tests mirror modules: each test module is named for the module it tests (a property-based
+  module adds ``_properties`` to that name).
 """
 
 from __future__ import annotations
@@ -248,9 +249,15 @@ _WHOLE_SYSTEM_TESTS = {
 }
 
 
+#: A property-based module of a construct family is named for the module it exercises first,
+#: plus this suffix (``tests/logs/test_encrypted_log_group_properties.py``): it runs through the
+#: harness once, apart from the example-based tests of the same module.
+PROPERTIES_SUFFIX = "_properties"
+
+
 def _tested_module(test: Path) -> str:
     parts = list(test.relative_to(ROOT / "tests").with_suffix("").parts)
-    parts[-1] = parts[-1].removeprefix("test_")
+    parts[-1] = parts[-1].removeprefix("test_").removesuffix(PROPERTIES_SUFFIX)
     if parts[0] == "lambdas":
         return ".".join(parts)
     return ".".join([PACKAGE, *parts])
@@ -269,3 +276,7 @@ def test_tests_mirror_modules() -> None:
 def test_the_mirror_check_catches_an_orphan() -> None:
     assert _tested_module(ROOT / "tests/logs/test_log_archive.py") in MODULES
     assert _tested_module(ROOT / "tests/logs/test_log_grup.py") not in MODULES
+    # A property module mirrors a module too; only the suffix is dropped, nothing else.
+    assert _tested_module(ROOT / "tests/logs/test_log_archive_properties.py") in MODULES
+    assert _tested_module(ROOT / "tests/logs/test_log_grup_properties.py") not in MODULES
+    assert _tested_module(ROOT / "tests/logs/test_log_archive_props.py") not in MODULES

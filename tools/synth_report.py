@@ -1,7 +1,8 @@
 """Print what a synthesis built and what the checkers said (``make run`` calls this).
 
-Stacks, resource counts by type, and the validation result: cdk-nag (it ran during synthesis,
-which fails on any unacknowledged finding; its acknowledgements are listed with their count),
+Stacks and the account/region each deploys to, resource counts by type, and the validation
+result: cdk-nag (it ran during synthesis, which fails on any unacknowledged finding; its
+acknowledgements are listed with their count),
 cfn-lint and checkov over every template. Exits non-zero when any finding is unacknowledged.
 """
 
@@ -19,10 +20,23 @@ from constructs_obs.testing.verify import (
 )
 
 
+def stack_environments(outdir: Path) -> dict[str, str]:
+    """Each stack of the cloud assembly and where it deploys (``aws://account/region``)."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    return {
+        artifact.get("displayName", artifact_id): artifact["environment"]
+        for artifact_id, artifact in manifest.get("artifacts", {}).items()
+        if artifact.get("type") == "aws:cloudformation:stack"
+    }
+
+
 def main(argv: list[str]) -> int:
     outdir = Path(argv[1] if len(argv) > 1 else "cdk.out")
     report = verify_assembly(outdir)
+    environments = stack_environments(outdir)
     print(f"Synthesized {len(report.stacks)} stack(s) into {outdir}/")
+    for stack_name, environment in sorted(environments.items()):
+        print(f"  {stack_name:<28} {environment}")
     for stack_name, template_path in report.stacks.items():
         template = json.loads(template_path.read_text())
         counts = Counter(r["Type"] for r in template.get("Resources", {}).values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
@@ -26,11 +26,13 @@ from constructs_obs.private.alarm_checks import (
     check_flag,
     check_https_url,
     check_list,
-    check_period,
+    check_period_seconds,
     check_statistic,
 )
+from constructs_obs.private.metrics import metric_facts
 from constructs_obs.private.names import register_alarm_name, release_alarm_name
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
+from constructs_obs.private.scopes import adopt, child_path, path_of, stack_facts
 from constructs_obs.private.validate import Check, is_token
 
 __all__ = [
@@ -82,7 +84,7 @@ def _name_and_description(
         check.fail("identity", f"expected an AlarmIdentity, got {type(identity).__name__}")
     if not isinstance(identity.severity, Severity):
         check.fail("severity", f"expected a Severity, got {identity.severity!r}")
-    prefix = routing.name_prefix if routing is not None else Stack.of(scope).stack_name
+    prefix = routing.name_prefix if routing is not None else stack_facts(scope).name
     name = alarm_name_override or alarm_name(
         prefix, identity.resource, identity.signal, identity.severity
     )
@@ -140,17 +142,7 @@ def _check_routed_name(check: Check, name: str, prefix: str, severity: Severity)
 
 def metric_period_seconds(metric: cloudwatch.IMetric) -> int | None:
     """The period of a metric or math expression, in seconds (None when it has none)."""
-    config = metric.to_metric_config()
-    if config.metric_stat is not None:
-        return int(config.metric_stat.period.to_seconds())
-    if config.math_expression is not None:
-        return int(config.math_expression.period)
-    return None
-
-
-def _namespace(metric: cloudwatch.IMetric) -> str | None:
-    config = metric.to_metric_config()
-    return config.metric_stat.namespace if config.metric_stat is not None else None
+    return metric_facts(metric).period_seconds
 
 
 def _check_timing(
@@ -161,20 +153,23 @@ def _check_timing(
     datapoints_to_alarm: int | None,
     high_resolution: bool,
 ) -> None:
+    """From the facts the library holds of ``metric`` (read once when it is not its own)."""
     check_flag(check, "high_resolution", high_resolution)
-    config = metric.to_metric_config()
-    if config.metric_stat is not None:
-        check_statistic(check, "metric", config.metric_stat.statistic)
-    namespace = _namespace(metric)
+    facts = metric_facts(metric)
+    if facts.statistic is not None:
+        check_statistic(check, "metric", facts.statistic)
+    namespace = facts.namespace
+    if high_resolution and namespace is None and isinstance(metric, cloudwatch.Metric):
+        namespace = metric.namespace
     if high_resolution and namespace is not None and namespace.startswith("AWS/"):
         check.fail(
             "high_resolution",
             f"{namespace} metrics are published at standard resolution; only custom metrics "
             "published with a storage resolution of 1 s can use 10 s or 30 s periods",
         )
-    seconds = metric_period_seconds(metric)
+    seconds = facts.period_seconds
     if seconds is not None:
-        check_period(check, Duration.seconds(seconds), high_resolution=high_resolution)
+        check_period_seconds(check, seconds, high_resolution=high_resolution)
         check_evaluation(
             check,
             period_seconds=seconds,
@@ -254,7 +249,9 @@ def add_threshold_alarm(
         alarm_description=description,
     )
     _route(alarm, identity.severity, routing, actions)
-    _record(alarm, identity, AlarmKind.THRESHOLD, metric=metric, threshold=threshold)
+    _record(
+        scope, id, alarm, name, identity, AlarmKind.THRESHOLD, metric=metric, threshold=threshold
+    )
     return alarm
 
 
@@ -301,7 +298,9 @@ def add_anomaly_alarm(
         alarm_description=description,
     )
     _route(alarm, identity.severity, routing, actions)
-    _record(alarm, identity, AlarmKind.ANOMALY, metric=metric, band_width=band_width)
+    _record(
+        scope, id, alarm, name, identity, AlarmKind.ANOMALY, metric=metric, band_width=band_width
+    )
     return alarm
 
 
@@ -338,12 +337,15 @@ def add_composite_alarm(
         or (Duration.minutes(1) if actions_suppressor else None),
     )
     _route(alarm, identity.severity, routing, ())
-    _record(alarm, identity, AlarmKind.COMPOSITE)
+    _record(scope, id, alarm, name, identity, AlarmKind.COMPOSITE)
     return alarm
 
 
 def _record(
+    scope: Construct,
+    id: str,
     alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm,
+    name: str,
     identity: AlarmIdentity,
     kind: AlarmKind,
     *,
@@ -351,10 +353,14 @@ def _record(
     threshold: float | None = None,
     band_width: float | None = None,
 ) -> None:
-    registry_of(alarm).alarms.append(
+    """Record the alarm for the dashboard and the remediation checks, with the path and name
+    the library already holds (no read back through jsii)."""
+    path = child_path(path_of(scope), id) or alarm.node.path
+    adopt(alarm, scope, path)
+    registry_of(scope).alarms.append(
         AlarmRecord(
             alarm=alarm,
-            path=alarm.node.path,
+            path=path,
             kind=kind,
             resource=identity.resource,
             signal=identity.signal,
@@ -362,6 +368,7 @@ def _record(
             metric=metric,
             threshold=threshold,
             band_width=band_width,
+            name=None if is_token(name) else name,
         )
     )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import jsii
 from aws_cdk import Annotations, Aspects, Duration, IAspect, IStableListProducer, Lazy, Stack
@@ -152,6 +152,7 @@ class AlarmRouting(Construct):
         self._incident_match = incident_match
         self._routed_alarm_arns: dict[Severity, list[str]] = {s: [] for s in Severity}
         self._permitted: dict[str, lambda_.CfnPermission] = {}
+        self._resolved: dict[Severity, list[tuple[str, cloudwatch.IAlarmAction]]] = {}
         self._encryption_key_given = encryption_key
         self._encryption_key: kms.IKey | None = None
         self.dead_letter_queue: sqs.Queue | None = None
@@ -276,7 +277,8 @@ class AlarmRouting(Construct):
             alarm.add_ok_action(*on_ok)
         if on_insufficient:
             alarm.add_insufficient_data_action(*on_insufficient)
-        self._routed_alarm_arns[severity].append(alarm.alarm_arn)
+        if self._incident_match is IncidentMatch.ALARM_ARNS:
+            self._routed_alarm_arns[severity].append(alarm.alarm_arn)
 
     def _actions_for(
         self, alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm, severity: Severity
@@ -288,27 +290,42 @@ class AlarmRouting(Construct):
         on_alarm: list[cloudwatch.IAlarmAction] = []
         on_ok: list[cloudwatch.IAlarmAction] = []
         on_insufficient: list[cloudwatch.IAlarmAction] = []
-        for target in self._targets[severity]:
-            if isinstance(target, IncidentTarget):
-                continue
-            resolved = (
-                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
-            )
-            if _is_topic(resolved):
-                action = cw_actions.SnsAction(resolved)  # type: ignore[arg-type]
+        for kind, action in self._resolved_targets(severity):
+            if kind == "topic":
                 on_alarm.append(action)
                 if severity in self._ok:
                     on_ok.append(action)
                 if severity in self._insufficient:
                     on_insufficient.append(action)
-            elif _is_function(resolved):
+            elif kind == "function":
                 # Metric and composite alarms both invoke Lambda functions natively.
-                on_alarm.append(self._function_action(resolved))  # type: ignore[arg-type]
-            elif not composite and _applies(resolved, alarm):
+                on_alarm.append(action)
+            elif not composite and _applies(action, alarm):
                 # EC2 actions go to the alarms of one instance's metric only (documented);
                 # composite alarms take no EC2 or Auto Scaling action.
-                on_alarm.append(resolved)  # type: ignore[arg-type]
+                on_alarm.append(action)
         return on_alarm, on_ok, on_insufficient
+
+    def _resolved_targets(self, severity: Severity) -> list[tuple[str, cloudwatch.IAlarmAction]]:
+        """The severity's alarm actions (incident targets aside), resolved once and shared by
+        every alarm routed here: a topic's SnsAction, a function's native action, or others."""
+        if severity in self._resolved:
+            return self._resolved[severity]
+        found: list[tuple[str, Any]] = []
+        for target in self._targets[severity]:
+            if isinstance(target, IncidentTarget):
+                continue
+            resolved: Any = (
+                target.alarm_action_target() if isinstance(target, AlarmActionSource) else target
+            )
+            if _is_topic(resolved):
+                found.append(("topic", cw_actions.SnsAction(resolved)))
+            elif _is_function(resolved):
+                found.append(("function", self._function_action(resolved)))
+            else:
+                found.append(("other", resolved))
+        self._resolved[severity] = found
+        return found
 
     def _function_action(self, function: lambda_.IFunction) -> _FunctionAlarmAction:
         key = function.node.addr

@@ -87,6 +87,15 @@ if TYPE_CHECKING:
     from constructs_obs.audit.local.query_result import (
         SkippedFile as SkippedFile,
     )
+    from constructs_obs.audit.projection import (
+        COMMERCIAL_REGIONS as COMMERCIAL_REGIONS,
+    )
+    from constructs_obs.audit.projection import (
+        AccountProjection as AccountProjection,
+    )
+    from constructs_obs.audit.projection import (
+        TableProjection as TableProjection,
+    )
     from constructs_obs.audit.schema import (
         COLUMNS as COLUMNS,
     )
@@ -116,9 +125,6 @@ if TYPE_CHECKING:
     )
     from constructs_obs.audit.schema import (
         storage_location_template as storage_location_template,
-    )
-    from constructs_obs.audit.trail_log_location import (
-        COMMERCIAL_REGIONS as COMMERCIAL_REGIONS,
     )
     from constructs_obs.audit.trail_log_location import (
         LogLocationSource as LogLocationSource,
@@ -166,8 +172,12 @@ _EXPORTS: Final = {
         "Column",
         "storage_location_template",
     ),
-    "constructs_obs.audit.trail_log_location": (
+    "constructs_obs.audit.projection": (
         "COMMERCIAL_REGIONS",
+        "AccountProjection",
+        "TableProjection",
+    ),
+    "constructs_obs.audit.trail_log_location": (
         "LogLocationSource",
         "TrailLogLocation",
     ),

@@ -21,6 +21,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_obs.audit.catalog import AuditQuery, load_queries
+from constructs_obs.audit.projection import AccountProjection, TableProjection
 from constructs_obs.audit.schema import (
     COLUMNS,
     DAY_FORMAT,
@@ -101,6 +102,14 @@ class AuditQueries(Construct):
     results_expiration:
         When query results are deleted from the results bucket, in whole days (1 at least).
         Default: 30 days.
+    account_projection:
+        ``AccountProjection.ENUM`` lists ``accounts`` in the table, and a query may read them
+        all; AWS advises keeping an enum to a few dozen values, and a query over every
+        account makes Athena enumerate accounts x regions x days. ``AccountProjection.INJECTED``
+        lists none (``accounts`` must then be left out) and scales to any organization, but
+        Athena reads an injected partition only for the account a query names: the named
+        queries and prepared statements then take ``account`` as their third parameter
+        (``AND account = ?``). Default: ``AccountProjection.ENUM``.
     database_name / workgroup_name:
         The Glue database (1-255 lower-case letters, digits or ``_``: what Athena reads) and the
         Athena workgroup (1-128 letters, digits, ``.``, ``_`` or ``-``). Default: derived from
@@ -109,7 +118,8 @@ class AuditQueries(Construct):
     Attributes
     ----------
     database, table, workgroup, results_bucket, named_queries, prepared_statements
-    (the last two keyed by query name).
+    (the last two keyed by query name), projection (a ``TableProjection``: what Athena reads,
+    for ``LocalAuditEngine(projection=...)``).
     """
 
     def __init__(
@@ -125,19 +135,22 @@ class AuditQueries(Construct):
         results_expiration: Duration | None = None,
         database_name: str | None = None,
         workgroup_name: str | None = None,
+        account_projection: AccountProjection = AccountProjection.ENUM,
     ) -> None:
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("AuditQueries", id)
         location = _checked_location(check, trail)
         regions = check_regions(check, "regions", regions)
-        accounts = check_accounts(
-            check,
-            "accounts",
-            accounts,
-            organization_trail=location.organization_id is not None,
-            stack=Stack.of(self),
-        )
+        injected = _injected(check, account_projection, accounts)
+        if not injected:
+            accounts = check_accounts(
+                check,
+                "accounts",
+                accounts,
+                organization_trail=location.organization_id is not None,
+                stack=Stack.of(self),
+            )
         _check_day(check, "projection_start", projection_start)
         cutoff_bytes = _cutoff_bytes(check, bytes_scanned_cutoff or Size.gibibytes(10))
         expiration_days = check.whole_days(
@@ -147,9 +160,16 @@ class AuditQueries(Construct):
 
         self._location = location
         self._readers = 0
+        #: What the table's projection covers, for ``LocalAuditEngine(projection=...)``.
+        self.projection = TableProjection(
+            start_day=projection_start,
+            regions=tuple(regions),
+            accounts=None if injected or accounts is None else tuple(accounts),
+            account_projection=account_projection,
+        )
         self._add_results(check, expiration_days)
         self._add_database(database_name)
-        self._add_table(regions, accounts, projection_start)
+        self._add_table(regions, None if injected else list(accounts or ()), projection_start)
         self._add_workgroup(workgroup_name, cutoff_bytes)
         self._add_queries()
 
@@ -206,7 +226,9 @@ class AuditQueries(Construct):
             ),
         )
 
-    def _add_table(self, regions: list[str], accounts: list[str], projection_start: str) -> None:
+    def _add_table(
+        self, regions: list[str], accounts: list[str] | None, projection_start: str
+    ) -> None:
         """The table over the log files, its partitions projected (no crawler, no repair)."""
         self.table = glue.CfnTable(
             self,
@@ -225,10 +247,19 @@ class AuditQueries(Construct):
         self.table.node.add_dependency(self.database)
 
     def _projection(
-        self, regions: list[str], accounts: list[str], projection_start: str
+        self, regions: list[str], accounts: list[str] | None, projection_start: str
     ) -> dict[str, str]:
-        """The table parameters: partition projection over the day, region and account."""
+        """The table parameters: partition projection over the day, region and account
+        (``accounts`` None: an injected account)."""
         location = self._location
+        account: dict[str, str] = (
+            {"projection.account.type": "injected"}
+            if accounts is None
+            else {
+                "projection.account.type": "enum",
+                "projection.account.values": ",".join(accounts),
+            }
+        )
         return {
             "classification": "cloudtrail",
             "EXTERNAL": "TRUE",
@@ -240,8 +271,7 @@ class AuditQueries(Construct):
             "projection.day.interval.unit": "DAYS",
             "projection.region.type": "enum",
             "projection.region.values": ",".join(regions),
-            "projection.account.type": "enum",
-            "projection.account.values": ",".join(accounts),
+            **account,
             "storage.location.template": storage_location_template(
                 location.bucket.bucket_name,
                 prefix=location.s3_key_prefix or "",
@@ -300,6 +330,10 @@ class AuditQueries(Construct):
         self.queries: dict[str, AuditQuery] = load_queries()
         self.named_queries: dict[str, athena.CfnNamedQuery] = {}
         self.prepared_statements: dict[str, athena.CfnPreparedStatement] = {}
+        if self.projection.account_projection is AccountProjection.INJECTED:
+            self.queries = {
+                name: query.with_account_filter() for name, query in self.queries.items()
+            }
         for name, query in sorted(self.queries.items()):
             construct_id = "".join(part.capitalize() for part in name.split("_"))
             named = athena.CfnNamedQuery(
@@ -366,6 +400,24 @@ class AuditQueries(Construct):
                 resources=[self.encryption_key.key_arn],
             ),
         ]
+
+
+def _injected(check: Check, account_projection: object, accounts: object) -> bool:
+    """Whether the account is an injected projection (then no ``accounts`` are listed)."""
+    if not isinstance(account_projection, AccountProjection):
+        check.fail(
+            "account_projection",
+            f"expected AccountProjection.ENUM or AccountProjection.INJECTED, got "
+            f"{account_projection!r}",
+        )
+    injected = account_projection is AccountProjection.INJECTED
+    if injected and accounts is not None:
+        check.fail(
+            "accounts",
+            "an injected account projection lists no accounts (each query names its "
+            "account): leave accounts out, or use AccountProjection.ENUM",
+        )
+    return injected
 
 
 def _check_names(check: Check, database_name: str | None, workgroup_name: str | None) -> None:

@@ -18,6 +18,7 @@ This module has no optional dependency: it reads the files with :mod:`importlib.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -55,6 +56,8 @@ _HEADER_LINE = re.compile(r"--\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*")
 _SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
 _DAY = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}")
 _HEADER_KEYS: Final = ("name", "description", "params")
+_DAY_RANGE: Final = "day BETWEEN ? AND ?"
+_PARAMS_LINE = re.compile(r"^--\s*params\s*:.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,25 @@ class AuditQuery:
                 )
         check_day_range(self.name, params["start_day"], params["end_day"])
         return tuple(params[name] for name in self.params)
+
+    def with_account_filter(self) -> AuditQuery:
+        """This query for a table whose ``account`` is an injected projection, which Athena
+        reads only for an account the query names: ``AND account = ?`` after the day range,
+        and ``account`` as the third parameter.
+
+        Raises
+        ------
+        QueryDefinitionError
+            If the query does not restrict ``day BETWEEN ? AND ?`` exactly once.
+        """
+        if self.sql.count(_DAY_RANGE) != 1:
+            raise QueryDefinitionError(
+                self.name, f"expected {_DAY_RANGE!r} once, to add the account filter after it"
+            )
+        params = (*DAY_PARAMS, "account", *self.params[2:])
+        sql = self.sql.replace(_DAY_RANGE, f"{_DAY_RANGE} AND account = ?")
+        sql = _PARAMS_LINE.sub(f"-- params: {', '.join(params)}", sql, count=1)
+        return dataclasses.replace(self, params=params, sql=sql)
 
     @property
     def body(self) -> str:

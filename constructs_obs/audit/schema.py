@@ -1,11 +1,14 @@
 """The CloudTrail table: one definition for the Glue table, the queries and the local engine.
 
 The columns follow AWS's documented Athena DDL for CloudTrail ("Create the table for
-CloudTrail logs in Athena using partition projection"), in its order and with its types:
-lower-case names, nested fields as Hive ``struct``/``array``/``map`` types, and the free-form
-parts of a record (``requestparameters``, ``responseelements``, ``additionaleventdata``,
-``serviceeventdetails``) as ``string`` columns that hold the JSON text, which the queries read
-with ``json_extract_scalar``.
+CloudTrail logs in Athena using partition projection", all 29 columns, ``eventcategory``,
+``addendum``, ``vpcendpointaccountid``, ``sessioncredentialfromconsole`` and
+``edgedevicedetails`` included), in its order and with its types: lower-case names, nested
+fields as Hive ``struct``/``array``/``map`` types, and the free-form parts of a record
+(``requestparameters``, ``responseelements``, ``additionaleventdata``, ``serviceeventdetails``,
+``edgedevicedetails``) as ``string`` columns that hold the JSON text, which the queries read
+with ``json_extract_scalar``. ``tests/audit/aws_cloudtrail_table.sql`` keeps a copy of AWS's
+DDL that the tests hold this module against.
 
 Three partition keys come from the path of each log file, for a multi-account, multi-region
 (and organization) trail::
@@ -129,6 +132,16 @@ COLUMNS: Final[tuple[Column, ...]] = (
     Column("serviceeventdetails", _S, "Details of a service event, as JSON text."),
     Column("sharedeventid", _S, "GUID shared by the copies of a cross-account event."),
     Column("vpcendpointid", _S, "VPC endpoint the request went through."),
+    Column("vpcendpointaccountid", _S, "Account that owns the VPC endpoint of the request."),
+    Column("eventcategory", _S, "Management, Data, NetworkActivity or Insight."),
+    Column(
+        "addendum",
+        "struct<reason:string,updatedfields:string,originalrequestid:string,"
+        "originaleventid:string>",
+        "Why a delivered event was late or updated, and the event it updates.",
+    ),
+    Column("sessioncredentialfromconsole", _S, "'true' if the call used console credentials."),
+    Column("edgedevicedetails", _S, "The edge device of the request, as JSON text."),
     Column(
         "tlsdetails",
         "struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>",
@@ -145,7 +158,13 @@ PARTITION_KEYS: Final[tuple[Column, ...]] = (
 
 #: ``string`` columns whose CloudTrail value is a JSON object: they hold its JSON text.
 JSON_TEXT_COLUMNS: Final = frozenset(
-    {"requestparameters", "responseelements", "additionaleventdata", "serviceeventdetails"}
+    {
+        "requestparameters",
+        "responseelements",
+        "additionaleventdata",
+        "serviceeventdetails",
+        "edgedevicedetails",
+    }
 )
 
 # CloudTrail's spelling of every field name of the table. The Hive JSON SerDe matches JSON
@@ -192,6 +211,15 @@ _JSON_KEYS: Final = (
     "serviceEventDetails",
     "sharedEventID",
     "vpcEndpointId",
+    "vpcEndpointAccountId",
+    "eventCategory",
+    "addendum",
+    "reason",
+    "updatedFields",
+    "originalRequestID",
+    "originalEventID",
+    "sessionCredentialFromConsole",
+    "edgeDeviceDetails",
     "tlsDetails",
     "tlsVersion",
     "cipherSuite",

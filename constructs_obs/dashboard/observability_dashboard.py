@@ -33,12 +33,13 @@ from itertools import groupby
 from typing import Final
 
 import jsii
-from aws_cdk import Annotations, Aspects, Duration, IAspect, Stack, Token
+from aws_cdk import Annotations, Aspects, Duration, IAspect
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct, IConstruct
 
 from constructs_obs.dashboard.written_out import WrittenOut, literal_alarm_name, portable
 from constructs_obs.detections.logs_insights import logs_insights_filter
+from constructs_obs.private.metrics import graph_metric_count
 from constructs_obs.private.registry import (
     AlarmKind,
     AlarmRecord,
@@ -47,7 +48,8 @@ from constructs_obs.private.registry import (
     Registry,
     registry_of,
 )
-from constructs_obs.private.validate import Check
+from constructs_obs.private.scopes import stack_facts
+from constructs_obs.private.validate import Check, is_token
 
 __all__ = [
     "MAX_ALARMS_PER_STATUS_WIDGET",
@@ -73,10 +75,16 @@ _SEVERITY_COLOUR: Final = {"critical": cloudwatch.Color.RED, "warning": cloudwat
 class _Widget:
     widget: cloudwatch.IWidget
     metrics: int
+    width: int = 24  # the widget's width in grid columns, as it was created
 
 
 _Row = list[_Widget]
 _Env = tuple[str, str]
+
+
+def _alarm_name(record: AlarmRecord) -> str | None:
+    """The alarm's literal name: recorded by the library, else read from its template."""
+    return record.name if record.name is not None else literal_alarm_name(record.alarm)
 
 
 def _construct_at(scope: IConstruct, path: str) -> IConstruct | None:
@@ -133,7 +141,7 @@ class ObservabilityDashboard(Construct):
         _check_options(
             check, name, max_metrics_per_dashboard, max_widgets_per_dashboard, logs_query_limit
         )
-        scopes = list(sources or [self.node.root])
+        scopes = _check_sources(check, sources) or [self.node.root]
         where = ", ".join(scope.node.path or "the app" for scope in scopes)
         registry = registry_of(self)
         records = registry.under(*scopes)
@@ -144,6 +152,7 @@ class ObservabilityDashboard(Construct):
                 "constructs it should show",
             )
         seen = records.size
+        self._home = stack_facts(self)
         self._written = WrittenOut()
         records = self._drop_unportable(self._write_out(records))
         self._title = title or name or "Observability"
@@ -169,6 +178,7 @@ class ObservabilityDashboard(Construct):
                 f"{where}. Edit the code, not this dashboard.",
                 height=2,
             )
+            # One row per list, as add_widgets would lay them out, in one call to jsii.
             dashboard = cloudwatch.Dashboard(
                 self,
                 "Resource" if number == 1 else f"Page{number}",
@@ -176,10 +186,8 @@ class ObservabilityDashboard(Construct):
                 if name is None
                 else (name if number == 1 else f"{name}-{number}"),
                 default_interval=Duration.hours(6),
+                widgets=[[heading], *([item.widget for item in row] for row in page)],
             )
-            dashboard.add_widgets(heading)
-            for row in page:
-                dashboard.add_widgets(*(item.widget for item in row))
             dashboards.append(dashboard)
         return dashboards
 
@@ -227,27 +235,28 @@ class ObservabilityDashboard(Construct):
         """Whether ``construct`` is deployed to another account or region than the board."""
         if construct is None:
             return False
-        home, there = Stack.of(self), Stack.of(construct)
-        if there is home:
+        home, there = self._home, stack_facts(construct)
+        if there.stack is home.stack:
             return False
-        return bool(
-            home.resolve(home.account) != there.resolve(there.account)
-            or home.resolve(home.region) != there.resolve(there.region)
-        )
+        pairs = ((home.account, there.account), (home.region, there.region))
+        if not any(is_token(value) for pair in pairs for value in pair):
+            return any(mine != theirs for mine, theirs in pairs)
+        stack = home.stack
+        return any(stack.resolve(mine) != there.stack.resolve(theirs) for mine, theirs in pairs)
 
     def _write_out(self, records: Registry) -> Registry:
         """The records with the metrics of other stacks written out where those stacks name
         every dimension literally (unchanged otherwise)."""
 
         def alarm(record: AlarmRecord) -> AlarmRecord:
-            if record.metric is None or Stack.of(record.alarm) is Stack.of(self):
+            if record.metric is None or self._at_home(record.alarm):
                 return record
             metric = self._written.metric(record.metric, record.alarm)
             return record if metric is None else replace(record, metric=metric)
 
         def detection(record: DetectionRecord) -> DetectionRecord:
             construct = _construct_at(self, record.path)
-            if construct is None or Stack.of(construct) is Stack.of(self):
+            if construct is None or self._at_home(construct):
                 return record
             metric = self._written.metric(record.metric, construct)
             if isinstance(metric, cloudwatch.Metric):
@@ -263,7 +272,7 @@ class ObservabilityDashboard(Construct):
     def _log_group_name(self, record: LogPatternRecord) -> str | None:
         """The log group's name, written out for another stack's (None: named at deploy time)."""
         name = record.log_group.log_group_name
-        if Stack.of(record.log_group) is Stack.of(self):
+        if self._at_home(record.log_group):
             return name
         return self._written.name(name, record.log_group)
 
@@ -271,9 +280,9 @@ class ObservabilityDashboard(Construct):
         """The alarm's metric and threshold; for another stack's alarm whose metric names a
         resource named at deploy time, an alarm widget by ARN (no reference to that stack)."""
         env = self._env_of(record.alarm)
-        if Stack.of(record.alarm) is Stack.of(self) or record.metric is None:
+        if self._at_home(record.alarm) or record.metric is None:
             return _graph(record, env)
-        listed = self._listed(record.alarm) if not portable(record.metric) else record.alarm
+        listed = self._listed(record) if not portable(record.metric) else record.alarm
         if listed is record.alarm:
             return _graph(record, env)
         widget = cloudwatch.AlarmWidget(
@@ -284,7 +293,7 @@ class ObservabilityDashboard(Construct):
             height=6,
         )
         band = 1 if record.kind is AlarmKind.ANOMALY else 0
-        return _Widget(widget, _metric_count([record.metric]) + band)
+        return _Widget(widget, graph_metric_count(record.metric) + band, GRAPH_WIDTH)
 
     def _drop_unportable(self, records: Registry) -> Registry:
         """Leave out what lives in another environment but is named only at deploy time:
@@ -294,17 +303,18 @@ class ObservabilityDashboard(Construct):
             if not self._foreign(record.alarm):
                 return True
             # A metric named at deploy time is drawn by an alarm widget (_alarm_graph).
-            return (
-                self._env_of(record.alarm) is not None
-                and literal_alarm_name(record.alarm) is not None
-            )
+            return self._env_of(record.alarm) is not None and _alarm_name(record) is not None
 
         def log_group_ok(record: LogPatternRecord) -> bool:
-            if not self._foreign(record.log_group):
+            if self._at_home(record.log_group):
                 return True
-            return self._env_of(record.log_group) is not None and (
-                self._log_group_name(record) is not None
-            )
+            named = self._log_group_name(record) is not None
+            if self._foreign(record.log_group):
+                return self._env_of(record.log_group) is not None and named
+            # Same environment, another stack: a Logs Insights widget (one per group with
+            # patterns) names its group; a name known only at deploy time would be a stack
+            # export (Fn::ImportValue), which pins that stack.
+            return named or not record.patterns
 
         def detection_ok(record: DetectionRecord) -> bool:
             construct = _construct_at(self, record.path)
@@ -325,9 +335,10 @@ class ObservabilityDashboard(Construct):
         if left_out:
             Annotations.of(self).add_warning_v2(
                 CROSS_ENVIRONMENT_WARNING_ID,
-                f"{len(left_out)} item(s) of stacks in another account or region are named only "
-                "at deploy time, so this dashboard cannot show them (give them names, or add a "
-                f"dashboard in their environment): {', '.join(left_out)}",
+                f"{len(left_out)} item(s) of other stacks are named only at deploy time, so this "
+                "dashboard cannot show them without a stack export or, across accounts and "
+                "regions, at all (give them names, or add a dashboard in their stack): "
+                f"{', '.join(left_out)}",
             )
         return kept
 
@@ -336,8 +347,8 @@ class ObservabilityDashboard(Construct):
         dashboard's own: its metrics must name them."""
         if construct is None:
             return None
-        home, there = Stack.of(self), Stack.of(construct)
-        if there is home or Token.is_unresolved(there.account) or Token.is_unresolved(there.region):
+        home, there = self._home, stack_facts(construct)
+        if there.stack is home.stack or is_token(there.account) or is_token(there.region):
             return None
         if (there.account, there.region) == (home.account, home.region):
             return None
@@ -350,7 +361,7 @@ class ObservabilityDashboard(Construct):
             chunk = ordered[start : start + MAX_ALARMS_PER_STATUS_WIDGET]
             widget = cloudwatch.AlarmStatusWidget(
                 title=f"Alarms {start + 1}-{start + len(chunk)} of {len(ordered)}",
-                alarms=[self._listed(record.alarm) for record in chunk],
+                alarms=[self._listed(record) for record in chunk],
                 sort_by=cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
                 width=GRID,
                 height=max(3, 1 + (len(chunk) + 3) // 4),
@@ -358,19 +369,21 @@ class ObservabilityDashboard(Construct):
             rows.append([_Widget(widget, 0)])
         return rows
 
-    def _listed(self, alarm: cloudwatch.IAlarm) -> cloudwatch.IAlarm:
+    def _at_home(self, construct: IConstruct) -> bool:
+        return stack_facts(construct).stack is self._home.stack
+
+    def _listed(self, record: AlarmRecord) -> cloudwatch.IAlarm:
         """``alarm``, or for an alarm of another stack with a literal name and environment,
         the same alarm by its written-out ARN (no stack output needed)."""
-        there = Stack.of(alarm)
-        if there is Stack.of(self):
+        alarm = record.alarm
+        there = stack_facts(alarm)
+        if there.stack is self._home.stack:
             return alarm
-        name = literal_alarm_name(alarm)
-        if name is None or Token.is_unresolved(there.account) or Token.is_unresolved(there.region):
+        name = _alarm_name(record)
+        if name is None or is_token(there.account) or is_token(there.region):
             return alarm
         self._imported_alarms += 1
-        arn = (
-            f"arn:{Stack.of(self).partition}:cloudwatch:{there.region}:{there.account}:alarm:{name}"
-        )
+        arn = f"arn:{self._home.partition}:cloudwatch:{there.region}:{there.account}:alarm:{name}"
         return cloudwatch.Alarm.from_alarm_arn(self, f"Listed{self._imported_alarms}", arn)
 
     def _logs(self, group: LogPatternRecord) -> _Widget:
@@ -392,7 +405,19 @@ class ObservabilityDashboard(Construct):
             width=12,
             height=6,
         )
-        return _Widget(widget, 0)
+        return _Widget(widget, 0, 12)
+
+
+def _check_sources(check: Check, sources: object) -> list[IConstruct]:
+    """None, or a list of constructs (stacks, stages or any scope) - not their names."""
+    if sources is None:
+        return []
+    if isinstance(sources, str | bytes) or not isinstance(sources, Sequence):
+        check.fail("sources", f"expected a list of constructs, got {type(sources).__name__}")
+    for source in sources:
+        if not hasattr(source, "node"):
+            check.fail("sources", f"expected constructs (e.g. a Stack), got {source!r}")
+    return list(sources)
 
 
 def _check_options(
@@ -470,7 +495,7 @@ def _graph(record: AlarmRecord, env: _Env | None) -> _Widget:
             cloudwatch.HorizontalAnnotation(
                 value=record.threshold,
                 label=f"{record.severity} threshold",
-                color=_SEVERITY_COLOUR.get(record.severity, cloudwatch.Color.GREY),
+                color=_SEVERITY_COLOUR.get(record.severity) or cloudwatch.Color.GREY,
             )
         )
     widget = cloudwatch.GraphWidget(
@@ -480,19 +505,7 @@ def _graph(record: AlarmRecord, env: _Env | None) -> _Widget:
         width=GRAPH_WIDTH,
         height=6,
     )
-    return _Widget(widget, _metric_count(metrics))
-
-
-def _metric_count(metrics: Sequence[cloudwatch.IMetric]) -> int:
-    """Metrics a widget retrieves, those used inside math expressions included."""
-    total = 0
-    for metric in metrics:
-        config = metric.to_metric_config()
-        if config.math_expression is not None:
-            total += 1 + len(config.math_expression.using_metrics)
-        else:
-            total += 1
-    return total
+    return _Widget(widget, sum(graph_metric_count(metric) for metric in metrics), GRAPH_WIDTH)
 
 
 def _detection_rows(
@@ -523,7 +536,7 @@ def _pack(widgets: Sequence[_Widget]) -> list[_Row]:
     row: _Row = []
     width = 0
     for item in widgets:
-        item_width = int(item.widget.width)
+        item_width = item.width
         if width + item_width > GRID and row:
             rows.append(row)
             row, width = [], 0

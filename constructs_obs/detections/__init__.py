@@ -69,7 +69,13 @@ if TYPE_CHECKING:
         RecordRef as RecordRef,
     )
     from constructs_obs.detections.records import (
+        GLOBAL_SERVICE_EVENT_SOURCES as GLOBAL_SERVICE_EVENT_SOURCES,
+    )
+    from constructs_obs.detections.records import (
         RecordSource as RecordSource,
+    )
+    from constructs_obs.detections.records import (
+        delivery_region as delivery_region,
     )
     from constructs_obs.detections.records import (
         eventbridge_detail_type as eventbridge_detail_type,
@@ -90,7 +96,13 @@ if TYPE_CHECKING:
         to_eventbridge_event as to_eventbridge_event,
     )
     from constructs_obs.detections.template_source import (
+        DETECTION_METADATA as DETECTION_METADATA,
+    )
+    from constructs_obs.detections.template_source import (
         TemplateSource as TemplateSource,
+    )
+    from constructs_obs.detections.template_source import (
+        template_region as template_region,
     )
 
 _EXPORTS: Final = {
@@ -122,7 +134,9 @@ _EXPORTS: Final = {
     "constructs_obs.detections.logs_insights": ("logs_insights_filter",),
     "constructs_obs.detections.record_ref": ("RecordRef",),
     "constructs_obs.detections.records": (
+        "GLOBAL_SERVICE_EVENT_SOURCES",
         "RecordSource",
+        "delivery_region",
         "eventbridge_detail_type",
         "eventbridge_source",
         "is_read_only_management_event",
@@ -130,7 +144,11 @@ _EXPORTS: Final = {
         "load_records",
         "to_eventbridge_event",
     ),
-    "constructs_obs.detections.template_source": ("TemplateSource",),
+    "constructs_obs.detections.template_source": (
+        "DETECTION_METADATA",
+        "TemplateSource",
+        "template_region",
+    ),
 }
 
 __all__, __getattr__, __dir__ = face(__name__, _EXPORTS, globals())

@@ -7,8 +7,10 @@ Each detection sees a record the way AWS shows it to that kind of resource:
   the text the record was given as);
 * a rule sees the event EventBridge builds from the record (``detail`` is the record, see
   :func:`~constructs_obs.detections.records.to_eventbridge_event`); records EventBridge does not
-  deliver reach no rule, a ``DISABLED`` rule sees nothing, and read-only management events
-  only reach rules whose state is ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``.
+  deliver reach no rule, a ``DISABLED`` rule sees nothing, read-only management events
+  only reach rules whose state is ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS``, and a rule
+  whose region is known only sees the records EventBridge delivers in that region
+  (:func:`~constructs_obs.detections.records.delivery_region`).
 
 The :class:`~._guard_index.GuardIndex` skips the detections a record cannot match.
 """
@@ -28,6 +30,7 @@ from constructs_obs.detections.filter_pattern.filter_pattern import FilterPatter
 from constructs_obs.detections.record_ref import RecordRef, record_ref
 from constructs_obs.detections.records import (
     RecordSource,
+    delivery_region,
     is_read_only_management_event,
     iter_records,
     to_eventbridge_event,
@@ -61,6 +64,9 @@ class EvaluableDetection(Protocol):
     def event_bus(self) -> Any: ...
 
     @property
+    def region(self) -> str | None: ...
+
+    @property
     def filter_pattern(self) -> FilterPattern | None: ...
 
     @property
@@ -76,20 +82,25 @@ class Evaluator:
         Caveats found while compiling (disabled rules, rules on another event bus).
     """
 
-    def __init__(self, detections: Sequence[EvaluableDetection]) -> None:
+    def __init__(
+        self, detections: Sequence[EvaluableDetection], default_region: str | None = None
+    ) -> None:
         self._count = len(detections)
         self._kinds: list[int] = []
         self._tests: list[Callable[[Any], bool]] = []
         self._read_only_too: list[bool] = []
+        self._regions: list[str | None] = []
         self.notes: list[str] = []
         guards: list[tuple[GuardKey, Guard] | None] = []
         self._active: list[int] = []
         for position, detection in enumerate(detections):
             self._read_only_too.append(detection.state == _ALL_MANAGEMENT_EVENTS)
+            self._regions.append(None)
             if detection.filter_pattern is not None:
                 guards.append(self._add_filter(detection.filter_pattern))
             elif detection.event_pattern is not None:
                 guards.append(self._add_rule(detection.event_pattern))
+                self._regions[-1] = detection.region or default_region
                 if detection.event_bus not in (None, "default"):
                     self.notes.append(
                         f"rule {detection.id} is on event bus {detection.event_bus!r}; "
@@ -103,6 +114,16 @@ class Evaluator:
             else:
                 self.notes.append(f"rule {detection.id} is DISABLED: it never fires")
         self._index = GuardIndex([guards[position] for position in self._active])
+        unplaced = sum(
+            1
+            for position in self._active
+            if self._kinds[position] == _RULE_KIND and self._regions[position] is None
+        )
+        if unplaced:
+            self.notes.append(
+                f"{unplaced} rule{'s' * (unplaced != 1)} with no known region: evaluated against "
+                "the records of every region (give DetectionSet or evaluate() a region)"
+            )
 
     def _add_filter(self, pattern: FilterPattern) -> tuple[GuardKey, Guard] | None:
         if pattern._object_predicate is not None:
@@ -131,6 +152,7 @@ class Evaluator:
         fired: list[list[int]] = [[] for _ in range(self._count)]
         refs: dict[int, RecordRef] = {}
         kinds, tests, read_only_too = self._kinds, self._tests, self._read_only_too
+        regions = self._regions
         active = self._active
         candidates = self._index.candidates
         count = 0
@@ -142,6 +164,7 @@ class Evaluator:
             text = given_text
             event: object = _NOT_BUILT
             read_only = False
+            record_region: str | None = None
             hit = False
             for slot in found:
                 position = active[slot]
@@ -156,8 +179,12 @@ class Evaluator:
                     if event is _NOT_BUILT:
                         event = to_eventbridge_event(record)
                         read_only = is_read_only_management_event(record)
+                    region = regions[position]
+                    if region is not None and record_region is None:
+                        record_region = delivery_region(record) or ""
                     matched = (
                         event is not None
+                        and (region is None or region == record_region)
                         and (read_only_too[position] or not read_only)
                         and tests[position](event)
                     )

@@ -3,9 +3,11 @@
 Each detection is filed under its best guard (see :mod:`._guards`): "``eventName`` is one of
 these strings", or "this field is present". For a record, :meth:`GuardIndex.candidates` reads
 each guarded key once and returns only the detections whose guard the record satisfies, plus
-those without a guard. A guard is a necessary condition, so the index never changes a result;
-where it cannot tell (a key path that crosses an array, a value that is not a string) it runs
-the detections to be sure.
+those without a guard: an exact value is one dict lookup, a prefix guard (Lambda's versioned
+event names) one ``str.startswith`` per detection that has one. A guard is a necessary
+condition, so the index never changes a result; where it cannot tell (a key path that crosses
+an array or an object with a dotted key, a value that is not a string) it runs the detections
+to be sure.
 
 A rule's guards are in the paths of the EventBridge event; :func:`record_key` maps them onto
 the CloudTrail record the event is built from (``detail`` is the record).
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from constructs_obs.detections._dotted import has_dotted_key
 from constructs_obs.detections._guards import DETAIL_TYPE_KEY, SOURCE_KEY, Guard, GuardKey
 from constructs_obs.detections.records import eventbridge_detail_type, eventbridge_source
 
@@ -60,9 +63,11 @@ def _key_reader(key: GuardKey) -> Callable[[dict[str, Any]], Any]:
         value: Any = record
         for step in key:
             if type(value) is dict:
-                value = value.get(step, _ABSENT)
-                if value is _ABSENT:
-                    return value
+                found = value.get(step, _ABSENT)
+                if found is _ABSENT:
+                    # "a.b" is the path a -> b too: with a dotted key, run them to be sure.
+                    return _UNKNOWN if has_dotted_key(value) else _ABSENT
+                value = found
             elif type(value) is list:
                 return _UNKNOWN
             else:
@@ -76,6 +81,7 @@ def _key_reader(key: GuardKey) -> Callable[[dict[str, Any]], Any]:
 class _KeyGroup:
     read: Callable[[dict[str, Any]], Any]
     by_value: dict[str, list[int]] = field(default_factory=dict)
+    by_prefix: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
     with_values: list[int] = field(default_factory=list)
     if_present: list[int] = field(default_factory=list)
 
@@ -96,18 +102,30 @@ class GuardIndex:
                 group = groups[key] = _KeyGroup(_key_reader(key))
             if guard.values is None:
                 group.if_present.append(position)
+            elif guard.prefixes:
+                # An exact value also starts with itself: one startswith test covers both,
+                # and files the detection once (never a duplicate candidate).
+                group.with_values.append(position)
+                starts = tuple(sorted(guard.values | guard.prefixes))
+                group.by_prefix.append((starts, position))
             else:
                 group.with_values.append(position)
                 for value in guard.values:
                     group.by_value.setdefault(value, []).append(position)
         self.groups = tuple(
-            (group.read, group.by_value, group.with_values, group.if_present)
+            (
+                group.read,
+                group.by_value,
+                tuple(group.by_prefix),
+                group.with_values,
+                group.if_present,
+            )
             for group in groups.values()
         )
 
     def candidates(self, record: dict[str, Any]) -> list[int]:
         found = list(self.always)
-        for read, by_value, with_values, if_present in self.groups:
+        for read, by_value, by_prefix, with_values, if_present in self.groups:
             value = read(record)
             if value is _ABSENT:
                 continue
@@ -117,6 +135,9 @@ class GuardIndex:
                 hit = by_value.get(value)
                 if hit:
                     found += hit
+                for starts, position in by_prefix:
+                    if value.startswith(starts):
+                        found.append(position)
             elif with_values:
                 found += with_values  # not a string (array, number...): run them to be sure
         return found

@@ -1,9 +1,10 @@
 """Guards: necessary conditions that let the evaluator skip detections without running them.
 
 A compiled pattern reports, for some fields of a CloudTrail record, a condition that must hold
-for the pattern to match at all: "``eventName`` is one of these strings" or "``errorCode`` is
-present". The evaluator indexes detections by one such guard each, so for a record it only
-runs the detections whose guard the record satisfies (plus those without a guard).
+for the pattern to match at all: "``eventName`` is one of these strings (or starts with one of
+these prefixes)" or "``errorCode`` is present". The evaluator indexes detections by one such
+guard each, so for a record it only runs the detections whose guard the record satisfies (plus
+those without a guard).
 
 Keys are paths into the CloudTrail record (``("userIdentity", "type")``) or one of the virtual
 keys below, computed from the record the way EventBridge computes the event envelope.
@@ -36,9 +37,12 @@ DETAIL_TYPE_KEY: Final[GuardKey] = ("@detail-type",)
 
 @dataclass(frozen=True)
 class Guard:
-    """The value at a key must be one of ``values``; with ``values=None``, only present."""
+    """The value at a key must be one of ``values``, or a string that starts with one of
+    ``prefixes`` (Lambda's versioned event names: ``UpdateFunctionCode20150331v2``); with
+    ``values=None``, only present."""
 
     values: frozenset[str] | None = None
+    prefixes: frozenset[str] = frozenset()
 
 
 Guards = Mapping[GuardKey, Guard]
@@ -84,7 +88,12 @@ def all_of(parts: Iterable[Guards]) -> dict[GuardKey, Guard]:
             if seen is None or seen.values is None:
                 merged[key] = guard if guard.values is not None or seen is None else seen
             elif guard.values is not None:
-                merged[key] = Guard(seen.values & guard.values)
+                # Both hold: intersect exact sets; with a prefix on either side keep one of
+                # them (the exact one when there is one): still a necessary condition.
+                if not seen.prefixes and not guard.prefixes:
+                    merged[key] = Guard(seen.values & guard.values)
+                elif not guard.prefixes:
+                    merged[key] = guard
     return merged
 
 
@@ -102,7 +111,10 @@ def any_of(parts: Iterable[Guards]) -> dict[GuardKey, Guard]:
         if any(values is None for values in value_sets):
             merged[key] = Guard(None)
         else:
-            merged[key] = Guard(frozenset().union(*(v for v in value_sets if v is not None)))
+            merged[key] = Guard(
+                frozenset().union(*(v for v in value_sets if v is not None)),
+                frozenset().union(*(guards[key].prefixes for guards in listed)),
+            )
     return merged
 
 
@@ -120,6 +132,7 @@ def best_guard(guards: Guards) -> tuple[GuardKey, Guard] | None:
         key, guard = item
         if guard.values is None:
             return (1, 0, 0, key)
-        return (0, _PREFERENCE.get(key, len(_PREFERENCE)), len(guard.values), key)
+        size = len(guard.values) + len(guard.prefixes)
+        return (0, _PREFERENCE.get(key, len(_PREFERENCE)), size, key)
 
     return min(useful, key=rank)

@@ -4,9 +4,11 @@ The operators of the EventBridge user guide ("Content filtering"): ``prefix`` an
 (plain or ``{"equals-ignore-case": ...}``), ``equals-ignore-case``, ``wildcard`` (``*`` any run
 of characters, ``\\*`` and ``\\\\`` escapes, no two ``*`` in a row), ``anything-but`` (a value,
 a list of strings or of numbers, or ``{"prefix"|"suffix"|"wildcard"|"equals-ignore-case": ...}``),
-``numeric`` (one comparison, or a range with one lower and one upper bound) and ``cidr`` (IPv4
-and IPv6). ``exists`` is handled by :mod:`.event_pattern`, since it is about the field rather
-than its value.
+``numeric`` (one comparison, or a range: a lower bound, then an upper bound above it) and
+``cidr`` (IPv4 and IPv6). As EventBridge does, it refuses an ``anything-but`` ``prefix`` or
+``suffix`` of ``""`` ("Null prefix/suffix not allowed") and a range whose bottom is not below
+its top ("Bottom must be less than top"). ``exists`` is handled by :mod:`.event_pattern`,
+since it is about the field rather than its value.
 
 Where the documentation is silent this module chooses one behaviour: ``anything-but`` of
 strings is true for any present value that is not one of them (a number, ``true`` or ``null``
@@ -207,9 +209,14 @@ def _compile_anything_but(operand: Any, path: tuple[str | int, ...]) -> ValueTes
         name, inner = next(iter(operand.items()))
         here = (*path, name)
         if name in ("prefix", "suffix", "wildcard", "equals-ignore-case"):
-            positive = _any_of_tests(
-                [compile_filter({name: item}, here) for item in _string_list(inner, here, name)]
-            )
+            operands = _string_list(inner, here, name)
+            if name in ("prefix", "suffix") and "" in operands:
+                raise EventPatternSyntaxError(
+                    where(here),
+                    f'anything-but {name} cannot be "" (it would exclude every string); '
+                    'EventBridge refuses it ("Null prefix/suffix not allowed")',
+                )
+            positive = _any_of_tests([compile_filter({name: item}, here) for item in operands])
             return lambda value: not positive(value)
         raise EventPatternSyntaxError(
             where(here),
@@ -257,12 +264,7 @@ def _compile_numeric(operand: Any, path: tuple[str | int, ...]) -> ValueTest:
             )
         comparisons.append((op, _NUMERIC_OPERATORS[op], finite(bound, (*path, index + 1))))
     if len(comparisons) == 2:
-        kinds = sorted(op[0] for op, _, _ in comparisons)
-        if kinds != ["<", ">"]:  # one of "<"/"<=" and one of ">"/">=", no "="
-            raise EventPatternSyntaxError(
-                where(path),
-                "a numeric range needs one lower bound (> or >=) and one upper bound (< or <=)",
-            )
+        _check_range(comparisons, path)
     checks = tuple((compare, bound) for _, compare, bound in comparisons)
 
     def in_range(value: Any) -> bool:
@@ -272,6 +274,29 @@ def _compile_numeric(operand: Any, path: tuple[str | int, ...]) -> ValueTest:
         return all(compare(value, bound) for compare, bound in checks)
 
     return in_range
+
+
+def _check_range(
+    comparisons: list[tuple[str, Callable[[Any, Any], bool], float]], path: tuple[str | int, ...]
+) -> None:
+    """A range is ``[">" or ">=", low, "<" or "<=", high]`` with ``low < high``.
+
+    AWS's matching library (event-ruler, ``JsonRuleCompiler``) reads the lower bound first and
+    refuses a range whose bottom is not below its top ("Bottom must be less than top").
+    """
+    (low_op, _, low), (high_op, _, high) = comparisons
+    if low_op[0] != ">" or high_op[0] != "<":
+        raise EventPatternSyntaxError(
+            where(path),
+            "a numeric range needs one lower bound (> or >=) then one upper bound (< or <=), in "
+            f'that order, e.g. [">", 0, "<=", 5]; got {low_op!r} then {high_op!r}',
+        )
+    if not low < high:
+        raise EventPatternSyntaxError(
+            where(path),
+            f"the range is upside down or empty: its lower bound {low} must be below its upper "
+            f'bound {high} (EventBridge refuses it: "Bottom must be less than top")',
+        )
 
 
 @functools.lru_cache(maxsize=4096)

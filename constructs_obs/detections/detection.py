@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import difflib
 import enum
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from constructs_obs.detections._evaluator import Evaluator, normalized_records
@@ -25,6 +26,7 @@ __all__ = [
     "SkippedDetection",
     "describe_kinds",
     "detection_position",
+    "unique_ids",
 ]
 
 _DISABLED: Final = "DISABLED"
@@ -66,6 +68,18 @@ class Detection:
         The rule's ``State`` (``ENABLED`` when the template leaves it out).
     event_bus:
         The rule's ``EventBusName`` as found (None: the default bus).
+    detection_id:
+        The catalogue or control id the resource's ``ConstructsObs::Detection`` metadata gives
+        (``CloudWatch.1``); None without that metadata.
+    title:
+        The metadata's title; None without it.
+    severity:
+        The metadata's severity (``HIGH``...); None without it.
+    attack:
+        The metadata's MITRE ATT&CK technique ids (``T1098``...); empty without them.
+    region:
+        The region the stack is deployed in, when known: a rule only sees the records
+        EventBridge delivers there. None: unknown (a rule then sees every region's records).
     """
 
     kind: DetectionKind
@@ -78,6 +92,11 @@ class Detection:
     log_group: Any = None
     state: str | None = None
     event_bus: Any = None
+    detection_id: str | None = None
+    title: str | None = None
+    severity: str | None = None
+    attack: tuple[str, ...] = ()
+    region: str | None = None
     filter_pattern: FilterPattern | None = field(default=None, compare=False, repr=False)
     event_pattern: EventPattern | None = field(default=None, compare=False, repr=False)
 
@@ -91,8 +110,8 @@ class Detection:
 
     @property
     def label(self) -> str:
-        """The name when there is one, else the logical id."""
-        return self.name or self.logical_id
+        """The title when there is one, else the name, else the logical id."""
+        return self.title or self.name or self.logical_id
 
     @property
     def enabled(self) -> bool:
@@ -128,15 +147,19 @@ def describe_kinds(detections: Sequence[Detection]) -> str:
 def detection_position(
     detections: Sequence[Detection], by_id: Mapping[str, Detection], detection_id: str
 ) -> int:
-    """Where a detection is, by id or (when unambiguous) by logical id."""
+    """Where a detection is, by id or (when unambiguous) by logical id or catalogue id."""
     detection = by_id.get(detection_id)
     if detection is None:
         same = [item for item in detections if item.logical_id == detection_id]
+        kind = "logical id"
+        if not same:
+            same = [item for item in detections if item.detection_id == detection_id]
+            kind = "catalogue id"
         if len(same) == 1:
             detection = same[0]
         elif len(same) > 1:
             raise KeyError(
-                f"{detection_id!r} is the logical id of several detections; use one of "
+                f"{detection_id!r} is the {kind} of several detections; use one of "
                 f"{', '.join(item.id for item in same)}"
             )
         else:
@@ -144,3 +167,36 @@ def detection_position(
             hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
             raise KeyError(f"no detection {detection_id!r}{hint}")
     return detections.index(detection)
+
+
+def unique_ids(detections: Sequence[Detection]) -> list[Detection]:
+    """The detections with the ids reports use, unique within the set.
+
+    A detection's id is its catalogue id (``CloudWatch.1``) when its metadata gives one, else
+    its logical id. When several share it: ``"<catalogue id>/<logical id>"`` (then
+    ``"<catalogue id>/<template>/<logical id>"``) for catalogue ids, and
+    ``"<template>/<logical id>"`` for logical ids found in several templates.
+    """
+    bases = [detection.detection_id or detection.logical_id for detection in detections]
+    counts = Counter(bases)
+    first = [
+        base
+        if counts[base] == 1
+        else (
+            f"{base}/{detection.logical_id}"
+            if detection.detection_id
+            else f"{detection.template}/{detection.logical_id}"
+        )
+        for base, detection in zip(bases, detections, strict=True)
+    ]
+    counts = Counter(first)
+    ids = [
+        candidate
+        if counts[candidate] == 1 or not detection.detection_id
+        else f"{detection.detection_id}/{detection.template}/{detection.logical_id}"
+        for candidate, detection in zip(first, detections, strict=True)
+    ]
+    return [
+        detection if detection.id == new_id else replace(detection, id=new_id)
+        for detection, new_id in zip(detections, ids, strict=True)
+    ]

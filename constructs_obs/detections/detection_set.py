@@ -13,6 +13,13 @@ way AWS would:
 
 The :class:`EvaluationReport` says which detection fired for which record.
 
+Detections are named by their catalogue id (``CloudWatch.1``) when their resource carries
+``ConstructsObs::Detection`` metadata, else by logical id. Evaluation is region-aware: a rule
+only sees the records EventBridge delivers in the region its stack is deployed in (global
+services such as IAM: us-east-1 only, see :func:`delivery_region`); the region comes from the
+Stack or the cloud assembly's manifest, or is given. A metric filter sees every record (a
+multi-region trail delivers every region's records to its one log group).
+
 Example
 -------
 In a test of your own stack::
@@ -34,7 +41,6 @@ Patterns whose text or JSON uses CloudFormation intrinsics (``{"Ref": ...}``,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from typing import Any
 
 from constructs_obs.detections._evaluator import Evaluator, normalized_records
@@ -43,6 +49,7 @@ from constructs_obs.detections.detection import (
     SkippedDetection,
     describe_kinds,
     detection_position,
+    unique_ids,
 )
 from constructs_obs.detections.errors import DetectionTemplateError
 from constructs_obs.detections.evaluation_report import EvaluationReport
@@ -51,6 +58,7 @@ from constructs_obs.detections.template_source import (
     TemplateSource,
     collect_detections,
     read_template,
+    template_region,
 )
 
 __all__ = ["DetectionSet"]
@@ -79,11 +87,12 @@ class DetectionSet:
                     detection.template, f"two detections have the id {detection.id!r}"
                 )
             self._by_id[detection.id] = detection
-        self._evaluator = Evaluator(self.detections)
-        self._notes = (*map(str, self.skipped), *self._evaluator.notes)
+        self._evaluators: dict[str | None, Evaluator] = {None: Evaluator(self.detections)}
 
     @classmethod
-    def from_template(cls, template: TemplateSource, *, label: str | None = None) -> DetectionSet:
+    def from_template(
+        cls, template: TemplateSource, *, label: str | None = None, region: str | None = None
+    ) -> DetectionSet:
         """The detections of one template.
 
         Parameters
@@ -94,6 +103,10 @@ class DetectionSet:
         label:
             How reports name the template. Default: the stack name, the file name, or
             ``"template"``.
+        region:
+            The region the template is deployed in. Default: the Stack's region, or the one
+            ``manifest.json`` next to the template file gives; unknown otherwise (its rules then
+            see every region's records, unless :meth:`evaluate` is given a region).
 
         Raises
         ------
@@ -102,15 +115,17 @@ class DetectionSet:
             the logical id).
         """
         document, name = read_template(template, label)
-        detections, skipped = collect_detections(document, name)
-        return cls(detections, skipped)
+        where = region or template_region(template)
+        detections, skipped = collect_detections(document, name, where)
+        return cls(unique_ids(detections), skipped)
 
     @classmethod
-    def from_templates(cls, *templates: TemplateSource) -> DetectionSet:
+    def from_templates(cls, *templates: TemplateSource, region: str | None = None) -> DetectionSet:
         """The detections of several templates (e.g. every stack of an app).
 
-        A logical id found in more than one template is reported as
-        ``"<template>/<logical id>"``.
+        Each template's region is found as :meth:`from_template` finds it (``region``, when
+        given, is every template's). A logical id found in more than one template is reported
+        as ``"<template>/<logical id>"``.
         """
         detections: list[Detection] = []
         skipped: list[SkippedDetection] = []
@@ -120,19 +135,11 @@ class DetectionSet:
             if label in labels:
                 label = f"{label}#{position + 1}"
             labels.add(label)
-            found, not_evaluable = collect_detections(document, label)
+            where = region or template_region(template)
+            found, not_evaluable = collect_detections(document, label, where)
             detections += found
             skipped += not_evaluable
-        counts: dict[str, int] = {}
-        for detection in detections:
-            counts[detection.logical_id] = counts.get(detection.logical_id, 0) + 1
-        detections = [
-            replace(detection, id=f"{detection.template}/{detection.logical_id}")
-            if counts[detection.logical_id] > 1
-            else detection
-            for detection in detections
-        ]
-        return cls(detections, skipped)
+        return cls(unique_ids(detections), skipped)
 
     def __len__(self) -> int:
         return len(self.detections)
@@ -147,7 +154,10 @@ class DetectionSet:
         return f"<DetectionSet of {len(self)} detections ({describe_kinds(self.detections)})>"
 
     def evaluate(
-        self, records: RecordSource | Iterable[Mapping[str, Any] | str]
+        self,
+        records: RecordSource | Iterable[Mapping[str, Any] | str],
+        *,
+        region: str | None = None,
     ) -> EvaluationReport:
         """Run every detection over CloudTrail records.
 
@@ -156,6 +166,9 @@ class DetectionSet:
         records:
             Records as parsed dicts or as JSON text (one record per string, used as the log
             event text), or anything :func:`load_records` accepts (a file or folder path).
+        region:
+            The region of the rules whose template's region is unknown. Default: none, and
+            those rules see every region's records (the report's notes say so).
 
         Returns
         -------
@@ -167,8 +180,12 @@ class DetectionSet:
         RecordLoadError
             A record is not a JSON object (or its text is not JSON).
         """
-        fired, refs, count = self._evaluator.run(normalized_records(records))
-        return EvaluationReport(self.detections, fired, refs, count, self._notes)
+        evaluator = self._evaluators.get(region)
+        if evaluator is None:
+            evaluator = self._evaluators[region] = Evaluator(self.detections, region)
+        fired, refs, count = evaluator.run(normalized_records(records))
+        notes = (*map(str, self.skipped), *evaluator.notes)
+        return EvaluationReport(self.detections, fired, refs, count, notes)
 
     def matching(self, record: Mapping[str, Any] | str) -> list[Detection]:
         """The detections that fire for one record."""

@@ -2,10 +2,12 @@
 
 An :class:`EvaluationReport` answers by detection (:meth:`~EvaluationReport.fired`,
 :meth:`~EvaluationReport.counts`, :meth:`~EvaluationReport.never_fired`), by record
-(:meth:`~EvaluationReport.detections_for`) or as a readable table
-(:meth:`~EvaluationReport.summary`). Detections are named by id: the logical id, or
-``"<template>/<logical id>"`` when several templates of one set share a logical id; an
-unambiguous logical id is accepted too.
+(:meth:`~EvaluationReport.detections_for`), as every record each detection fired for
+(:meth:`~EvaluationReport.records`, :meth:`~EvaluationReport.by_detection_id`) or as a readable
+table listing them (:meth:`~EvaluationReport.summary`). Detections are named by id: the
+catalogue id their metadata gives (``CloudWatch.1``), else the logical id (see
+:func:`~constructs_obs.detections.detection.unique_ids` for shared ids); an unambiguous logical
+id or catalogue id is accepted too.
 """
 
 from __future__ import annotations
@@ -91,6 +93,28 @@ class EvaluationReport:
         except KeyError:
             raise KeyError(f"record {record_index} fired no detection") from None
 
+    def records(self, detection_id: str) -> list[RecordRef]:
+        """Every record a detection fired for (eventID, eventName, region), in order.
+
+        Raises
+        ------
+        KeyError
+            No detection has this id.
+        """
+        return [self._records[index] for index in self.fired(detection_id)]
+
+    def by_detection_id(self) -> dict[str, list[int]]:
+        """The records that fired each catalogue id, its metric filter and rule together.
+
+        Keyed by the catalogue id (``CloudWatch.1``), or the report id of a detection without
+        one; only detections that fired.
+        """
+        found: dict[str, set[int]] = {}
+        for detection, indexes in zip(self.detections, self._fired, strict=True):
+            if indexes:
+                found.setdefault(detection.detection_id or detection.id, set()).update(indexes)
+        return {key: sorted(indexes) for key, indexes in found.items()}
+
     def counts(self) -> dict[str, int]:
         """How many records each detection fired for, by detection id (zeros included)."""
         return {
@@ -116,8 +140,14 @@ class EvaluationReport:
             if not indexes
         ]
 
-    def summary(self) -> str:
-        """A readable table: every detection, how often it fired, its first record."""
+    def summary(self, max_records: int | None = None) -> str:
+        """A readable table: every detection, how often it fired, and the records it fired for.
+
+        Parameters
+        ----------
+        max_records:
+            How many records to list under each detection. Default: every one.
+        """
         fired_count = sum(1 for indexes in self._fired if indexes)
         lines = [
             f"Evaluated {self.record_count} CloudTrail record"
@@ -125,22 +155,28 @@ class EvaluationReport:
             f"({describe_kinds(self.detections)}): {fired_count} fired.",
         ]
         if self.detections:
-            id_width = max(len("detection"), *(len(detection.id) for detection in self.detections))
-            name_width = max(len("name"), *(len(detection.label) for detection in self.detections))
-            lines.append(
-                f"  {'fired':>7}  {'kind':<13}  {'detection':<{id_width}}  "
-                f"{'name':<{name_width}}  first record"
-            )
-            for detection, indexes in zip(self.detections, self._fired, strict=True):
-                first = str(self._records[indexes[0]]) if indexes else "-"
-                lines.append(
-                    f"  {len(indexes):>7}  {detection.kind.value:<13}  "
-                    f"{detection.id:<{id_width}}  {detection.label:<{name_width}}  {first}"
-                )
+            lines += self._table(max_records)
         if self.notes:
             lines.append("Notes:")
             lines.extend(f"  - {note}" for note in self.notes)
         return "\n".join(lines)
+
+    def _table(self, max_records: int | None) -> list[str]:
+        id_width = max(len("detection"), *(len(detection.id) for detection in self.detections))
+        lines = [f"  {'fired':>7}  {'kind':<13}  {'severity':<8}  {'detection':<{id_width}}  title"]
+        for detection, indexes in zip(self.detections, self._fired, strict=True):
+            lines.append(
+                f"  {len(indexes):>7}  {detection.kind.value:<13}  "
+                f"{detection.severity or '-':<8}  {detection.id:<{id_width}}  {detection.label}"
+            )
+            shown = indexes if max_records is None else indexes[:max_records]
+            lines.extend(f"{'':>13}{self._records[index]}" for index in shown)
+            if len(shown) < len(indexes):
+                lines.append(
+                    f"{'':>13}... and {len(indexes) - len(shown)} more "
+                    f"(report.records({detection.id!r}))"
+                )
+        return lines
 
     def __repr__(self) -> str:
         return (

@@ -15,12 +15,21 @@ filtering", "Arrays", "Null values and empty strings"):
   numbers, or ``{"prefix"|"suffix"|"wildcard"|"equals-ignore-case": ...}``), ``numeric``
   ranges, ``exists`` (only leaf values exist: an object does not), ``cidr`` (IPv4 and IPv6).
 
+What EventBridge refuses is refused here too (the messages of AWS's compiler, event-ruler, are
+quoted): an empty array of values ("Empty arrays are not allowed"), wildcards too complex for
+EventBridge (:mod:`._wildcard_complexity`), and the content filters :mod:`.content_filter`
+refuses. A dotted key is a path, as in EventBridge: ``"state.status"`` is ``state`` ->
+``status``, in a pattern and in an event (:mod:`._dotted`).
+
 Where the documentation is silent this module chooses, and documents, one behaviour:
 
 * every filter but ``exists: false`` needs the field to be present (the filters themselves,
   and what they choose, are in :mod:`.content_filter`);
 * a pattern given as a parsed object cannot tell ``300.0`` from ``3.0e2`` (both are the
-  float 300.0 once parsed).
+  float 300.0 once parsed);
+* a dotted key is read as its path (``"a.b"`` is ``a`` -> ``b``, see :mod:`._dotted`) where
+  the plain spelling is missing: an object that holds a field both ways is read through its
+  nested spelling.
 
 Example
 -------
@@ -35,7 +44,12 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
+from constructs_obs.detections._dotted import expand_object, nest_pattern
 from constructs_obs.detections._guards import Guard, GuardKey, all_of, any_of
+from constructs_obs.detections._wildcard_complexity import (
+    MAX_WILDCARD_COMPLEXITY,
+    wildcard_complexity,
+)
 from constructs_obs.detections.content_filter import (
     ValueTest,
     compile_filter,
@@ -144,8 +158,10 @@ def compile_event_pattern(pattern: Mapping[str, Any] | str) -> EventPattern:
         raise EventPatternSyntaxError(
             "<pattern>", "an event pattern needs at least one field to match"
         )
-    test, _ = _compile_object(parsed, (), 0)
-    return EventPattern(parsed, test, _object_guards(parsed, ()))
+    nested = nest_pattern(parsed)
+    test, _ = _compile_object(nested, (), 0)
+    _check_wildcard_complexity(nested)
+    return EventPattern(parsed, test, _object_guards(nested, ()))
 
 
 def _plain_json(value: Any) -> Any:
@@ -200,13 +216,28 @@ def _compile_object(
                 f"must be an array of values to match (or an object), got {json_type(sub)}"
                 f"; write [{json.dumps(sub)}] to match that value",
             )
-    field_tests = tuple(fields)
-    or_tests = tuple(alternatives)
+    return _object_tests(tuple(fields), tuple(alternatives))
+
+
+def _object_tests(
+    field_tests: tuple[tuple[str, FieldTest], ...], or_tests: tuple[tuple[ObjectTest, ...], ...]
+) -> tuple[FieldTest, ObjectTest]:
+    """The tests of one level of a pattern: every field, and one branch of every ``$or``."""
 
     def test_object(obj: dict[str, Any]) -> bool:
+        expanded = False
         for key, test in field_tests:
-            if not test(obj.get(key, _MISSING)):
+            value = obj.get(key, _MISSING)
+            if value is _MISSING and not expanded:
+                # A dotted key ("a.b") may hold the field: read the object with them split.
+                expanded = True
+                if "." in "".join(obj):
+                    obj = expand_object(obj)
+                    value = obj.get(key, _MISSING)
+            if not test(value):
                 return False
+        if or_tests and not expanded and "." in "".join(obj):
+            obj = expand_object(obj)
         return all(any(test(obj) for test in group) for group in or_tests)
 
     def test_value(value: Any) -> bool:
@@ -236,6 +267,12 @@ def _flat(values: list[Any]) -> Iterator[Any]:
 
 def _compile_leaf(values: list[Any], path: tuple[str | int, ...]) -> FieldTest:
     """The test of a field whose pattern is an array of alternatives."""
+    if not values:
+        raise EventPatternSyntaxError(
+            where(path),
+            'an empty array matches nothing and EventBridge refuses it ("Empty arrays are not '
+            'allowed"); list at least one value, or remove the field',
+        )
     strings: set[str] = set()
     numbers: set[str] = set()
     constants: list[Any] = []  # true, false, null (compared with `is`)
@@ -320,6 +357,37 @@ def _any_value(
     return test_field
 
 
+def _wildcard_values(
+    pattern: dict[str, Any], path: tuple[str, ...], found: dict[tuple[str, ...], list[str]]
+) -> None:
+    """The ``wildcard`` values of every field, across ``$or`` branches, by field path."""
+    for key, sub in pattern.items():
+        if _is_or(key, sub):
+            for item in sub:
+                _wildcard_values(item, path, found)
+        elif isinstance(sub, dict):
+            _wildcard_values(sub, (*path, key), found)
+        else:
+            for item in sub:
+                if isinstance(item, dict) and isinstance(item.get("wildcard"), str):
+                    found.setdefault((*path, key), []).append(item["wildcard"])
+
+
+def _check_wildcard_complexity(pattern: dict[str, Any]) -> None:
+    found: dict[tuple[str, ...], list[str]] = {}
+    _wildcard_values(pattern, (), found)
+    for path, values in found.items():
+        score = wildcard_complexity(values, cap=MAX_WILDCARD_COMPLEXITY + 1)
+        if score > MAX_WILDCARD_COMPLEXITY:
+            raise EventPatternSyntaxError(
+                where(path),
+                f"the wildcards of this field are too complex for EventBridge (complexity "
+                f"{score}+, at most {MAX_WILDCARD_COMPLEXITY} is known to be accepted): use "
+                "fewer wildcard characters, fewer repeated characters after a '*', or prefix "
+                "and suffix filters",
+            )
+
+
 # --------------------------------------------------------------------------------------------
 # Guards (in the event's own paths; the evaluator maps them onto CloudTrail records)
 # --------------------------------------------------------------------------------------------
@@ -334,8 +402,19 @@ def _object_guards(pattern: dict[str, Any], path: GuardKey) -> dict[GuardKey, Gu
             parts.append(_object_guards(sub, (*path, key)))
         elif any(isinstance(item, dict) and item.get("exists") is False for item in sub):
             continue  # matches when the field is missing
-        elif all(isinstance(item, str) for item in sub):
-            parts.append({(*path, key): Guard(frozenset(sub))})
+        elif all(isinstance(item, str) or _plain_prefix(item) is not None for item in sub):
+            exact = frozenset(item for item in sub if isinstance(item, str))
+            prefixes = frozenset(prefix for prefix in map(_plain_prefix, sub) if prefix is not None)
+            parts.append({(*path, key): Guard(exact, prefixes)})
         else:
             parts.append({(*path, key): Guard(None)})
     return all_of(parts)
+
+
+def _plain_prefix(item: object) -> str | None:
+    """The string of ``{"prefix": "..."}`` (not the ``equals-ignore-case`` form), else None."""
+    if isinstance(item, dict) and len(item) == 1:
+        prefix = item.get("prefix")
+        if isinstance(prefix, str):
+            return prefix
+    return None

@@ -27,7 +27,9 @@ from typing import Any, Final
 from constructs_obs.detections.errors import RecordLoadError
 
 __all__ = [
+    "GLOBAL_SERVICE_EVENT_SOURCES",
     "RecordSource",
+    "delivery_region",
     "eventbridge_detail_type",
     "eventbridge_source",
     "is_read_only_management_event",
@@ -39,6 +41,19 @@ __all__ = [
 #: What :func:`load_records` accepts.
 RecordSource = Iterable[Mapping[str, Any]] | Mapping[str, Any] | str | os.PathLike[str]
 
+#: Services whose CloudTrail events are global: delivered, and sent to EventBridge, in
+#: us-east-1 only (CloudTrail user guide, "global service events": IAM, CloudFront, Route 53,
+#: Organizations). STS and console sign-in are global only through their global endpoints,
+#: whose records already say us-east-1; through a regional endpoint they stay in that region.
+GLOBAL_SERVICE_EVENT_SOURCES: Final = frozenset(
+    {
+        "iam.amazonaws.com",
+        "cloudfront.amazonaws.com",
+        "route53.amazonaws.com",
+        "organizations.amazonaws.com",
+    }
+)
+_GLOBAL_REGION: Final = "us-east-1"
 _LOG_FOLDER: Final = "CloudTrail"
 _SUFFIXES: Final = (".json.gz", ".json")
 
@@ -222,6 +237,19 @@ def eventbridge_detail_type(record: Mapping[str, Any]) -> str | None:
     return _DETAIL_TYPES.get(event_type) if isinstance(event_type, str) else None
 
 
+def delivery_region(record: Mapping[str, Any]) -> str | None:
+    """The region whose EventBridge receives a record: us-east-1 for global services.
+
+    ``awsRegion``, except for the services in :data:`GLOBAL_SERVICE_EVENT_SOURCES`, whose
+    events only reach us-east-1. None when the record names no region.
+    """
+    source = record.get("eventSource")
+    if isinstance(source, str) and source in GLOBAL_SERVICE_EVENT_SOURCES:
+        return _GLOBAL_REGION
+    region = record.get("awsRegion")
+    return region if isinstance(region, str) else None
+
+
 def is_read_only_management_event(record: Mapping[str, Any]) -> bool:
     """A read-only management API call (``readOnly: true``).
 
@@ -240,7 +268,8 @@ def to_eventbridge_event(record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The event EventBridge delivers for a CloudTrail record (None if it delivers none).
 
     ``{"version": "0", "id": ..., "detail-type": ..., "source": "aws.<service>", "account":
-    recipientAccountId, "time": eventTime, "region": awsRegion, "resources": [], "detail":
+    recipientAccountId, "time": eventTime, "region": the region EventBridge receives it in (see
+    :func:`delivery_region`), "resources": [], "detail":
     <the record>}``. EventBridge gives each event an ``id`` of its own; here it is the
     record's ``eventID`` (a UUID too), so it is stable from run to run. ``account`` falls back
     to ``userIdentity.accountId`` for records without ``recipientAccountId``.
@@ -260,7 +289,7 @@ def to_eventbridge_event(record: Mapping[str, Any]) -> dict[str, Any] | None:
         "source": eventbridge_source(record.get("eventSource")),
         "account": account,
         "time": record.get("eventTime"),
-        "region": record.get("awsRegion"),
+        "region": delivery_region(record),
         "resources": [],
         "detail": record if type(record) is dict else _plain(record),
     }

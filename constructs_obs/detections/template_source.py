@@ -7,8 +7,16 @@ resolves at deploy time (``{"Ref": ...}``, ``{"Fn::...": ...}``) becomes a
 :class:`~.detection.SkippedDetection` instead of failing; an invalid pattern is an error that
 names the template and the logical id.
 
+A resource's ``Metadata`` entry ``ConstructsObs::Detection`` (what the library's detections
+carry: ``{"id": "CloudWatch.1", "title": "...", "severity": "HIGH", "attack": ["T1098"]}``,
+``attack`` optional) gives the detection its catalogue id, title, severity and ATT&CK ids;
+reports then name it by that id instead of its logical id.
+
+:func:`template_region` finds where a template is deployed: a Stack's region, or the
+environment ``cdk.out/manifest.json`` gives the template file.
+
 Templates are JSON (CloudFormation's YAML form is not read); ``aws_cdk`` is imported only
-inside :func:`read_template`, when the caller passes a Stack.
+inside :func:`read_template` and :func:`template_region`, when the caller passes a Stack.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -31,11 +40,19 @@ from constructs_obs.detections.filter_pattern.filter_pattern import compile_filt
 if TYPE_CHECKING:
     import aws_cdk
 
-__all__ = ["TemplateSource", "collect_detections", "read_template"]
+__all__ = [
+    "DETECTION_METADATA",
+    "TemplateSource",
+    "collect_detections",
+    "read_template",
+    "template_region",
+]
 
 #: A synthesized template: a dict, the path of a ``.template.json``, or an ``aws_cdk.Stack``.
 TemplateSource: TypeAlias = "Mapping[str, Any] | str | os.PathLike[str] | aws_cdk.Stack"
 
+#: The resource ``Metadata`` key that names a detection (see the module docstring).
+DETECTION_METADATA: Final = "ConstructsObs::Detection"
 _METRIC_FILTER: Final = "AWS::Logs::MetricFilter"
 _RULE: Final = "AWS::Events::Rule"
 
@@ -69,6 +86,65 @@ def read_template(template: TemplateSource, label: str | None) -> tuple[Mapping[
     return synthesized, label or template.stack_name
 
 
+def template_region(template: TemplateSource) -> str | None:
+    """The region a template is deployed in, when it can be known offline.
+
+    A Stack's ``region`` (None for an environment-agnostic stack); for the path of a template
+    in a cloud assembly, the ``environment`` ``cdk.out/manifest.json`` gives it; None for a
+    dict or a file without a manifest.
+    """
+    if isinstance(template, Mapping):
+        return None
+    if isinstance(template, str | os.PathLike):
+        return _manifest_region(Path(template))
+    import aws_cdk  # noqa: PLC0415  (only for users who pass a Stack)
+
+    if isinstance(template, aws_cdk.Stack) and not aws_cdk.Token.is_unresolved(template.region):
+        return template.region
+    return None
+
+
+def _manifest_region(path: Path) -> str | None:
+    try:
+        manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
+    for artifact in (artifacts or {}).values():
+        if not isinstance(artifact, dict):
+            continue
+        properties = artifact.get("properties")
+        if isinstance(properties, dict) and properties.get("templateFile") == path.name:
+            environment = artifact.get("environment")
+            if isinstance(environment, str) and environment.startswith("aws://"):
+                region = environment.rsplit("/", 1)[-1]
+                return None if region in ("", "unknown-region") else region
+    return None
+
+
+def _metadata(resource: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The Detection fields the resource's ``ConstructsObs::Detection`` metadata gives."""
+    metadata = resource.get("Metadata")
+    entry = metadata.get(DETECTION_METADATA) if isinstance(metadata, Mapping) else None
+    if entry is None:
+        return {}
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str) or not entry["id"]:
+        raise DetectionTemplateError(
+            where, f'Metadata {DETECTION_METADATA} must be an object with a non-empty "id"'
+        )
+    attack = entry.get("attack", [])
+    if not isinstance(attack, list) or not all(isinstance(item, str) for item in attack):
+        raise DetectionTemplateError(
+            where, f'Metadata {DETECTION_METADATA} "attack" must be an array of technique ids'
+        )
+    return {
+        "detection_id": entry["id"],
+        "title": _literal(entry.get("title")),
+        "severity": _literal(entry.get("severity")),
+        "attack": tuple(attack),
+    }
+
+
 def _intrinsic(value: Any, path: str = "") -> str | None:
     """Where (and which) CloudFormation intrinsic a value uses, or None for plain JSON."""
     if isinstance(value, Mapping):
@@ -93,9 +169,9 @@ def _literal(value: Any) -> str | None:
 
 
 def collect_detections(
-    template: Mapping[str, Any], label: str
+    template: Mapping[str, Any], label: str, region: str | None = None
 ) -> tuple[list[Detection], list[SkippedDetection]]:
-    """The detections of a template, and those that cannot be evaluated offline."""
+    """The detections of a template (deployed in ``region``, when known), and the skipped."""
     resources = template.get("Resources")
     if not isinstance(resources, Mapping):
         raise DetectionTemplateError(label, "the template has no Resources section")
@@ -113,7 +189,7 @@ def collect_detections(
         else:
             continue
         if isinstance(found, Detection):
-            detections.append(found)
+            detections.append(replace(found, region=region, **_metadata(resource, where)))
         else:
             skipped.append(found)
     return detections, skipped

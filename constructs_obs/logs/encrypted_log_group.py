@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from aws_cdk import CfnDeletionPolicy, Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -29,7 +29,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_obs.acknowledge import acknowledge_nag, skip_checkov
-from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm
+from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm, check_actions
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.logs.log_archive import LogArchive, LogArchiveOptions
@@ -41,9 +41,15 @@ from constructs_obs.logs.pattern_metric import (
     pattern_metric_spec,
 )
 from constructs_obs.private.alarm_checks import check_evaluation, check_period
-from constructs_obs.private.keys import allow_cloudwatch_logs, key_props_values, resolve_key
+from constructs_obs.private.keys import (
+    allow_cloudwatch_logs,
+    check_key_inputs,
+    check_key_outlives,
+    resolve_key,
+)
 from constructs_obs.private.names import register_log_group_name
 from constructs_obs.private.registry import LogPatternRecord, registry_of
+from constructs_obs.private.scopes import adopt, path_of
 from constructs_obs.private.validate import Check, is_token
 
 __all__ = [
@@ -92,6 +98,7 @@ class _Unset(Enum):
 
 
 _UNSET: Final = _Unset.VALUE
+_DEFAULT_PERIOD: Final = Duration.minutes(5)
 _AT_LEAST_THRESHOLD: Final = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
 
@@ -229,12 +236,19 @@ class EncryptedLogGroup(Construct):
         archive: LogArchiveOptions | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self._id = id
+        self._path = path_of(self)
         self._check = Check("EncryptedLogGroup", id)
         self._check_name(log_group_name)
         retention_days = self._retention(retention)
         self._check_removal_policy(removal_policy)
         self.log_group_class = self._check_class(log_group_class, data_protection, archive)
-        self._check_key_inputs(encryption_key, encryption_key_props)
+        check_key_inputs(
+            self._check,
+            encryption_key,
+            encryption_key_props,
+            cannot_encrypt="a log group: CloudWatch Logs uses",
+        )
 
         self.encryption_key: kms.IKey = resolve_key(
             self,
@@ -242,11 +256,15 @@ class EncryptedLogGroup(Construct):
             check=self._check,
             encryption_key=encryption_key,
             encryption_key_props=encryption_key_props,
-            description=f"Encrypts the CloudWatch log group {self.node.path}",
+            description=f"Encrypts the CloudWatch log group {self._path}",
         )
-        self._check_key_outlives_logs(
+        check_key_outlives(
+            self._check,
             "encryption_key" if encryption_key is not None else "encryption_key_props",
-            removal_policy,
+            self.encryption_key,
+            data_removal=removal_policy,
+            created_with=False if encryption_key is not None else encryption_key_props,
+            data="log group",
         )
         if log_group_name is not None:
             register_log_group_name(self, self._check, log_group_name)
@@ -255,8 +273,9 @@ class EncryptedLogGroup(Construct):
         self.log_group = self._create_log_group(
             log_group_name, retention_days, removal_policy, data_protection
         )
+        adopt(self.log_group, self, f"{self._path}/Resource")
         self._patterns = LogPatternRecord(
-            log_group=self.log_group, path=self.node.path, name=self._resource_name
+            log_group=self.log_group, path=self._path, name=self._resource_name
         )
         registry_of(self).log_groups.append(self._patterns)
         self.archive = self._create_archive(archive)
@@ -301,56 +320,6 @@ class EncryptedLogGroup(Construct):
             "RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE",
         )
 
-    def _check_key_inputs(
-        self, encryption_key: kms.IKey | None, encryption_key_props: kms.KeyProps | None
-    ) -> None:
-        """A key (not a string or an ARN), or props of a symmetric encryption key."""
-        check = self._check
-        if encryption_key is not None and not hasattr(encryption_key, "key_arn"):
-            check.fail(
-                "encryption_key",
-                f"expected a kms.IKey (kms.Key, or kms.Key.from_key_arn for an ARN), got "
-                f"{type(encryption_key).__name__}",
-            )
-        if encryption_key_props is None:
-            return
-        if not isinstance(encryption_key_props, kms.KeyProps):
-            check.fail(
-                "encryption_key_props",
-                f"expected a kms.KeyProps, got {type(encryption_key_props).__name__}",
-            )
-        values = key_props_values(encryption_key_props)
-        for name, allowed in (
-            ("key_spec", kms.KeySpec.SYMMETRIC_DEFAULT),
-            ("key_usage", kms.KeyUsage.ENCRYPT_DECRYPT),
-        ):
-            given = values.get(name)
-            if given is not None and given != allowed:
-                check.fail(
-                    "encryption_key_props",
-                    f"{name}={given} cannot encrypt a log group: CloudWatch Logs uses only "
-                    f"symmetric encryption keys ({name}={allowed}, the default)",
-                )
-
-    def _check_key_outlives_logs(self, parameter: str, removal_policy: RemovalPolicy) -> None:
-        """Refuse a key of this app that is deleted with its stack while the log group stays:
-        the retained events could never be decrypted again. (An imported key's deletion is
-        not this app's to see.)"""
-        if removal_policy == RemovalPolicy.DESTROY or not isinstance(self.encryption_key, kms.Key):
-            return
-        cfn_key = self.encryption_key.node.default_child
-        if not isinstance(cfn_key, kms.CfnKey):
-            return
-        # CloudFormation deletes a resource without a DeletionPolicy.
-        if cfn_key.cfn_options.deletion_policy in (None, CfnDeletionPolicy.DELETE):
-            self._check.fail(
-                parameter,
-                f"the key {self.encryption_key.node.path} is deleted with its stack "
-                "(RemovalPolicy.DESTROY) but the log group is retained: its events could "
-                "never be decrypted again; give the key RemovalPolicy.RETAIN, or the log "
-                "group removal_policy=RemovalPolicy.DESTROY too",
-            )
-
     def _check_class(
         self,
         log_group_class: logs.LogGroupClass,
@@ -359,6 +328,12 @@ class EncryptedLogGroup(Construct):
     ) -> logs.LogGroupClass:
         """The class, if it is one with a customer key that supports what was asked for."""
         check = self._check
+        for parameter, value, kind in (
+            ("data_protection", data_protection, PiiProtection),
+            ("archive", archive, LogArchiveOptions),
+        ):
+            if value is not None and not isinstance(value, kind):
+                check.fail(parameter, f"expected a {kind.__name__}, got {type(value).__name__}")
         check.choice(
             "log_group_class",
             log_group_class,
@@ -524,6 +499,7 @@ class EncryptedLogGroup(Construct):
                 "log groups of the INFREQUENT_ACCESS class do not support metric filters; "
                 "create the log group with LogGroupClass.STANDARD",
             )
+        check_actions(check, options.actions)  # before tuple(): None or a string stays named
         default_value = options.default_value
         spec = pattern_metric_spec(
             check,
@@ -538,7 +514,7 @@ class EncryptedLogGroup(Construct):
         )
         threshold = check.finite("threshold", options.threshold)
         check_statistic_for(check, spec, options.statistic)
-        period = options.period or Duration.minutes(5)
+        period = options.period or _DEFAULT_PERIOD
         # Metric filters publish standard-resolution (1-minute) metrics.
         period_seconds = check_period(check, period, high_resolution=False)
         check_evaluation(
@@ -567,7 +543,7 @@ class EncryptedLogGroup(Construct):
                 resource=self._resource_name,
                 signal=options.metric_name,
                 severity=options.severity,
-                summary=options.summary or f"log events matching {shown!r} in {self.node.path}",
+                summary=options.summary or f"log events matching {shown!r} in {self._path}",
                 runbook_url=options.runbook_url,
             ),
             routing=options.routing,
@@ -582,7 +558,7 @@ class EncryptedLogGroup(Construct):
     @property
     def _resource_name(self) -> str:
         """The log group name (or construct id) as the resource part of alarm names."""
-        return self._log_group_name or self.node.id
+        return self._log_group_name or self._id
 
 
 def _cfn_log_group(log_group: logs.LogGroup) -> logs.CfnLogGroup:

@@ -29,6 +29,8 @@ from constructs_obs.detections import (
     FilterPatternSyntaxError,
     compile_filter_pattern,
 )
+from constructs_obs.private.metrics import MetricFacts, remember_metric
+from constructs_obs.private.scopes import duration_seconds
 from constructs_obs.private.validate import Check, is_token
 
 MAX_PATTERN_LENGTH: Final = 1024
@@ -314,9 +316,13 @@ def alarm_metric(
     spec: PatternMetricSpec, metric_filter: logs.MetricFilter, *, statistic: str, period: Duration
 ) -> cloudwatch.IMetric:
     """The metric to alarm on. With dimensions, a Metrics Insights query that aggregates every
-    dimension value (an alarm on the dimensionless metric would never see a datapoint)."""
+    dimension value (an alarm on the dimensionless metric would never see a datapoint). What it
+    is built from is remembered, so the alarm's checks need not read it back."""
+    seconds = duration_seconds(period)
     if not spec.dimensions:
-        return metric_filter.metric(statistic=statistic, period=period, unit=spec.unit)
+        metric = metric_filter.metric(statistic=statistic, period=period, unit=spec.unit)
+        facts = MetricFacts(seconds, statistic=statistic, namespace=spec.metric_namespace)
+        return remember_metric(metric, facts)
     function = _METRICS_INSIGHTS_FUNCTION[statistic.lower()]
     dimension_list = ", ".join(_quote(key) for key in spec.dimensions)
     # Not SQL: a Metrics Insights query over validated, quoted metric and dimension names.
@@ -324,11 +330,12 @@ def alarm_metric(
         f"SELECT {function}({_quote(spec.metric_name)}) "  # noqa: S608 -- see above
         f"FROM SCHEMA({_quote(spec.metric_namespace)}, {dimension_list})"
     )
-    return cloudwatch.MathExpression(
+    expression = cloudwatch.MathExpression(
         expression=query,
         period=period,
         label=f"{spec.metric_name} (all {', '.join(spec.dimensions)})",
     )
+    return remember_metric(expression, MetricFacts(seconds))
 
 
 def _quote(name: str) -> str:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from aws_cdk import Duration
 
+from constructs_obs.private.scopes import duration_seconds
 from constructs_obs.private.validate import Check, is_token
 
 ONE_DAY_SECONDS = 86_400
@@ -23,9 +24,25 @@ def check_period(
     """A period CloudWatch accepts: 10 s or 30 s (high-resolution metrics only) or n x 60 s."""
     if not isinstance(period, Duration):
         check.fail(parameter, f"expected a Duration (such as Duration.minutes(5)), got {period!r}")
-    if is_token(period):
+    if not period.is_unresolved() and period.to_seconds(integral=False) % 1:
+        # duration_seconds would meet aws-cdk-lib's JavaScript error on a fraction of a second
+        check.fail(
+            parameter,
+            f"{period.to_human_string()} is not a period CloudWatch accepts; allowed: 10 s, "
+            "30 s or a multiple of 60 s",
+        )
+    seconds = duration_seconds(period)
+    if seconds is None:  # a token: known at deploy time only
         return 60
-    seconds = int(period.to_seconds())
+    return check_period_seconds(
+        check, seconds, high_resolution=high_resolution, parameter=parameter
+    )
+
+
+def check_period_seconds(
+    check: Check, seconds: int, *, high_resolution: bool, parameter: str = "period"
+) -> int:
+    """``check_period`` for a period already in seconds."""
     if seconds in HIGH_RESOLUTION_PERIODS:
         if not high_resolution:
             check.fail(

@@ -17,14 +17,31 @@ from constructs import Construct
 
 from constructs_obs.acknowledge import acknowledge_nag, skip_checkov
 
-_REPLICATION_REASON = (
+_NO_REPLICA = (
     "Cross-region replication needs a destination bucket in another region that only the "
-    "user can choose; versioning, RETAIN and the optional object lock protect the objects here."
+    "user can choose; "
+)
+_REPLICATION_REASON = (
+    f"{_NO_REPLICA}versioning and RETAIN keep every deleted or overwritten object recoverable here."
+)
+_LOCKED_REPLICATION_REASON = (
+    f"{_NO_REPLICA}versioning, RETAIN and the bucket's default object lock keep every object "
+    "version from being deleted or overwritten for its retention period."
 )
 
 
-def _common_acknowledgements(bucket: s3.Bucket) -> None:
-    acknowledge_nag(bucket, "NIST.800.53.R5-S3BucketReplicationEnabled", _REPLICATION_REASON)
+def replication_reason(*, object_lock: bool) -> str:
+    """Why a hardened bucket has no replica: the reason cites object lock only when the
+    bucket has it."""
+    return _LOCKED_REPLICATION_REASON if object_lock else _REPLICATION_REASON
+
+
+def _common_acknowledgements(bucket: s3.Bucket, *, object_lock: bool = False) -> None:
+    acknowledge_nag(
+        bucket,
+        "NIST.800.53.R5-S3BucketReplicationEnabled",
+        replication_reason(object_lock=object_lock),
+    )
 
 
 class HardenedBucket(Construct):
@@ -103,7 +120,7 @@ class HardenedBucket(Construct):
             ],
             removal_policy=removal_policy,
         )
-        _common_acknowledgements(self.bucket)
+        _common_acknowledgements(self.bucket, object_lock=object_lock is not None)
         self._log_access_to(access_logs_bucket, access_logs_prefix)
 
     def _log_access_to(self, target: s3.IBucket, prefix: str) -> None:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
@@ -31,7 +31,8 @@ from constructs import Construct
 from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.names import MAX_ALARM_NAME_LENGTH, register_alarm_name
 from constructs_obs.private.registry import AlarmKind, AlarmRecord, registry_of
-from constructs_obs.private.validate import Check
+from constructs_obs.private.scopes import adopt, child_path, path_of, stack_facts
+from constructs_obs.private.validate import Check, is_token
 
 MONITOR_SUFFIX: Final = "monitor"
 _UNSAFE: Final = re.compile(r"[^A-Za-z0-9_.]+")
@@ -73,16 +74,19 @@ def add_monitor_alarm(
     )
     if notify:
         alarm.add_alarm_action(*(cw_actions.SnsAction(topic) for topic in notify))
+    path = child_path(path_of(scope), id) or alarm.node.path
+    adopt(alarm, scope, path)
     registry_of(scope).alarms.append(
         AlarmRecord(
             alarm=alarm,
-            path=alarm.node.path,
+            path=path,
             kind=AlarmKind.MONITOR,
             resource=resource,
             signal=signal,
             severity="critical",
             metric=metric,
             threshold=1,
+            name=None if is_token(alarm_name) else alarm_name,
         )
     )
     return alarm
@@ -116,13 +120,14 @@ def add_dead_letter_alarm(
 def monitor_alarm_name(scope: Construct, signal: str, *, hashed: bool = False) -> str:
     """``<stack>-<scope's path in its stack>-<signal>-monitor``, lower-case, at most 255
     characters (shortened with a hash of the path when longer, or when ``hashed``)."""
-    stack = Stack.of(scope)
-    stack_name = stack.node.path if Token.is_unresolved(stack.stack_name) else stack.stack_name
-    within = scope.node.path.removeprefix(stack.node.path).strip("/")
+    stack = stack_facts(scope)
+    path = path_of(scope)
+    stack_name = stack.path if is_token(stack.name) else stack.name
+    within = path.removeprefix(stack.path).strip("/")
     head = "-".join(p for p in (_name_part(stack_name), _name_part(within)) if p)
     tail = "-".join(p for p in (_name_part(signal), MONITOR_SUFFIX) if p)
     if hashed or len(head) + 1 + len(tail) > MAX_ALARM_NAME_LENGTH:
-        digest = hashlib.sha256(scope.node.path.encode()).hexdigest()[:_HASH_LENGTH]
+        digest = hashlib.sha256(path.encode()).hexdigest()[:_HASH_LENGTH]
         room = MAX_ALARM_NAME_LENGTH - len(tail) - len(digest) - 2
         head = f"{head[:room].rstrip('-')}-{digest}"
     return f"{head}-{tail}"

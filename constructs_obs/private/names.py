@@ -15,9 +15,9 @@ from __future__ import annotations
 import weakref
 from typing import Final
 
-from aws_cdk import Stack
 from constructs import IConstruct
 
+from constructs_obs.private.scopes import path_of, stack_facts
 from constructs_obs.private.validate import Check, is_token
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "register_log_group_name",
     "register_name",
     "register_routing_prefix",
+    "register_rule_name",
     "release_alarm_name",
 ]
 
@@ -37,9 +38,9 @@ _NAMES: weakref.WeakKeyDictionary[IConstruct, _Names] = weakref.WeakKeyDictionar
 
 
 def _names(scope: IConstruct, kind: str) -> dict[str, str]:
-    stack = Stack.of(scope)
-    per_app = _NAMES.setdefault(scope.node.root, {})
-    return per_app.setdefault((kind, stack.account, stack.region), {})
+    facts = stack_facts(scope)
+    per_app = _NAMES.setdefault(facts.root, {})
+    return per_app.setdefault((kind, facts.account, facts.region), {})
 
 
 def _claim(scope: IConstruct, kind: str, name: str) -> str | None:
@@ -48,7 +49,7 @@ def _claim(scope: IConstruct, kind: str, name: str) -> str | None:
     names = _names(scope, kind)
     owner = names.get(name)
     if owner is None:
-        names[name] = scope.node.path
+        names[name] = path_of(scope)
     return owner
 
 
@@ -105,6 +106,21 @@ def register_log_group_name(scope: IConstruct, check: Check, name: str) -> None:
             f"{name!r} is already the name of the log group {owner} in this account and "
             "region; log group names must be unique there (share that log group, or choose "
             "another name)",
+        )
+
+
+def register_rule_name(scope: IConstruct, check: Check, name: str, *, bus: str) -> None:
+    """Record the EventBridge rule ``name`` on the event bus ``bus`` (its name, or a path that
+    stands for it) for the account and region of ``scope``'s stack; rule names are unique per
+    bus, so a second rule with that name on that bus raises at construct time."""
+    if is_token(name):
+        return
+    owner = _claim(scope, f"event rule on {bus}", name)
+    if owner is not None:
+        check.fail(
+            "rule_name_prefix",
+            f"the rule name {name!r} is already used by {owner} on the same event bus in this "
+            "account and region; give one of them another rule_name_prefix",
         )
 
 

@@ -15,6 +15,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
+from constructs_obs.private.scopes import stack_facts
 from constructs_obs.private.stack_limits import watch_stack_limits
 
 
@@ -37,6 +38,9 @@ class AlarmRecord:
     metric: cloudwatch.IMetric | None = None
     threshold: float | None = None
     band_width: float | None = None
+    name: str | None = None
+    """The alarm's literal name (None: unknown to the recorder, or a token); readers fall
+    back to the alarm's template when it is None."""
 
 
 @dataclass(frozen=True)
@@ -89,4 +93,4 @@ def registry_of(scope: IConstruct) -> Registry:
     """The app's registry. Whatever records itself here adds to ``scope``'s stack, so that
     stack is also watched for CloudFormation's size limits."""
     watch_stack_limits(scope)
-    return _REGISTRIES.setdefault(scope.node.root, Registry())
+    return _REGISTRIES.setdefault(stack_facts(scope).root, Registry())

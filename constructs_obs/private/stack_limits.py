@@ -38,6 +38,7 @@ from aws_cdk import NestedStack as _NestedStack
 from constructs import IConstruct, IValidation
 
 from constructs_obs.errors import InvalidParameterError
+from constructs_obs.private.scopes import stack_facts
 
 MAX_RESOURCES: Final = 500
 MAX_OUTPUTS: Final = 200
@@ -195,16 +196,16 @@ class _ResourceLimit:
 
 
 def watch_stack_limits(scope: IConstruct) -> None:
-    """Include the stack of ``scope`` in the limit checks (registers the plugin once, and a
-    resource-count validation once per stack)."""
-    root = scope.node.root
-    plugin = _PLUGINS.get(root)
+    """Include the stack of ``scope`` in the limit checks (registers the plugin once per app,
+    and a resource-count validation once per stack; both run at synthesis). A stack already
+    watched costs a dictionary lookup: its facts are cached (``private/scopes.py``)."""
+    facts = stack_facts(scope)
+    plugin = _PLUGINS.get(facts.root)
     if plugin is None:
+        root = facts.root
         plugin = StackLimitsPlugin(_warning_share(root.node.try_get_context(CONTEXT_KEY)))
         _PLUGINS[root] = plugin
         Validations.of(root).add_plugins(plugin)
-    stack = Stack.of(scope)
-    path = stack.node.path
-    if path not in plugin.watched:
-        plugin.watched.add(path)
-        stack.node.add_validation(_ResourceLimit(stack))
+    if facts.path not in plugin.watched:
+        plugin.watched.add(facts.path)
+        facts.stack.node.add_validation(_ResourceLimit(facts.stack))

@@ -20,9 +20,26 @@ from constructs_obs.errors import InvalidParameterError
 _T = TypeVar("_T")
 
 
+# Every string token aws-cdk-lib encodes reads ``${Token[<key>]}`` (its STRING_TOKEN_REGEX: the
+# key is made of a-z, A-Z, 0-9, ':', '.', '_', '-'); a number token is a double near -1.9e289.
+# A Python string or number is tested here, without a round trip to the jsii kernel (the bulk of
+# synthesis time in a large app); only what can hold a token otherwise (a list, a Duration, ...)
+# is asked.
+_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}")
+_NUMBER_TOKEN_MAGNITUDE = 1e280
+
+
 def is_token(value: object) -> bool:
     """True when ``value`` is (or contains) a CDK token resolved only at deploy time."""
-    return Token.is_unresolved(value)
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return _STRING_TOKEN.search(value) is not None
+    if isinstance(value, int | float) and (
+        not math.isfinite(value) or abs(value) < _NUMBER_TOKEN_MAGNITUDE
+    ):
+        return False
+    return bool(Token.is_unresolved(value))
 
 
 class Check:

@@ -30,6 +30,7 @@ from constructs import Construct, IConstruct, IValidation
 
 from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.registry import registry_of
+from constructs_obs.private.scopes import path_of, stack_facts
 from constructs_obs.private.validate import is_token
 
 __all__ = ["ConfiguredAlarms", "literal_alarm_name"]
@@ -87,7 +88,8 @@ class ConfiguredAlarms:
         """The named alarms the library recorded in this app."""
         found = []
         for record in self._registry.alarms:
-            name = literal_alarm_name(record.alarm)
+            # The name the library recorded, else the one in the alarm's template.
+            name = record.name if record.name is not None else literal_alarm_name(record.alarm)
             if name is not None:
                 found.append(_AppAlarm(name, record.alarm, record.severity))
         return found
@@ -107,7 +109,7 @@ class ConfiguredAlarms:
 
     def _check_alarm(self, name: str, found: _AppAlarm) -> list[str]:
         alarm = found.alarm
-        path = alarm.node.path
+        path = path_of(alarm)
         if not _same_env(alarm, self._remediation):
             return [
                 self._problem(
@@ -166,12 +168,12 @@ def literal_alarm_name(alarm: cloudwatch.IAlarm) -> str | None:
 
 
 def _same(one: IConstruct, other: IConstruct) -> bool:
-    return one.node.path == other.node.path
+    return path_of(one) == path_of(other)
 
 
 def _same_env(one: IConstruct, other: IConstruct) -> bool:
     """False only when both stacks name different accounts or regions."""
-    first, second = Stack.of(one), Stack.of(other)
+    first, second = stack_facts(one), stack_facts(other)
     for a, b in ((first.account, second.account), (first.region, second.region)):
         if not is_token(a) and not is_token(b) and a != b:
             return False

@@ -50,7 +50,7 @@ from constructs import Construct
 from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.alarms.alarm_topic import AlarmTopic, topic_key, topic_of
 from constructs_obs.alarms.naming import name_part
-from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
+from constructs_obs.logs.encrypted_log_group import ALLOWED_RETENTION_DAYS, EncryptedLogGroup
 from constructs_obs.private.functions import (
     FunctionNetwork,
     FunctionPermissions,
@@ -170,6 +170,13 @@ class AlarmRemediation(Construct):
         watch_stack_limits(self)
         self._check = Check("AlarmRemediation", id)
         self._validate(dry_run, reserved_concurrency, vpc, vpc_subnets, actions)
+        _check_kinds(
+            self._check,
+            topics={"monitor_topic": monitor_topic, "notify_topic": notify_topic},
+            log_retention=log_retention,
+            powertools_layer=powertools_layer,
+            vpc=vpc,
+        )
         monitor = topic_of(monitor_topic)
         notify_source = notify_topic if notify_topic is not None else monitor_topic
         notify = topic_of(notify_source)
@@ -525,6 +532,31 @@ class AlarmRemediation(Construct):
             resource=self.node.id,
             signal=signal,
         )
+
+
+def _check_kinds(
+    check: Check, *, topics: Mapping[str, object], log_retention: object, **others: object
+) -> None:
+    """Topics, retention, layer and VPC of the kinds they must be, before jsii sees them."""
+    for parameter, topic in topics.items():
+        if (topic is not None or parameter == "monitor_topic") and not (
+            isinstance(topic, AlarmTopic) or hasattr(topic, "topic_arn")
+        ):
+            check.fail(parameter, f"expected an AlarmTopic or sns.ITopic, got {topic!r}")
+    if not isinstance(log_retention, logs.RetentionDays) and (
+        isinstance(log_retention, bool) or log_retention not in ALLOWED_RETENTION_DAYS
+    ):
+        check.fail("log_retention", f"expected logs.RetentionDays or days, got {log_retention!r}")
+    for parameter, attribute, kind in _KINDS:
+        if others[parameter] is not None and not hasattr(others[parameter], attribute):
+            check.fail(parameter, f"expected {kind}, got {type(others[parameter]).__name__}")
+
+
+#: (parameter, attribute its kind has, the kind) of the constructs the function takes.
+_KINDS: Final = (
+    ("powertools_layer", "layer_version_arn", "a lambda_.ILayerVersion (from_layer_version_arn)"),
+    ("vpc", "vpc_id", "an ec2.IVpc"),
+)
 
 
 def _refusals_metric() -> cloudwatch.MathExpression:

@@ -92,7 +92,13 @@ class RemediationAction:
 
     @classmethod
     def reboot_rds_instance(cls, instance: rds.IDatabaseInstance) -> RemediationAction:
-        check = Check("RemediationAction.reboot_rds_instance", instance.node.id)
+        check = _builder_check(
+            "reboot_rds_instance",
+            "instance",
+            instance,
+            "instance_identifier",
+            "rds.IDatabaseInstance",
+        )
         identifier = _identifier(
             check, "instance", instance.instance_identifier, "DB instance identifier"
         )
@@ -146,7 +152,9 @@ class RemediationAction:
         min_count: int | None = None,
     ) -> RemediationAction:
         """Set the service's desired count, or change it by ``step`` within min/max."""
-        check = Check("RemediationAction.scale_ecs_service", service.node.id)
+        check = _builder_check(
+            "scale_ecs_service", "service", service, "service_arn", "ecs.IBaseService"
+        )
         _check_scaling(check, desired_count, step, max_count, min_count)
         bounds = {
             "desired_count": desired_count,
@@ -188,7 +196,9 @@ class RemediationAction:
         the alarm returns to OK. The audit line records the previous value, to restore by hand.
         If the function already has that reserved concurrency, the action is skipped.
         """
-        check = Check("RemediationAction.limit_lambda_concurrency", function.node.id)
+        check = _builder_check(
+            "limit_lambda_concurrency", "function", function, "function_arn", "lambda_.IFunction"
+        )
         check.integer("reserved_concurrency", reserved_concurrency, minimum=0)
         function_arn = _identifier(check, "function", function.function_arn, "function ARN")
         function_name = _identifier(check, "function", function.function_name, "function name")
@@ -216,6 +226,19 @@ class RemediationAction:
     def notify(cls) -> RemediationAction:
         """Only notify (publish to the notify topic, and log)."""
         return cls(config={"action": "notify"})
+
+
+def _builder_check(
+    builder: str, parameter: str, value: object, attribute: str, expected: str
+) -> Check:
+    """The builder's ``Check``, once ``value`` is the construct it takes (not a name or ARN)."""
+    kind = f"RemediationAction.{builder}"
+    node = getattr(value, "node", None)
+    if node is None or not hasattr(value, attribute):
+        Check(kind, parameter).fail(
+            parameter, f"expected a {expected}, got {type(value).__name__}: {value!r}"[:200]
+        )
+    return Check(kind, node.id)
 
 
 def _identifier(check: Check, parameter: str, value: object, what: str) -> str:

@@ -26,12 +26,20 @@ from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
 from constructs_obs.security.cis_controls import (
     ALL_CIS_CONTROLS,
+    CIS_ATTACK_TECHNIQUES,
     CIS_CONTROLS,
     PROWLER_VARIANTS,
     CisControl,
 )
+from constructs_obs.security.detection_spec import add_detection_metadata
 
-__all__ = ["DEFAULT_CIS_NAMESPACE", "NO_TOPIC_WARNING_ID", "CisBenchmarkAlarms"]
+__all__ = [
+    "DEFAULT_CIS_NAMESPACE",
+    "NO_TOPIC_WARNING_ID",
+    "CisBenchmarkAlarms",
+    "check_routing",
+    "trail_log_group_of",
+]
 
 DEFAULT_CIS_NAMESPACE = "CISBenchmark"
 NO_TOPIC_WARNING_ID = "constructs-obs:cis-alarm-without-topic"
@@ -83,8 +91,8 @@ class CisBenchmarkAlarms(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = self._check = Check("CisBenchmarkAlarms", id)
-        log_group = _trail_log_group(check, trail_log_group)
-        _check_routing(check, routing)
+        log_group = trail_log_group_of(check, trail_log_group)
+        check_routing(check, routing)
         chosen = _chosen_controls(check, controls, prowler_variants)
         check_namespace(check, namespace, "namespace")
         _check_severities(check, severities)
@@ -124,6 +132,15 @@ class CisBenchmarkAlarms(Construct):
             default_value=0,
         )
         label = f"{control.value} (CIS {spec.cis})"
+        cfn_filter = metric_filter.node.default_child
+        assert isinstance(cfn_filter, logs.CfnMetricFilter)
+        add_detection_metadata(
+            cfn_filter,
+            detection_id=control.value,
+            title=spec.title,
+            severity=severity,
+            attack=CIS_ATTACK_TECHNIQUES[control],
+        )
         self.metric_filters[control] = metric_filter
         registry_of(self).detections.append(
             DetectionRecord(
@@ -168,7 +185,7 @@ class CisBenchmarkAlarms(Construct):
                 )
 
 
-def _trail_log_group(check: Check, given: object) -> logs.ILogGroup:
+def trail_log_group_of(check: Check, given: object) -> logs.ILogGroup:
     """The trail's log group: an ``EncryptedLogGroup``'s ``log_group``, or an ILogGroup."""
     allowed = "AuditTrail.log_group, an EncryptedLogGroup or a logs.ILogGroup"
     if isinstance(given, EncryptedLogGroup):
@@ -188,7 +205,8 @@ def _trail_log_group(check: Check, given: object) -> logs.ILogGroup:
     return given  # type: ignore[return-value]
 
 
-def _check_routing(check: Check, routing: object) -> None:
+def check_routing(check: Check, routing: object) -> None:
+    """``routing`` is an AlarmRouting or None."""
     if routing is not None and not isinstance(routing, AlarmRouting):
         check.fail(
             "routing",

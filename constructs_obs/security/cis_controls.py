@@ -16,7 +16,13 @@ from typing import Final
 
 from constructs_obs.alarms.severity import Severity
 
-__all__ = ["ALL_CIS_CONTROLS", "CIS_CONTROLS", "CisControl", "CisControlSpec"]
+__all__ = [
+    "ALL_CIS_CONTROLS",
+    "CIS_ATTACK_TECHNIQUES",
+    "CIS_CONTROLS",
+    "CisControl",
+    "CisControlSpec",
+]
 
 
 class CisControl(Enum):
@@ -122,7 +128,13 @@ CIS_CONTROLS: Final[dict[CisControl, CisControlSpec]] = {
             "{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || "
             "($.eventName=DeleteTrail) || ($.eventName=StartLogging) || "
             "($.eventName=StopLogging)}",
-            _CRITICAL,
+            # Warning, not critical: the pattern must stay Security Hub's exact string, and it
+            # counts calls that changed nothing (a failed UpdateTrail, TrailNotFound) and routine
+            # ones (CreateTrail, StartLogging) -- on the audit benchmark's benign corpus it fired
+            # 3,275 times in 1M records. Security Hub itself rates CloudWatch.5 "Severity: Low".
+            # The page for tampering comes from the catalogue's cloudtrail-tampering rule, which
+            # keys on successful StopLogging, DeleteTrail, UpdateTrail and selector changes.
+            _WARNING,
         ),
         CisControlSpec(
             CisControl.CONSOLE_AUTHENTICATION_FAILURES,
@@ -252,3 +264,25 @@ CIS_CONTROLS: Final[dict[CisControl, CisControlSpec]] = {
 _PROWLER = {CisControl.ROUTE_TABLE_CHANGES_PROWLER, CisControl.ORGANIZATIONS_CHANGES_PROWLER}
 ALL_CIS_CONTROLS: Final = tuple(c for c in CisControl if c not in _PROWLER)
 PROWLER_VARIANTS: Final = tuple(c for c in CisControl if c in _PROWLER)
+
+#: The MITRE ATT&CK techniques each control watches for (carried in the metric filter's
+#: ``ConstructsObs::Detection`` metadata).
+CIS_ATTACK_TECHNIQUES: Final[dict[CisControl, tuple[str, ...]]] = {
+    CisControl.ROOT_USAGE: ("T1078.004",),
+    CisControl.UNAUTHORIZED_API_CALLS: ("T1580", "T1526"),
+    CisControl.CONSOLE_SIGNIN_WITHOUT_MFA: ("T1078.004",),
+    CisControl.IAM_POLICY_CHANGES: ("T1098.003",),
+    CisControl.CLOUDTRAIL_CONFIGURATION_CHANGES: ("T1562.008",),
+    CisControl.CONSOLE_AUTHENTICATION_FAILURES: ("T1110",),
+    CisControl.CMK_DISABLE_OR_SCHEDULED_DELETION: ("T1485",),
+    CisControl.S3_BUCKET_POLICY_CHANGES: ("T1537",),
+    CisControl.CONFIG_CONFIGURATION_CHANGES: ("T1562.001",),
+    CisControl.SECURITY_GROUP_CHANGES: ("T1562.007",),
+    CisControl.NACL_CHANGES: ("T1562.007",),
+    CisControl.NETWORK_GATEWAY_CHANGES: ("T1599",),
+    CisControl.ROUTE_TABLE_CHANGES: ("T1599",),
+    CisControl.VPC_CHANGES: ("T1599",),
+    CisControl.ORGANIZATIONS_CHANGES: ("T1666",),
+    CisControl.ROUTE_TABLE_CHANGES_PROWLER: ("T1599",),
+    CisControl.ORGANIZATIONS_CHANGES_PROWLER: ("T1666",),
+}

@@ -1,28 +1,33 @@
 """SecurityEventRules: EventBridge rules that react to security-relevant CloudTrail events.
 
-One rule per detection. Each target gets a readable message built by an input transformer
-(who, what, where, from which IP, when), a retry policy where EventBridge allows one, and the
-construct's encrypted dead-letter queue. Targets: alarm topics, Lambda responders, and a
-central event bus in another account (the SIEM pattern) reached through a role that may only
-put events there. CloudTrail must be on (see AuditTrail) for these events to flow.
+One rule per detection of the catalogue (``security_detections``). Each target gets a readable
+message built by an input transformer (who, what, where, from which IP, when, severity, ATT&CK
+ids, what to check first), a retry policy where EventBridge allows one, and the construct's
+encrypted dead-letter queue. Targets: alarm topics, Lambda responders, and a central event bus
+in another account (the SIEM pattern) reached through a role that may only put events there.
+CloudTrail must be on (see AuditTrail) for these events to flow.
+
+Every rule has a name, ``<rule_name_prefix>-<detection id>`` (EventBridge allows 64 characters
+of letters, digits, ``.``, ``-`` and ``_``; names are unique per bus), so that dashboards in
+other stacks can refer to its metrics by that name without a cross-stack reference, and the
+CloudFormation metadata ``ConstructsObs::Detection`` says which detection it is. EventBridge
+allows 300 rules per bus by default and 2,048 characters per pattern: the catalogue's
+patterns stay below that, checked here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from typing import Any, Final
 
-import jsii
 from aws_cdk import Annotations, Duration, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as event_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
-from aws_cdk.interfaces.aws_events import IRuleRef
 from constructs import Construct
 
 from constructs_obs.alarms.alarm_topic import (
@@ -34,102 +39,51 @@ from constructs_obs.alarms.alarm_topic import (
 from constructs_obs.detections import EventPatternSyntaxError, compile_event_pattern
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm, add_monitor_alarm
+from constructs_obs.private.names import register_rule_name
 from constructs_obs.private.queues import dead_letter_queue
 from constructs_obs.private.registry import DetectionRecord, registry_of
 from constructs_obs.private.validate import Check
+from constructs_obs.security.detection_settings import (
+    DetectionSettings,
+    check_settings,
+    resolve_pattern,
+)
+from constructs_obs.security.detection_spec import DetectionSource, add_detection_metadata
 from constructs_obs.security.security_detections import (
     ALL_SECURITY_DETECTIONS,
     SECURITY_DETECTIONS,
     SecurityDetection,
     SecurityDetectionSpec,
 )
+from constructs_obs.security.security_rule_targets import (
+    SecurityTarget,
+    Targets,
+    TopicTarget,
+    readable_object,
+    readable_text,
+    sort_targets,
+)
 
-__all__ = ["GLOBAL_REGION_WARNING_ID", "SecurityEventRules", "SecurityTarget"]
+__all__ = [
+    "DEFAULT_RULE_NAME_PREFIX",
+    "GLOBAL_REGION_WARNING_ID",
+    "SKIPPED_DETECTION_INFO_ID",
+    "SecurityEventRules",
+    "SecurityTarget",
+]
 
 GLOBAL_REGION_WARNING_ID = "constructs-obs:global-service-events-region"
+SKIPPED_DETECTION_INFO_ID = "constructs-obs:detection-needs-a-setting"
+DEFAULT_RULE_NAME_PREFIX = "security"
 MAX_RETRY_ATTEMPTS = 185
+MAX_RULE_NAME_LENGTH: Final = 64
+MAX_PATTERN_LENGTH: Final = 2048
 READ_ONLY_EVENTS_STATE = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
-SecurityTarget = AlarmTopic | sns.ITopic | lambda_.IFunction | events.IEventBus
-
-_FIELD = events.EventField.from_path
-
-
-def _readable_text(spec: SecurityDetectionSpec) -> str:
-    return (
-        f"[SECURITY] {spec.title}. {_FIELD('$.detail.userIdentity.arn')} "
-        f"({_FIELD('$.detail.userIdentity.type')}) called {_FIELD('$.detail.eventName')} on "
-        f"{_FIELD('$.detail.eventSource')} in account {_FIELD('$.account')}, region "
-        f"{_FIELD('$.region')}, from {_FIELD('$.detail.sourceIPAddress')} at "
-        f"{_FIELD('$.detail.eventTime')}. Error: {_FIELD('$.detail.errorCode')}. "
-        f"Event id: {_FIELD('$.detail.eventID')}."
-    )
-
-
-def _readable_object(spec: SecurityDetectionSpec) -> events.RuleTargetInput:
-    return events.RuleTargetInput.from_object(
-        {
-            "detection": spec.detection.value,
-            "summary": _readable_text(spec),
-            "who": {
-                "arn": _FIELD("$.detail.userIdentity.arn"),
-                "type": _FIELD("$.detail.userIdentity.type"),
-                "accessKeyId": _FIELD("$.detail.userIdentity.accessKeyId"),
-            },
-            "what": {
-                "eventName": _FIELD("$.detail.eventName"),
-                "eventSource": _FIELD("$.detail.eventSource"),
-                "errorCode": _FIELD("$.detail.errorCode"),
-            },
-            "where": {"account": _FIELD("$.account"), "region": _FIELD("$.region")},
-            "sourceIp": _FIELD("$.detail.sourceIPAddress"),
-            "when": _FIELD("$.detail.eventTime"),
-            "detail": _FIELD("$.detail"),
-        }
-    )
-
-
-@jsii.implements(events.IRuleTarget)
-class _TopicTarget:
-    """An SNS target that leaves the topic policy alone (AlarmTopic already lets this account's
-    rules publish; for other topics the construct adds a statement scoped to its rules)."""
-
-    def __init__(
-        self,
-        topic: sns.ITopic,
-        message: events.RuleTargetInput,
-        dlq: sqs.IQueue,
-        retry_attempts: int,
-        max_event_age: Duration,
-    ) -> None:
-        self._topic = topic
-        self._message = message
-        self._dlq = dlq
-        self._retry_attempts = retry_attempts
-        self._max_event_age = max_event_age
-
-    def bind(self, rule: IRuleRef, id: str | None = None) -> events.RuleTargetConfig:
-        del id
-        self._dlq.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("events.amazonaws.com")],
-                actions=["sqs:SendMessage"],
-                resources=[self._dlq.queue_arn],
-                conditions={"ArnEquals": {"aws:SourceArn": rule.rule_ref.rule_arn}},
-            )
-        )
-        return events.RuleTargetConfig(
-            arn=self._topic.topic_arn,
-            input=self._message,
-            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(arn=self._dlq.queue_arn),
-            retry_policy=events.CfnRule.RetryPolicyProperty(
-                maximum_retry_attempts=self._retry_attempts,
-                maximum_event_age_in_seconds=int(self._max_event_age.to_seconds()),
-            ),
-        )
+_RULE_NAME: Final = re.compile(r"^[.\-_A-Za-z0-9]+$")
 
 
 class SecurityEventRules(Construct):
-    """EventBridge rules for security detections on CloudTrail events.
+    """EventBridge rules for the security detections of the catalogue on CloudTrail events.
 
     Parameters
     ----------
@@ -138,13 +92,17 @@ class SecurityEventRules(Construct):
         responders (a readable JSON object with the original ``detail``), and an event bus,
         typically a central one in a security account (the event as is). At least one.
     detections:
-        Which detections. Default: all.
+        Which detections (rule detections of the catalogue; ``select_detections`` picks them
+        by ATT&CK tactic or severity). Default: every rule detection
+        (``ALL_SECURITY_DETECTIONS``); those that need a setting the user has not given in
+        ``settings`` are left out, with a note at synthesis.
     event_bus:
         The bus the rules listen on. Default: the account's default bus, where CloudTrail
-        events arrive. There, the root-usage rule is in the state
-        ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` so that it sees the root user's
-        read-only calls too (EventBridge charges for the read-only events such a rule
-        receives); on another bus it sees what the forwarding rule sends.
+        events arrive. There, rules that must see read-only calls (root use, secret and
+        password reads, user-data reads ...) are in the state
+        ``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` (EventBridge charges for the
+        read-only events such a rule receives); on another bus they see what the forwarding
+        rule sends.
     monitor_topic:
         Where the rules' own failures (dead letters, events lost before the DLQ) go. The
         lost-events alarm watches every rule of the account and region (one Metrics Insights
@@ -152,11 +110,22 @@ class SecurityEventRules(Construct):
         Default: the first topic among ``targets``; required when there is none.
     retry_attempts / max_event_age:
         Retry policy of the topic and Lambda targets. Default: 185 attempts within 24 hours.
+    settings:
+        The values some detections need (allowed Bedrock principals, the instances' egress
+        addresses, unusual instance types). Default: ``DetectionSettings()``: the detections
+        that need a value are left out, unusual instance types are the GPU, accelerator and
+        large-memory families.
+    rule_name_prefix:
+        Each rule is named ``<prefix>-<detection id>``; rule names are unique per bus in an
+        account and region (a second construct on the same bus needs another prefix: checked
+        at construct time). Default: ``"security"``.
 
     Attributes
     ----------
     rules:
         Keyed by ``SecurityDetection``.
+    skipped:
+        The chosen detections left out for want of a setting.
     dead_letter_queue:
         Where events that could not be delivered wait (14 days).
     """
@@ -173,11 +142,17 @@ class SecurityEventRules(Construct):
         retry_attempts: int = MAX_RETRY_ATTEMPTS,
         max_event_age: Duration | None = None,
         encryption_key: kms.IKey | None = None,
+        settings: DetectionSettings | None = None,
+        rule_name_prefix: str = DEFAULT_RULE_NAME_PREFIX,
     ) -> None:
         super().__init__(scope, id)
         check = self._check = Check("SecurityEventRules", id)
         chosen = _chosen_detections(check, detections)
-        by_kind = _sort_targets(check, targets)
+        self._settings = check_settings(check, settings)
+        chosen, self.skipped = _split_by_settings(chosen, self._settings)
+        _check_prefix(check, rule_name_prefix, chosen)
+        self._prefix = rule_name_prefix
+        by_kind = sort_targets(check, targets)
         _check_event_bus(check, event_bus)
         check.integer("retry_attempts", retry_attempts, minimum=0, maximum=MAX_RETRY_ATTEMPTS)
         age = max_event_age or Duration.hours(24)
@@ -200,6 +175,7 @@ class SecurityEventRules(Construct):
         )
         self.rules = self._create_rules(chosen, event_bus, by_kind, (retry_attempts, age))
         self._allow_rules_on_plain_topics(by_kind.topics, targets)
+        self._note_skipped()
         self._warn_about_region(chosen)
         self.monitor_alarms = self._monitors(monitor)
 
@@ -207,7 +183,7 @@ class SecurityEventRules(Construct):
         self,
         chosen: list[SecurityDetection],
         event_bus: events.IEventBus | None,
-        targets: _Targets,
+        targets: Targets,
         retries: tuple[int, Duration],
     ) -> dict[SecurityDetection, events.Rule]:
         bus_role = self._bus_role(targets.buses) if targets.buses else None
@@ -217,48 +193,59 @@ class SecurityEventRules(Construct):
             rule = self._rule(spec, event_bus)
             self._add_targets(rule, spec, targets, bus_role, retries)
             rules[detection] = rule
-            self._register(rule, spec)
         return rules
 
     def _rule(self, spec: SecurityDetectionSpec, event_bus: events.IEventBus | None) -> events.Rule:
-        _compile_pattern(self._check, spec)
+        pattern = resolve_pattern(spec.event_pattern, self._settings, self._check)
+        _compile_pattern(self._check, spec, pattern)
+        name = f"{self._prefix}-{spec.detection.value}"
+        register_rule_name(self, self._check, name, bus=_bus_key(event_bus))
         rule = events.Rule(
             self,
             _pascal(spec.detection.value),
+            rule_name=name,
             description=f"constructs-obs security detection: {spec.title}",
             event_bus=event_bus,
             event_pattern=events.EventPattern(
-                source=spec.pattern.get("source"),
-                detail_type=spec.pattern.get("detail-type"),
-                detail=spec.pattern.get("detail"),
+                source=pattern.get("source"),
+                detail_type=pattern.get("detail-type"),
+                detail=pattern.get("detail"),
             ),
+        )
+        cfn_rule = rule.node.default_child
+        assert isinstance(cfn_rule, events.CfnRule)
+        add_detection_metadata(
+            cfn_rule,
+            detection_id=spec.detection.value,
+            title=spec.title,
+            severity=spec.severity,
+            attack=spec.attack,
         )
         if spec.read_only_events and event_bus is None:
             # Read-only calls reach only rules in this state, and only on the default bus.
-            cfn_rule = rule.node.default_child
-            assert isinstance(cfn_rule, events.CfnRule)
             cfn_rule.state = READ_ONLY_EVENTS_STATE
+        self._register(rule, spec, name)
         return rule
 
     def _add_targets(
         self,
         rule: events.Rule,
         spec: SecurityDetectionSpec,
-        targets: _Targets,
+        targets: Targets,
         bus_role: iam.Role | None,
         retries: tuple[int, Duration],
     ) -> None:
         """Every target, each with the dead-letter queue (and ``retries``, attempts and
         maximum event age, where EventBridge takes them)."""
         retry_attempts, age = retries
-        text = events.RuleTargetInput.from_text(_readable_text(spec))
+        text = events.RuleTargetInput.from_text(readable_text(spec))
         for topic in targets.topics:
-            rule.add_target(_TopicTarget(topic, text, self.dead_letter_queue, retry_attempts, age))
+            rule.add_target(TopicTarget(topic, text, self.dead_letter_queue, retry_attempts, age))
         for function in targets.functions:
             rule.add_target(
                 event_targets.LambdaFunction(
                     function,
-                    event=_readable_object(spec),
+                    event=readable_object(spec),
                     dead_letter_queue=self.dead_letter_queue,
                     retry_attempts=retry_attempts,
                     max_event_age=age,
@@ -276,8 +263,9 @@ class SecurityEventRules(Construct):
                 )
             )
 
-    def _register(self, rule: events.Rule, spec: SecurityDetectionSpec) -> None:
-        """Record the rule for the dashboard, with the metric of how often it fired."""
+    def _register(self, rule: events.Rule, spec: SecurityDetectionSpec, name: str) -> None:
+        """Record the rule for the dashboard, with the metric of how often it fired, by the
+        rule's literal name (a dashboard in another stack needs no import for it)."""
         registry_of(self).detections.append(
             DetectionRecord(
                 path=rule.node.path,
@@ -286,11 +274,19 @@ class SecurityEventRules(Construct):
                 metric=cloudwatch.Metric(
                     namespace="AWS/Events",
                     metric_name="TriggeredRules",
-                    dimensions_map={"RuleName": rule.rule_name},
+                    dimensions_map={"RuleName": name},
                     statistic="Sum",
                 ),
             )
         )
+
+    def _note_skipped(self) -> None:
+        for detection in self.skipped:
+            setting = SECURITY_DETECTIONS[detection].required_setting
+            Annotations.of(self).add_info(
+                f"[{SKIPPED_DETECTION_INFO_ID}] {detection.value} is left out: it needs "
+                f"settings=DetectionSettings({setting}=[...])."
+            )
 
     def _bus_role(self, buses: list[events.IEventBus]) -> iam.Role:
         role = iam.Role(
@@ -355,8 +351,8 @@ class SecurityEventRules(Construct):
         if global_ones:
             Annotations.of(self).add_warning_v2(
                 GLOBAL_REGION_WARNING_ID,
-                f"{', '.join(global_ones)}: events of IAM, Organizations and console sign-in "
-                f"arrive in us-east-1, not {region}; deploy these rules in us-east-1 too.",
+                f"{', '.join(global_ones)}: events of IAM and Organizations arrive in "
+                f"us-east-1, not {region}; deploy these rules in us-east-1 too.",
             )
 
     def _monitors(self, topic: sns.ITopic) -> list[cloudwatch.Alarm]:
@@ -390,22 +386,55 @@ class SecurityEventRules(Construct):
         return [dead_letters, lost]
 
 
-@dataclass(frozen=True)
-class _Targets:
-    """The targets, by kind."""
-
-    topics: list[sns.ITopic]
-    functions: list[lambda_.IFunction]
-    buses: list[events.IEventBus]
-
-
-def _compile_pattern(check: Check, spec: SecurityDetectionSpec) -> None:
+def _compile_pattern(check: Check, spec: SecurityDetectionSpec, pattern: dict[str, Any]) -> None:
     """Compile the detection's event pattern with the library's own parser: a pattern
     EventBridge would refuse fails here, at construct time, naming the bad part."""
     try:
-        compile_event_pattern(spec.pattern)
+        compiled = compile_event_pattern(pattern)
     except EventPatternSyntaxError as error:
         check.fail("detections", f"{spec.detection.value}: {error}")
+    if len(compiled.text) > MAX_PATTERN_LENGTH:
+        check.fail(
+            "settings",
+            f"{spec.detection.value}: the event pattern is {len(compiled.text)} characters; "
+            f"EventBridge allows {MAX_PATTERN_LENGTH} (list fewer values)",
+        )
+
+
+def _bus_key(event_bus: events.IEventBus | None) -> str:
+    """What stands for the bus in the rule-name registry: its name, or its path."""
+    if event_bus is None:
+        return "default"
+    name = event_bus.event_bus_name
+    return event_bus.node.path if Token.is_unresolved(name) else name
+
+
+def _check_prefix(check: Check, prefix: object, chosen: list[SecurityDetection]) -> None:
+    if not isinstance(prefix, str) or not _RULE_NAME.match(prefix):
+        check.fail(
+            "rule_name_prefix",
+            f"expected letters, digits, '.', '-' or '_', got {prefix!r}",
+        )
+    longest = max((len(d.value) for d in chosen), default=0)
+    if len(prefix) + 1 + longest > MAX_RULE_NAME_LENGTH:
+        check.fail(
+            "rule_name_prefix",
+            f"{prefix!r} makes rule names of up to {len(prefix) + 1 + longest} characters; "
+            f"EventBridge allows {MAX_RULE_NAME_LENGTH} (at most "
+            f"{MAX_RULE_NAME_LENGTH - 1 - longest} for these detections)",
+        )
+
+
+def _split_by_settings(
+    chosen: list[SecurityDetection], settings: DetectionSettings
+) -> tuple[list[SecurityDetection], list[SecurityDetection]]:
+    """The detections that can be built, and those that need a setting not given."""
+    built: list[SecurityDetection] = []
+    skipped: list[SecurityDetection] = []
+    for detection in chosen:
+        needed = SECURITY_DETECTIONS[detection].required_setting
+        (built if needed is None or settings.has(needed) else skipped).append(detection)
+    return built, skipped
 
 
 def _check_event_bus(check: Check, event_bus: object) -> None:
@@ -432,39 +461,13 @@ def _chosen_detections(
     for detection in chosen:
         if not isinstance(detection, SecurityDetection):
             check.fail("detections", f"{detection!r} is not a SecurityDetection")
-    return chosen
-
-
-def _sort_targets(check: Check, given: Sequence[SecurityTarget]) -> _Targets:
-    if isinstance(given, str) or not isinstance(given, Sequence):
-        check.fail(
-            "targets",
-            f"expected a list of topics, Lambda functions or event buses, got {given!r}",
-        )
-    if not given:
-        check.fail("targets", "name at least one topic, Lambda function or event bus")
-    targets = _Targets(topics=[], functions=[], buses=[])
-    for target in given:
-        if isinstance(target, AlarmTopic):
-            targets.topics.append(target.topic)
-        elif hasattr(target, "topic_arn"):
-            targets.topics.append(target)  # type: ignore[arg-type]
-        elif hasattr(target, "function_arn"):
-            targets.functions.append(target)  # type: ignore[arg-type]
-        elif hasattr(target, "event_bus_arn"):
-            targets.buses.append(target)
-        else:
-            hint = (
-                "; import one by ARN (sns.Topic.from_topic_arn, ...) rather than naming it"
-                if isinstance(target, str)
-                else ""
-            )
+        if SECURITY_DETECTIONS[detection].source is not DetectionSource.EVENT_RULE:
             check.fail(
-                "targets",
-                f"{target!r} is not a target; use an AlarmTopic or SNS topic, a Lambda "
-                f"function or an event bus{hint}",
+                "detections",
+                f"{detection.value} is a metric-filter detection (a count over the trail's log "
+                "group): pass it to SecurityVolumeAlarms",
             )
-    return targets
+    return chosen
 
 
 def _monitor_topic(

@@ -8,6 +8,11 @@ checkov usually lives in a virtual environment of its own and takes seconds to s
 IAM check of ``constructs_obs.testing.iam_check`` (every policy's actions against the Service
 Authorization Reference: an action without resource types granted on an ARN never applies).
 
+checkov scans in its process while cfn-lint lints in this one: ``verify_assembly`` hands every
+template to checkov first, then lints them, then collects checkov's answers. What the checkers
+said about a template is kept for the life of the process, by the template's content (and stack
+name, region and checkov interpreter): the same template checked again is not linted again.
+
 An acknowledgement without a written reason (a checkov skip without a comment, a cfn-lint
 ignore without a recorded reason) counts as a finding.
 """
@@ -15,11 +20,14 @@ ignore without a recorded reason) counts as a finding.
 from __future__ import annotations
 
 import atexit
+import functools
+import hashlib
 import json
 import os
 import subprocess
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,10 +123,12 @@ def acknowledged_rules(outdir: Path) -> list[Finding]:
 
 def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
     try:
-        from cfnlint.api import ManualArgs, lint  # noqa: PLC0415 -- optional dependency
+        from cfnlint.decode.decode import decode_str  # noqa: PLC0415 -- optional dependency
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise VerificationError("cfn-lint is not installed (pip install cfn-lint)") from error
-    matches = lint(json.dumps(template), config=ManualArgs(regions=[region or "us-east-1"]))
+    # What cfnlint.api.lint does, with one runner (its ~300 rules loaded once) per region.
+    decoded, errors = decode_str(json.dumps(template))
+    matches = errors or list(_cfn_lint_runner(region or "us-east-1").validate_template(decoded))
     return [
         Finding(
             tool="cfn-lint",
@@ -131,6 +141,16 @@ def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
         # those ignores itself; their reasons are checked in _acknowledged_in_metadata).
         if match.rule.id[0] in {"E", "W"}
     ]
+
+
+@functools.cache
+def _cfn_lint_runner(region: str) -> Any:
+    """cfn-lint's runner with its default rules for ``region`` (as its command line runs many
+    templates with one)."""
+    from cfnlint.config import ConfigMixIn, ManualArgs  # noqa: PLC0415 -- optional dependency
+    from cfnlint.runner import Runner  # noqa: PLC0415
+
+    return Runner(ConfigMixIn(**ManualArgs(regions=[region])))
 
 
 def _acknowledged_in_metadata(stack_name: str, template: dict[str, Any]) -> list[Finding]:
@@ -163,6 +183,9 @@ class CheckovWorker:
         self.python = (python or Path(default)).absolute()
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
+        # One thread (started on first use) waits for the worker's answers while the caller
+        # lints; scans stay in order, as the worker answers one request at a time.
+        self._waiter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkov")
 
     def _start(self) -> subprocess.Popen[str]:
         if not self.python.exists():
@@ -200,6 +223,10 @@ class CheckovWorker:
             raise VerificationError(f"checkov could not scan {path}: {answer['error']}")
         return answer
 
+    def submit(self, path: Path) -> Future[dict[str, Any]]:
+        """Scan one template in the background; the future's result is what ``scan`` returns."""
+        return self._waiter.submit(self.scan, path)
+
     def close(self) -> None:
         with self._lock:
             if self._process is not None:
@@ -217,6 +244,12 @@ def _default_worker() -> CheckovWorker:
     return _DEFAULT_WORKER
 
 
+# (template sha256, stack name, region, checkov's Python) -> (findings, acknowledged)
+_Key = tuple[str, str, str | None, str]
+_CHECKED: dict[_Key, tuple[tuple[Finding, ...], tuple[Finding, ...]]] = {}
+_CHECKED_LOCK = threading.Lock()
+
+
 def verify_template(
     path: Path,
     stack_name: str,
@@ -226,46 +259,78 @@ def verify_template(
 ) -> tuple[list[Finding], list[Finding]]:
     """cfn-lint, checkov and the IAM check over one template file: (unacknowledged findings,
     acknowledged). IAM findings name ``<stack_name>/<logical id>``, the statement and the action;
-    they cannot be acknowledged."""
-    template = json.loads(path.read_text())
-    findings = _cfn_lint(template, region)
-    findings += [
-        Finding("iam", problem.rule, problem.where, problem.message)
-        for problem in check_policies(template, stack_name)
-    ]
-    answer = (checkov or _default_worker()).scan(path)
-    findings += [
-        Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["name"])
-        for c in answer["failed"]
-    ]
-    acknowledged = [
-        Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["comment"] or "")
-        for c in answer["skipped"]
-    ]
-    acknowledged += _acknowledged_in_metadata(stack_name, template)
-    findings += [
-        Finding(f.tool, f.rule, f.where, "acknowledged without a written reason")
-        for f in acknowledged
-        if len(f.message.strip()) < MIN_REASON_LENGTH
-    ]
-    # A cfn-lint error is a template CloudFormation (or its schema) refuses: never acceptable.
-    findings += [
-        Finding(f.tool, f.rule, f.where, "a cfn-lint error cannot be acknowledged")
-        for f in acknowledged
-        if f.tool == "cfn-lint" and f.rule.startswith("E")
-    ]
-    return findings, acknowledged
+    they cannot be acknowledged. checkov scans while cfn-lint lints; a template already checked
+    in this process (same content, stack name, region and checkov) is not checked again."""
+    return _Check(path, stack_name, region, checkov or _default_worker()).result()
+
+
+class _Check:
+    """One template's check: checkov's scan starts when the check is made, the rest runs in
+    ``result``."""
+
+    def __init__(
+        self, path: Path, stack_name: str, region: str | None, worker: CheckovWorker
+    ) -> None:
+        self.path, self.stack_name, self.region = path, stack_name, region
+        text = path.read_bytes()
+        self.key: _Key = (hashlib.sha256(text).hexdigest(), stack_name, region, str(worker.python))
+        with _CHECKED_LOCK:
+            self.known = _CHECKED.get(self.key)
+        self.template: dict[str, Any] = {} if self.known else json.loads(text)
+        self.answer = None if self.known else worker.submit(path)
+
+    def result(self) -> tuple[list[Finding], list[Finding]]:
+        if self.known is None:
+            findings, acknowledged = self._check()
+            with _CHECKED_LOCK:
+                self.known = _CHECKED[self.key] = (tuple(findings), tuple(acknowledged))
+        return list(self.known[0]), list(self.known[1])
+
+    def _check(self) -> tuple[list[Finding], list[Finding]]:
+        assert self.answer is not None
+        stack_name, template = self.stack_name, self.template
+        findings = _cfn_lint(template, self.region)
+        findings += [
+            Finding("iam", problem.rule, problem.where, problem.message)
+            for problem in check_policies(template, stack_name)
+        ]
+        answer = self.answer.result()
+        findings += [
+            Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["name"])
+            for c in answer["failed"]
+        ]
+        acknowledged = [
+            Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["comment"] or "")
+            for c in answer["skipped"]
+        ]
+        acknowledged += _acknowledged_in_metadata(stack_name, template)
+        findings += [
+            Finding(f.tool, f.rule, f.where, "acknowledged without a written reason")
+            for f in acknowledged
+            if len(f.message.strip()) < MIN_REASON_LENGTH
+        ]
+        # A cfn-lint error is a template CloudFormation (or its schema) refuses: never acceptable.
+        findings += [
+            Finding(f.tool, f.rule, f.where, "a cfn-lint error cannot be acknowledged")
+            for f in acknowledged
+            if f.tool == "cfn-lint" and f.rule.startswith("E")
+        ]
+        return findings, acknowledged
 
 
 def verify_assembly(outdir: Path, *, checkov: CheckovWorker | None = None) -> TemplateReport:
     """cfn-lint, checkov and the IAM check over every stack template of the cloud assembly in
-    ``outdir`` (nested stages included)."""
+    ``outdir`` (nested stages included). checkov gets every template first and scans them
+    while cfn-lint lints them here."""
     report = TemplateReport()
-    for stack_name, template_path, region in _stack_templates(outdir):
-        report.stacks[stack_name] = template_path
-        findings, acknowledged = verify_template(
-            template_path, stack_name, region=region, checkov=checkov
-        )
+    worker = checkov or _default_worker()
+    checks = [
+        _Check(template_path, stack_name, region, worker)
+        for stack_name, template_path, region in _stack_templates(outdir)
+    ]
+    for check in checks:
+        report.stacks[check.stack_name] = check.path
+        findings, acknowledged = check.result()
         report.findings += findings
         report.acknowledged += acknowledged
     return report

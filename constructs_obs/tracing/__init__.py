@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from constructs_obs.tracing.traced_fargate_service import (
         TracedFargateService as TracedFargateService,
     )
+    from constructs_obs.tracing.traced_fargate_service import (
+        TracingOptions as TracingOptions,
+    )
     from constructs_obs.tracing.tracing_backend import (
         ADOT_COLLECTOR_IMAGE as ADOT_COLLECTOR_IMAGE,
     )
@@ -30,16 +33,25 @@ if TYPE_CHECKING:
         CLOUDWATCH_AGENT_IMAGE as CLOUDWATCH_AGENT_IMAGE,
     )
     from constructs_obs.tracing.tracing_backend import (
-        XRAY_DAEMON_END_OF_SUPPORT as XRAY_DAEMON_END_OF_SUPPORT,
+        PINNED_IMAGES as PINNED_IMAGES,
     )
     from constructs_obs.tracing.tracing_backend import (
         XRAY_DAEMON_IMAGE as XRAY_DAEMON_IMAGE,
     )
     from constructs_obs.tracing.tracing_backend import (
+        XRAY_DAEMON_MAINTENANCE_MODE_SINCE as XRAY_DAEMON_MAINTENANCE_MODE_SINCE,
+    )
+    from constructs_obs.tracing.tracing_backend import (
         OtlpProtocol as OtlpProtocol,
     )
     from constructs_obs.tracing.tracing_backend import (
+        PinnedImage as PinnedImage,
+    )
+    from constructs_obs.tracing.tracing_backend import (
         TracingBackend as TracingBackend,
+    )
+    from constructs_obs.tracing.tracing_backend import (
+        XRayExport as XRayExport,
     )
     from constructs_obs.tracing.xray_encryption import (
         XRayEncryption as XRayEncryption,
@@ -50,14 +62,17 @@ _EXPORTS: Final = {
     "constructs_obs.tracing.sampling_rule": ("SamplingRule",),
     "constructs_obs.tracing.task_size": ("FARGATE_CPU_MEMORY",),
     "constructs_obs.tracing.trace_group": ("TraceGroup",),
-    "constructs_obs.tracing.traced_fargate_service": ("TracedFargateService",),
+    "constructs_obs.tracing.traced_fargate_service": ("TracedFargateService", "TracingOptions"),
     "constructs_obs.tracing.tracing_backend": (
         "ADOT_COLLECTOR_IMAGE",
         "CLOUDWATCH_AGENT_IMAGE",
-        "XRAY_DAEMON_END_OF_SUPPORT",
+        "PINNED_IMAGES",
         "XRAY_DAEMON_IMAGE",
+        "XRAY_DAEMON_MAINTENANCE_MODE_SINCE",
         "OtlpProtocol",
+        "PinnedImage",
         "TracingBackend",
+        "XRayExport",
     ),
     "constructs_obs.tracing.xray_encryption": ("XRayEncryption",),
 }

@@ -14,8 +14,60 @@ from collections.abc import Sequence
 from aws_cdk import Stack
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from constructs_obs.logs.encrypted_log_group import ALLOWED_RETENTION_DAYS, EncryptedLogGroup
+from constructs_obs.private.validate import Check
+
+
+def check_log_retention(
+    check: Check, retention: object, parameter: str = "log_retention"
+) -> logs.RetentionDays | int:
+    """A ``logs.RetentionDays`` or a number of days CloudWatch Logs accepts, refused under the
+    caller's own parameter name (``EncryptedLogGroup`` would name its ``retention``)."""
+    if isinstance(retention, logs.RetentionDays):
+        return retention
+    if isinstance(retention, bool) or not isinstance(retention, int):
+        check.fail(parameter, f"expected logs.RetentionDays or a number of days, got {retention!r}")
+    if retention not in ALLOWED_RETENTION_DAYS:
+        check.fail(
+            parameter,
+            f"{retention} days is not a retention CloudWatch Logs accepts; allowed days: "
+            f"{', '.join(map(str, ALLOWED_RETENTION_DAYS))} "
+            "(or logs.RetentionDays.INFINITE to never expire)",
+        )
+    return retention
+
+
+def collector_log_group(
+    scope: Construct,
+    check: Check,
+    given: object,
+    retention: object,
+    encryption_key: kms.IKey | None,
+) -> tuple[logs.ILogGroup, kms.IKey | None]:
+    """The log group a sidecar logs to: the user's (an ``EncryptedLogGroup`` or a CDK log
+    group) or a new ``EncryptedLogGroup`` (``Logs``); and the key of the one created here."""
+    if isinstance(given, EncryptedLogGroup):
+        given = given.log_group
+    if given is not None:
+        if not isinstance(given, Construct) or not hasattr(given, "log_group_arn"):
+            check.fail(
+                "log_group",
+                "expected an EncryptedLogGroup or a CDK log group (logs.ILogGroup, e.g. "
+                f"logs.LogGroup.from_log_group_name(...)), got {given!r}",
+            )
+        if encryption_key is not None:
+            check.fail(
+                "encryption_key",
+                "applies to the log group created here; pass either log_group or encryption_key",
+            )
+        return given, None  # type: ignore[return-value]  # an ILogGroup, checked above
+    days = check_log_retention(check, retention)
+    created = EncryptedLogGroup(scope, "Logs", retention=days, encryption_key=encryption_key)
+    return created.log_group, created.encryption_key
 
 
 def awslogs_driver(

@@ -13,6 +13,7 @@ acknowledges it with their own reason.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,10 +24,38 @@ from aws_cdk import aws_ecs as ecs
 from constructs import IConstruct
 
 from constructs_obs.acknowledge import acknowledge_nag
+from constructs_obs.private.validate import Check
 
-__all__ = ["ECS2_RULE", "container_environment", "record_library_environment"]
+__all__ = [
+    "ECS2_RULE",
+    "check_environment",
+    "container_environment",
+    "record_library_environment",
+]
 
 ECS2_RULE = "AwsSolutions-ECS2"
+# ECS passes a container's Environment to the runtime as NAME=VALUE strings: a name must be
+# non-empty and cannot hold '=' (the runtime would split it there); whitespace and control
+# characters, which no shell or SDK reads back, are refused too.
+_VARIABLE_NAME = re.compile(r"[^=\s\x00-\x1f\x7f]+")
+
+
+def check_environment(check: Check, parameter: str, environment: object) -> dict[str, str]:
+    """A mapping of variable name to value, as ECS accepts it; returned as a new dict."""
+    if isinstance(environment, str | bytes) or not isinstance(environment, Mapping):
+        check.fail(parameter, f"expected a mapping of variable name to value, got {environment!r}")
+    result: dict[str, str] = {}
+    for name, value in environment.items():
+        if not isinstance(name, str) or _VARIABLE_NAME.fullmatch(name) is None:
+            check.fail(
+                parameter,
+                f"variable name {name!r} is not allowed: a name is a non-empty string "
+                "without '=', whitespace or control characters (e.g. 'LOG_LEVEL')",
+            )
+        if not isinstance(value, str):
+            check.fail(parameter, f"the value of {name} must be a string, got {value!r}")
+        result[name] = value
+    return result
 
 
 @dataclass

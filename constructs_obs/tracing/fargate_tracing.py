@@ -2,49 +2,70 @@
 
 The sidecar (ADOT collector, CloudWatch agent or the legacy X-Ray daemon) runs from a pinned
 image, logs to an encrypted log group, reserves CPU and memory that are checked against the
-task's size, and listens on ports mapped host = container (awsvpc). The application containers
-get the environment variables OpenTelemetry and X-Ray SDKs read to find it, and start only
-after it has started. The task role gets the X-Ray actions (and, for the CloudWatch agent,
-``cloudwatch:PutMetricData`` in its namespace) in an inline policy of its own.
+task's size (again at synthesis, with the containers added since), and listens on 127.0.0.1
+(the containers of an awsvpc task share localhost; the CloudWatch agent's Application Signals
+mode on its own defaults). The application containers get the
+environment OpenTelemetry and X-Ray SDKs read to find it (X-Ray sampler and propagator, a
+traces-only OTLP endpoint), and start only after it has started. The task role gets the X-Ray
+actions (and what the CloudWatch agent's metrics need) in an inline policy of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from constructs_obs.acknowledge import acknowledge_nag
+from constructs_obs.acknowledge import acknowledge_nag, nag_ref
 from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.private.stack_limits import watch_stack_limits
-from constructs_obs.private.validate import Check, is_token
+from constructs_obs.private.validate import Check
+from constructs_obs.tracing._app_environment import (
+    PlannedEnvironment,
+    app_environment,
+    apply_overrides,
+    plan_environment,
+)
 from constructs_obs.tracing._images import check_container_image
-from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
+from constructs_obs.tracing._logging import (
+    awslogs_driver,
+    collector_log_group,
+    log_delivery_policy,
+)
 from constructs_obs.tracing._task_environment import (
     container_environment,
     record_library_environment,
 )
 from constructs_obs.tracing.task_size import (
     ContainerReservation,
+    FitsAtSynthesis,
     check_fargate_size,
     check_fits,
+    containers_of,
+    reservation_of,
 )
 from constructs_obs.tracing.tracing_backend import (
     COLLECTOR_IMAGE_HINT,
-    DEFAULT_AGENT_METRICS_NAMESPACE,
-    XRAY_DAEMON_END_OF_SUPPORT,
+    XRAY_DAEMON_SUPPORT_NOTICE,
+    CollectorOptions,
     CollectorSpec,
     OtlpProtocol,
     TracingBackend,
-    app_environment,
+    XRayExport,
+    application_signals_log_streams,
+    application_signals_statement,
     check_image_reference,
+    collector_options,
     collector_spec,
+    default_container_name,
+    default_size,
 )
 
 __all__ = [
@@ -53,25 +74,30 @@ __all__ = [
     "FargateTracing",
 ]
 
-XRAY_DAEMON_WARNING_ID: Final = "constructs-obs:xray-daemon-end-of-support"
+XRAY_DAEMON_WARNING_ID: Final = "constructs-obs:xray-daemon-maintenance-mode"
+APP_ENVIRONMENT_WARNING_ID: Final = "constructs-obs:tracing-app-environment"
 # Letters, digits, '.', '_', '-': valid in an X-Ray segment name, a sampling rule's service name
 # (at most 64 characters) and an OTEL_RESOURCE_ATTRIBUTES value without percent-encoding.
 SERVICE_NAME_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _CONTAINER_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
-_NAMESPACE = r"[^:*$]{1,255}"
 _MIN_CONTAINER_MEMORY_MIB: Final = 6  # the smallest hard memory limit ECS accepts
 
 ENVIRONMENT_REASON: Final = (
     "FargateTracing sets only non-secret collector settings as environment variables (the "
-    "OTLP endpoint and protocol, the X-Ray daemon address, the service name, the collector's "
-    "own configuration): OpenTelemetry and X-Ray SDKs read them from the environment. Keep "
-    "secrets in the container's secrets instead."
+    "OTLP endpoint and protocol, the sampler and propagators, the X-Ray daemon address, the "
+    "service name, the collector's own configuration and memory limit): OpenTelemetry and "
+    "X-Ray SDKs read them from the environment. Keep secrets in the container's secrets instead."
 )
 XRAY_STAR_REASON: Final = (
     "X-Ray's PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets and "
     "GetSamplingStatisticSummaries support no resource-level permissions, so Resource must be "
     "'*'; cloudwatch:PutMetricData has none either and is limited by the cloudwatch:namespace "
     "condition."
+)
+STREAMS_REASON: Final = (
+    "The CloudWatch agent writes Application Signals metrics as EMF logs to log streams it "
+    "names itself, in the one log group /aws/application-signals/data: the grant covers that "
+    "group's streams only."
 )
 INLINE_REASON: Final = (
     "The tracing permissions belong to this task role only and live and die with it: an "
@@ -84,15 +110,24 @@ class FargateTracing(Construct):
     """A trace collector sidecar in a Fargate task definition, wired to the app containers.
 
     Create it after adding the application containers: the containers present then (or
-    ``app_containers``) are the ones wired to the collector, and their CPU and memory
-    reservations are checked against the task's size together with the sidecar's.
+    ``app_containers``) are the ones wired to the collector. Their CPU and memory reservations
+    are checked against the task's size together with the sidecar's, and checked again at
+    synthesis with every container of the task, those added later included (as are the ports
+    the collector listens on).
 
-    The collector is configured for traces only, so the task role needs only X-Ray (and, for
-    the CloudWatch agent's StatsD metrics, ``cloudwatch:PutMetricData`` in one namespace).
-    cdk-nag's ``AwsSolutions-ECS2`` (environment variables in a container definition) is
-    acknowledged on the task definition only while every variable of its containers is one set
-    here (not secrets): a variable of yours leaves the finding standing, for you to move to the
-    container's ``secrets`` or to acknowledge with your own reason.
+    The app containers get, besides ``OTEL_RESOURCE_ATTRIBUTES=service.name=<service_name>``:
+    the X-Ray sampler (``OTEL_TRACES_SAMPLER=xray``, the account's ``SamplingRule``\\ s decide,
+    fetched through the collector on 127.0.0.1:2000), the propagators
+    ``tracecontext,baggage,xray`` (an incoming ``X-Amzn-Trace-Id`` is continued), the traces
+    endpoint ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` with ``OTEL_METRICS_EXPORTER`` and
+    ``OTEL_LOGS_EXPORTER`` set to ``none`` (the collector runs a traces pipeline only), and
+    ``AWS_XRAY_DAEMON_ADDRESS`` for X-Ray SDKs. A container that already sets one of them to
+    another value is refused, naming the variable; ``environment_overrides`` changes or drops
+    the library's value instead.
+
+    cdk-nag's ``AwsSolutions-ECS2`` (environment variables) is acknowledged on the task
+    definition only while every variable of its containers is one set here: one of yours leaves
+    it standing, for you to move to ``secrets`` or to acknowledge with your own reason.
 
     Parameters
     ----------
@@ -104,11 +139,21 @@ class FargateTracing(Construct):
         The service's name in traces: ``service.name`` in ``OTEL_RESOURCE_ATTRIBUTES`` and
         ``AWS_XRAY_TRACING_NAME``. Letters, digits, ``.``, ``_``, ``-``; at most 64 characters.
     backend:
-        The collector. Default: ``TracingBackend.ADOT``. ``XRAY_DAEMON`` is legacy (AWS ends
-        its support on 2027-02-25) and adds a synth-time warning.
+        The collector. Default: ``TracingBackend.ADOT``. ``XRAY_DAEMON`` is legacy (in
+        maintenance mode since 2026-02-25) and adds a synth-time warning.
+    xray_export:
+        ADOT only: how the collector sends traces to X-Ray. Default: ``XRayExport.AWSXRAY``
+        (the ``awsxray`` exporter). ``XRayExport.OTLP_ENDPOINT`` sends them to the X-Ray OTLP
+        endpoint (``otlp_http`` signed with ``sigv4auth``), which needs CloudWatch Transaction
+        Search enabled in the account.
+    application_signals:
+        CloudWatch agent only: run it in CloudWatch Application Signals mode (the agent
+        configuration and app environment AWS gives for ECS sidecars; the app must run an ADOT
+        SDK or agent). The task role may then also write the
+        ``/aws/application-signals/data`` log group. Default: False.
     app_containers:
-        The containers that send traces. Default: every container already in the task
-        definition.
+        The containers that send traces: a list of container definitions of the task.
+        Default: every container already in the task definition.
     essential:
         Whether the task stops when the collector stops. Default: False: the application
         keeps serving, and the collector has an ECS container restart policy, so ECS restarts
@@ -125,20 +170,30 @@ class FargateTracing(Construct):
         Default: the backend's pinned image (``ADOT_COLLECTOR_IMAGE``,
         ``CLOUDWATCH_AGENT_IMAGE`` or ``XRAY_DAEMON_IMAGE``).
     cpu / memory_limit_mib:
-        What the sidecar reserves (memory is a hard limit). Default: 256 CPU units and 512 MiB
-        for the ADOT collector and the CloudWatch agent, 32 and 256 MiB for the X-Ray daemon.
+        What the sidecar reserves (memory is a hard limit; ``GOMEMLIMIT`` and the ADOT memory
+        limiter are set to 80 % of it). Default: 128 CPU units and 256 MiB for the ADOT
+        collector and the CloudWatch agent, 32 and 256 MiB for the X-Ray daemon, which fit a
+        256/512 task when the app's own reservations leave room.
     otlp_protocol:
-        How the app's OpenTelemetry SDK reaches the collector (sets
-        ``OTEL_EXPORTER_OTLP_PROTOCOL`` and the endpoint's port). Default: gRPC (4317).
+        How the app's OpenTelemetry SDK reaches the collector (``OTEL_EXPORTER_OTLP_PROTOCOL``
+        and the traces endpoint). Default: gRPC (4317); OTLP/HTTP in Application Signals
+        mode, the only protocol it takes.
+    environment_overrides:
+        Replaces the value of a variable the library sets on the app containers (e.g.
+        ``{"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG":
+        "0.05"}`` for an SDK without the X-Ray sampler); None as a value leaves the variable
+        unset. Default: none.
     container_name:
         Default: ``aws-otel-collector``, ``cloudwatch-agent`` or ``xray-daemon``.
     log_group:
-        Where the sidecar logs. Default: a new ``EncryptedLogGroup`` (customer key, RETAIN).
+        Where the sidecar logs: an ``EncryptedLogGroup`` or a CDK ``logs.ILogGroup`` (not a
+        name). Default: a new ``EncryptedLogGroup`` (customer key, RETAIN).
     log_retention / encryption_key:
         Retention and key of the log group created here. Default: one year; a new key.
     metrics_namespace:
-        CloudWatch agent only: the namespace its StatsD metrics (UDP 8125) are published to,
-        and the only one the task role may put metrics in. Default: ``CWAgent``.
+        CloudWatch agent only (not in Application Signals mode): the namespace its StatsD
+        metrics (UDP 8125) are published to, and the only one the task role may put metrics
+        in. Default: ``CWAgent``.
 
     Attributes
     ----------
@@ -147,7 +202,7 @@ class FargateTracing(Construct):
     app_containers:
         The containers wired to the collector.
     app_environment:
-        The variables set on each app container.
+        The variables set on each app container (their own resource attributes aside).
     task_role_policy:
         The inline policy on the task role.
     execution_policy:
@@ -162,12 +217,15 @@ class FargateTracing(Construct):
         task_definition: ecs.FargateTaskDefinition,
         service_name: str,
         backend: TracingBackend = TracingBackend.ADOT,
+        xray_export: XRayExport = XRayExport.AWSXRAY,
+        application_signals: bool = False,
         app_containers: Sequence[ecs.ContainerDefinition] | None = None,
         essential: bool = False,
         image: ecs.ContainerImage | str | None = None,
         cpu: int | None = None,
         memory_limit_mib: int | None = None,
-        otlp_protocol: OtlpProtocol = OtlpProtocol.GRPC,
+        otlp_protocol: OtlpProtocol | None = None,
+        environment_overrides: Mapping[str, str | None] | None = None,
         container_name: str | None = None,
         log_group: EncryptedLogGroup | logs.ILogGroup | None = None,
         log_retention: logs.RetentionDays | int = logs.RetentionDays.ONE_YEAR,
@@ -177,50 +235,46 @@ class FargateTracing(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         self._check = Check("FargateTracing", id)
-        namespace = self._check_choices(
-            task_definition, service_name, backend, otlp_protocol, essential, metrics_namespace
+        self._check_task(task_definition, service_name, essential)
+        options, protocol = collector_options(
+            self._check,
+            backend=backend,
+            xray_export=xray_export,
+            application_signals=application_signals,
+            otlp_protocol=otlp_protocol,
+            metrics_namespace=metrics_namespace,
+            region=Stack.of(self).region,
+            url_suffix=Stack.of(self).url_suffix,
         )
-        spec = collector_spec(backend, metrics_namespace=namespace)
-        self.backend = backend
-        self.service_name = service_name
-        name = self._container_name(task_definition, container_name or spec.container_name)
-        self.app_containers: tuple[ecs.ContainerDefinition, ...] = self._app_containers(
-            task_definition, app_containers
+        self.backend, self.service_name = backend, service_name
+        sidecar, spec = self._sidecar(
+            task_definition, backend, options, container_name, cpu, memory_limit_mib
         )
-        sidecar = self._sidecar_reservation(task_definition, name, spec, cpu, memory_limit_mib)
-        self._check_ports(task_definition, spec)
-        self.app_environment = app_environment(
-            spec, service_name=service_name, otlp_protocol=otlp_protocol
-        )
-        planned = [(c, self._planned_environment(c)) for c in self.app_containers]
-        # Last of the checks: an image that needs the execution role to be checked gets its
-        # pull grant before the container is added.
+        self.app_containers = self._app_containers(task_definition, app_containers)
+        self._check_fit_and_ports(task_definition, spec, sidecar, containers_of(task_definition))
+        planned = self._plan_environment(spec, protocol, environment_overrides)
+        # Last check: an image checked with the execution role gets its pull grant now.
         container_image = self._image(image, spec, task_definition)
-
-        self.encryption_key: kms.IKey | None = None
-        self.log_group = self._log_group(log_group, log_retention, encryption_key)
+        self.log_group, self.encryption_key = collector_log_group(
+            self, self._check, log_group, log_retention, encryption_key
+        )
         self.collector_container = self._add_collector(
             task_definition, spec, sidecar, container_image, essential
         )
-        self.execution_policy = self._execution_policy(task_definition, name)
-        self.task_role_policy = self._task_role_policy(task_definition, spec, namespace)
-        for container, environment in planned:
-            self._wire(container, environment)
+        self.execution_policy = self._execution_policy(task_definition, sidecar.name)
+        self.task_role_policy = self._task_role_policy(task_definition, spec, options)
+        for container, plan in planned:
+            self._wire(container, plan)
         self._acknowledge(task_definition, backend, planned)
+        ports = functools.partial(self._check_ports, spec)
+        self.node.add_validation(FitsAtSynthesis(self._check, task_definition, sidecar, ports))
 
     # -- inputs ------------------------------------------------------------------------------
 
-    def _check_choices(
-        self,
-        task_definition: ecs.FargateTaskDefinition,
-        service_name: str,
-        backend: TracingBackend,
-        otlp_protocol: OtlpProtocol,
-        essential: bool,
-        metrics_namespace: str | None,
-    ) -> str:
-        """The task definition, the enums, the service name and ``essential``; returns the
-        metrics namespace."""
+    def _check_task(
+        self, task_definition: ecs.FargateTaskDefinition, service_name: str, essential: bool
+    ) -> None:
+        """The task definition, the service name and ``essential``."""
         check = self._check
         if not isinstance(task_definition, ecs.FargateTaskDefinition):
             check.fail(
@@ -228,8 +282,6 @@ class FargateTracing(Construct):
                 f"expected an ecs.FargateTaskDefinition defined in this app, got "
                 f"{type(task_definition).__name__}",
             )
-        check.choice("backend", backend, tuple(TracingBackend), _names(TracingBackend))
-        check.choice("otlp_protocol", otlp_protocol, tuple(OtlpProtocol), _names(OtlpProtocol))
         check.text(
             "service_name",
             service_name,
@@ -240,28 +292,6 @@ class FargateTracing(Construct):
         )
         if not isinstance(essential, bool):
             check.fail("essential", f"expected True or False, got {essential!r}")
-        return self._metrics_namespace(backend, metrics_namespace)
-
-    def _metrics_namespace(self, backend: TracingBackend, namespace: str | None) -> str:
-        if namespace is None:
-            return DEFAULT_AGENT_METRICS_NAMESPACE
-        if backend is not TracingBackend.CLOUDWATCH_AGENT:
-            self._check.fail(
-                "metrics_namespace",
-                f"only the CloudWatch agent publishes metrics; {backend} does not use it",
-            )
-        self._check.text(
-            "metrics_namespace",
-            namespace,
-            max_length=255,
-            pattern=_NAMESPACE,
-            pattern_doc="must not contain ':', '*' or '$'",
-        )
-        if namespace.startswith("AWS/"):
-            self._check.fail(
-                "metrics_namespace", "namespaces starting with 'AWS/' are reserved by AWS"
-            )
-        return namespace
 
     def _container_name(self, task_definition: ecs.FargateTaskDefinition, name: str) -> str:
         """A valid container name, not yet taken in the task definition."""
@@ -288,7 +318,7 @@ class FargateTracing(Construct):
         task_definition: ecs.FargateTaskDefinition,
         given: Sequence[ecs.ContainerDefinition] | None,
     ) -> tuple[ecs.ContainerDefinition, ...]:
-        present = _containers(task_definition)
+        present = containers_of(task_definition)
         if given is None:
             if not present:
                 self._check.fail(
@@ -297,6 +327,11 @@ class FargateTracing(Construct):
                     "add the application containers first, then FargateTracing",
                 )
             return tuple(present)
+        if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+            self._check.fail(
+                "app_containers",
+                f"expected a list of ecs.ContainerDefinition of the task definition, got {given!r}",
+            )
         chosen = tuple(given)
         if not chosen:
             self._check.fail("app_containers", "is empty; name at least one container")
@@ -311,40 +346,58 @@ class FargateTracing(Construct):
         self._check.unique("app_containers", [c.container_name for c in chosen])
         return chosen
 
-    def _sidecar_reservation(
+    def _sidecar(
         self,
         task_definition: ecs.FargateTaskDefinition,
-        name: str,
-        spec: CollectorSpec,
+        backend: TracingBackend,
+        options: CollectorOptions,
+        container_name: str | None,
         cpu: int | None,
         memory_limit_mib: int | None,
-    ) -> ContainerReservation:
-        """What the sidecar reserves, checked to fit in the task with the other containers."""
+    ) -> tuple[ContainerReservation, CollectorSpec]:
+        """The sidecar's name and reservation, in a task of a Fargate size, and its spec."""
+        name = self._container_name(
+            task_definition, container_name or default_container_name(backend)
+        )
         check = self._check
-        sidecar_cpu = spec.cpu if cpu is None else check.integer("cpu", cpu, minimum=0)
+        default_cpu, default_memory = default_size(backend)
+        sidecar_cpu = default_cpu if cpu is None else check.integer("cpu", cpu, minimum=0)
         sidecar_memory = (
-            spec.memory_mib
+            default_memory
             if memory_limit_mib is None
             else check.integer(
                 "memory_limit_mib", memory_limit_mib, minimum=_MIN_CONTAINER_MEMORY_MIB
             )
         )
-        sidecar = ContainerReservation(name, sidecar_cpu, sidecar_memory)
         check_fargate_size(check, cpu=task_definition.cpu, memory_mib=task_definition.memory_mib)
+        spec = collector_spec(backend, options, cpu=sidecar_cpu, memory_mib=sidecar_memory)
+        return ContainerReservation(name, sidecar_cpu, sidecar_memory), spec
+
+    def _check_fit_and_ports(
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        spec: CollectorSpec,
+        sidecar: ContainerReservation,
+        others: Sequence[ecs.ContainerDefinition],
+    ) -> None:
+        """The sidecar fits beside the other containers' reservations, and no other container
+        maps a port it listens on."""
         check_fits(
-            check,
+            self._check,
             task_cpu=task_definition.cpu,
             task_memory_mib=task_definition.memory_mib,
             sidecar=sidecar,
-            others=[_reservation(container) for container in _containers(task_definition)],
+            others=[reservation_of(container) for container in others],
         )
-        return sidecar
+        self._check_ports(spec, others)
 
-    def _check_ports(self, task_definition: ecs.FargateTaskDefinition, spec: CollectorSpec) -> None:
+    def _check_ports(self, spec: CollectorSpec, others: Sequence[ecs.ContainerDefinition]) -> None:
         """In awsvpc mode the task's containers share one network: a port the collector
-        listens on must not be mapped by another container."""
-        taken = set(spec.ports)
-        for container in _containers(task_definition):
+        listens on (mapped, or its own telemetry and health check) must not be mapped by
+        another container."""
+        needed = (*spec.ports, *spec.internal_ports)
+        taken = set(needed)
+        for container in others:
             for mapping in container.port_mappings:
                 protocol = mapping.protocol or ecs.Protocol.TCP
                 if (mapping.container_port, protocol) in taken:
@@ -353,8 +406,27 @@ class FargateTracing(Construct):
                         f"container {container.container_name!r} maps port "
                         f"{mapping.container_port}/{protocol.value.lower()}, which the "
                         f"{spec.backend.name} collector listens on (it needs "
-                        f"{', '.join(f'{p}/{proto.value.lower()}' for p, proto in spec.ports)})",
+                        f"{', '.join(f'{p}/{proto.value.lower()}' for p, proto in needed)})",
                     )
+
+    def _plan_environment(
+        self,
+        spec: CollectorSpec,
+        protocol: OtlpProtocol,
+        overrides: Mapping[str, str | None] | None,
+    ) -> list[tuple[ecs.ContainerDefinition, PlannedEnvironment]]:
+        """The app containers' variables (``app_environment``), reconciled with their own."""
+        environment = app_environment(spec, service_name=self.service_name, otlp_protocol=protocol)
+        self.app_environment = apply_overrides(self._check, environment, overrides)
+        return [
+            (
+                c,
+                plan_environment(
+                    self._check, c, self.app_environment, service_name=self.service_name
+                ),
+            )
+            for c in self.app_containers
+        ]
 
     def _image(
         self,
@@ -383,28 +455,6 @@ class FargateTracing(Construct):
         )
         return image
 
-    def _log_group(
-        self,
-        given: EncryptedLogGroup | logs.ILogGroup | None,
-        retention: logs.RetentionDays | int,
-        encryption_key: kms.IKey | None,
-    ) -> logs.ILogGroup:
-        if isinstance(given, EncryptedLogGroup):
-            return given.log_group
-        if given is not None:
-            if encryption_key is not None:
-                self._check.fail(
-                    "encryption_key",
-                    "applies to the log group created here; pass either log_group or "
-                    "encryption_key",
-                )
-            return given
-        created = EncryptedLogGroup(
-            self, "Logs", retention=retention, encryption_key=encryption_key
-        )
-        self.encryption_key = created.encryption_key
-        return created.log_group
-
     # -- wiring ------------------------------------------------------------------------------
 
     def _add_collector(
@@ -415,7 +465,8 @@ class FargateTracing(Construct):
         image: ecs.ContainerImage,
         essential: bool,
     ) -> ecs.ContainerDefinition:
-        """The sidecar container: ports mapped host = container, non-blocking logs."""
+        """The sidecar container: ports mapped host = container (so ECS, too, refuses another
+        container mapping them), non-blocking logs."""
         return task_definition.add_container(
             sidecar.name,
             container_name=sidecar.name,
@@ -450,7 +501,10 @@ class FargateTracing(Construct):
         )
 
     def _task_role_policy(
-        self, task_definition: ecs.FargateTaskDefinition, spec: CollectorSpec, namespace: str
+        self,
+        task_definition: ecs.FargateTaskDefinition,
+        spec: CollectorSpec,
+        options: CollectorOptions,
     ) -> iam.Policy:
         statements = [
             iam.PolicyStatement(
@@ -459,47 +513,34 @@ class FargateTracing(Construct):
                 resources=["*"],
             )
         ]
-        if spec.backend is TracingBackend.CLOUDWATCH_AGENT:
+        if "cloudwatch:PutMetricData" in spec.iam_actions:
             statements.append(
                 iam.PolicyStatement(
                     sid="CloudWatchAgentMetrics",
                     actions=["cloudwatch:PutMetricData"],
                     resources=["*"],
-                    conditions={"StringEquals": {"cloudwatch:namespace": namespace}},
+                    conditions={
+                        "StringEquals": {"cloudwatch:namespace": options.metrics_namespace}
+                    },
                 )
             )
+        if spec.application_signals:
+            statements.append(application_signals_statement(Stack.of(self)))
         policy = iam.Policy(
             self, "TaskRolePolicy", roles=[task_definition.task_role], statements=statements
         )
         acknowledge_nag(policy, "AwsSolutions-IAM5[Resource::*]", XRAY_STAR_REASON)
+        if spec.application_signals:
+            streams = nag_ref(self, application_signals_log_streams(Stack.of(self)))
+            acknowledge_nag(policy, f"AwsSolutions-IAM5[Resource::{streams}]", STREAMS_REASON)
         acknowledge_nag(policy, "NIST.800.53.R5-IAMNoInlinePolicy", INLINE_REASON)
         cfn_task_definition = task_definition.node.default_child
         if cfn_task_definition is not None:
             cfn_task_definition.node.add_dependency(policy)
         return policy
 
-    def _planned_environment(self, container: ecs.ContainerDefinition) -> dict[str, str]:
-        """The variables to set on ``container``: the collector's, merged with its own
-        resource attributes; a conflicting setting is refused before anything is built."""
-        existing = container_environment(container)
-        planned: dict[str, str] = {}
-        for variable, value in self.app_environment.items():
-            current = existing.get(variable)
-            if current is None or current == value:
-                planned[variable] = value
-            elif variable == "OTEL_RESOURCE_ATTRIBUTES":
-                planned[variable] = self._merged_attributes(container, current)
-            else:
-                self._check.fail(
-                    "app_containers",
-                    f"container {container.container_name!r} already sets {variable}="
-                    f"{current!r}, but the collector needs {value!r}; remove the variable "
-                    "or leave this container out of app_containers",
-                )
-        return planned
-
-    def _wire(self, container: ecs.ContainerDefinition, environment: dict[str, str]) -> None:
-        for variable, value in environment.items():
+    def _wire(self, container: ecs.ContainerDefinition, plan: PlannedEnvironment) -> None:
+        for variable, value in plan.variables.items():
             container.add_environment(variable, value)
         container.add_container_dependencies(
             ecs.ContainerDependency(
@@ -507,67 +548,30 @@ class FargateTracing(Construct):
                 condition=ecs.ContainerDependencyCondition.START,
             )
         )
-
-    def _merged_attributes(self, container: ecs.ContainerDefinition, current: str) -> str:
-        """``service.name=<service>`` added to the container's own resource attributes."""
-        if is_token(current):
-            self._check.fail(
-                "app_containers",
-                f"container {container.container_name!r} sets OTEL_RESOURCE_ATTRIBUTES to a "
-                "value known only at deploy time; set it to a literal or remove it",
-            )
-        pairs = [pair.strip() for pair in current.split(",") if pair.strip()]
-        for pair in pairs:
-            key, _, value = pair.partition("=")
-            if key.strip() == "service.name" and value.strip() != self.service_name:
-                self._check.fail(
-                    "service_name",
-                    f"container {container.container_name!r} declares service.name="
-                    f"{value.strip()!r} in OTEL_RESOURCE_ATTRIBUTES; it must match "
-                    f"service_name ({self.service_name!r})",
-                )
-            if key.strip() == "service.name":
-                return current
-        return ",".join([f"service.name={self.service_name}", *pairs])
+        for warning in plan.warnings:
+            Annotations.of(self).add_warning_v2(APP_ENVIRONMENT_WARNING_ID, warning)
 
     def _acknowledge(
         self,
         task_definition: ecs.FargateTaskDefinition,
         backend: TracingBackend,
-        planned: list[tuple[ecs.ContainerDefinition, dict[str, str]]],
+        planned: list[tuple[ecs.ContainerDefinition, PlannedEnvironment]],
     ) -> None:
-        """The variables set here, for the ECS2 acknowledgement; the daemon's warning."""
+        """The variables set here, for the ECS2 acknowledgement; the daemon's notice."""
         collector = self.collector_container
         record_library_environment(
             task_definition, collector, container_environment(collector), ENVIRONMENT_REASON
         )
-        for container, environment in planned:
+        for container, plan in planned:
             # A merged OTEL_RESOURCE_ATTRIBUTES holds the user's attributes: theirs, not ours.
-            ours = {k: v for k, v in environment.items() if self.app_environment.get(k) == v}
+            ours = {k: v for k, v in plan.variables.items() if self.app_environment.get(k) == v}
             record_library_environment(task_definition, container, ours, ENVIRONMENT_REASON)
         if backend is TracingBackend.XRAY_DAEMON:
             Annotations.of(self).add_warning_v2(
                 XRAY_DAEMON_WARNING_ID,
-                "The X-Ray daemon is in maintenance mode and AWS ends its support on "
-                f"{XRAY_DAEMON_END_OF_SUPPORT.isoformat()}; use TracingBackend.ADOT (or "
-                "CLOUDWATCH_AGENT), which also accepts X-Ray SDK traces on UDP 2000.",
+                f"{XRAY_DAEMON_SUPPORT_NOTICE}. Use TracingBackend.ADOT (or CLOUDWATCH_AGENT), "
+                "which also accepts X-Ray SDK segments on UDP 2000.",
             )
-
-
-def _names(enum: type[TracingBackend] | type[OtlpProtocol]) -> str:
-    return ", ".join(f"{enum.__name__}.{member.name}" for member in enum)
-
-
-def _containers(task_definition: ecs.TaskDefinition) -> list[ecs.ContainerDefinition]:
-    return [c for c in task_definition.node.children if isinstance(c, ecs.ContainerDefinition)]
-
-
-def _reservation(container: ecs.ContainerDefinition) -> ContainerReservation:
-    rendered = container.render_container_definition()
-    cpu = rendered.cpu if isinstance(rendered.cpu, int) and not is_token(rendered.cpu) else 0
-    memory = rendered.memory_reservation or rendered.memory
-    memory_mib = memory if isinstance(memory, int) and not is_token(memory) else 0
-    return ContainerReservation(container.container_name, cpu, memory_mib)
 
 
 def _health_check(spec: CollectorSpec) -> ecs.HealthCheck | None:

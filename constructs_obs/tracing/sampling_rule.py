@@ -156,6 +156,8 @@ def _check_matchers(check: Check, matchers: _Matchers) -> _Matchers:
 
 def _check_attributes(check: Check, attributes: Mapping[str, str] | None) -> dict[str, str]:
     """At most 5 attributes, keys and values 1 to 32 characters."""
+    if attributes is not None and not isinstance(attributes, Mapping):
+        check.fail("attributes", f"expected a mapping of str -> str, got {attributes!r}")
     matched = dict(attributes or {})
     if len(matched) > _MAX_ATTRIBUTES:
         check.fail(

@@ -7,13 +7,26 @@ values (in MiB) it may be combined with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import jsii
+from aws_cdk import aws_ecs as ecs
+from constructs import IValidation
+
+from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.validate import Check, is_token
 
-__all__ = ["FARGATE_CPU_MEMORY", "ContainerReservation", "check_fargate_size", "check_fits"]
+__all__ = [
+    "FARGATE_CPU_MEMORY",
+    "ContainerReservation",
+    "FitsAtSynthesis",
+    "check_fargate_size",
+    "check_fits",
+    "containers_of",
+    "reservation_of",
+]
 
 
 def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
@@ -66,6 +79,57 @@ class ContainerReservation:
     name: str
     cpu: int
     memory_mib: int
+
+
+def containers_of(task_definition: ecs.TaskDefinition) -> list[ecs.ContainerDefinition]:
+    """The containers of ``task_definition``, in the order they were added."""
+    return [c for c in task_definition.node.children if isinstance(c, ecs.ContainerDefinition)]
+
+
+def reservation_of(container: ecs.ContainerDefinition) -> ContainerReservation:
+    """What ``container`` reserves: its CPU units and its memory reservation (or, without
+    one, its hard limit); 0 for what it leaves unset or sets to a token."""
+    rendered = container.render_container_definition()
+    cpu = rendered.cpu if isinstance(rendered.cpu, int) and not is_token(rendered.cpu) else 0
+    memory = rendered.memory_reservation or rendered.memory
+    memory_mib = memory if isinstance(memory, int) and not is_token(memory) else 0
+    return ContainerReservation(container.container_name, cpu, memory_mib)
+
+
+@jsii.implements(IValidation)
+class FitsAtSynthesis:
+    """Checked again when the app is synthesized: the sidecar still fits beside every
+    container of the task, those added after it included, and ``extra`` (more checks on the
+    complete task) finds nothing wrong."""
+
+    def __init__(
+        self,
+        check: Check,
+        task_definition: ecs.FargateTaskDefinition,
+        sidecar: ContainerReservation,
+        extra: Callable[[list[ecs.ContainerDefinition]], None] | None = None,
+    ) -> None:
+        self._check = check
+        self._task_definition = task_definition
+        self._sidecar = sidecar
+        self._extra = extra
+
+    def validate(self) -> list[str]:
+        task = self._task_definition
+        others = [c for c in containers_of(task) if c.container_name != self._sidecar.name]
+        try:
+            check_fits(
+                self._check,
+                task_cpu=task.cpu,
+                task_memory_mib=task.memory_mib,
+                sidecar=self._sidecar,
+                others=[reservation_of(container) for container in others],
+            )
+            if self._extra is not None:
+                self._extra(others)
+        except InvalidParameterError as error:
+            return [str(error)]
+        return []
 
 
 def smallest_task_for(cpu: float, memory_mib: float) -> tuple[int, int] | None:

@@ -3,12 +3,16 @@
 X-Ray publishes one metric per group: ``ApproximateTraceCount`` (namespace ``AWS/X-Ray``,
 dimension ``GroupName``), the number of traces per minute that match the group's filter
 expression. It publishes no fault or latency metric for a group, so the alarms watch two
-companion groups whose filter expressions narrow the group's to faults (``fault = true``,
-HTTP 5XX) and to slow responses (``responsetime > N`` seconds), and fire on their trace counts.
+companion groups whose filter expressions narrow the group's to the service's own faults
+(``service("x") { fault }``, HTTP 5XX) and slow responses (``service("x") { responsetime > N }``)
+and fire on their trace counts. The conditions are scoped to the service, as X-Ray's filter
+expressions allow: a trace-level ``fault = true`` would also match a trace in which only a
+downstream service faulted, paging the service's owner for another service's fault.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Final
 
@@ -23,7 +27,7 @@ from constructs_obs.alarms.severity import Severity
 from constructs_obs.private.names import register_name
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check, is_token
-from constructs_obs.tracing.sampling_rule import MAX_RULE_NAME_LENGTH, check_xray_name
+from constructs_obs.tracing.sampling_rule import MAX_RULE_NAME_LENGTH, RESERVED_NAME
 
 __all__ = ["GROUP_METRIC_NAME", "GROUP_METRIC_NAMESPACE", "TraceGroup"]
 
@@ -32,6 +36,11 @@ GROUP_METRIC_NAME: Final = "ApproximateTraceCount"
 FAULTS_SUFFIX: Final = "-faults"
 SLOW_SUFFIX: Final = "-slow"
 _LONGEST_SUFFIX: Final = max(len(FAULTS_SUFFIX), len(SLOW_SUFFIX))
+# What the X-Ray console accepts in a group name: letters, digits and dashes.
+GROUP_NAME_PATTERN: Final = r"[A-Za-z0-9][A-Za-z0-9-]*"
+# A service name as a filter expression quotes it: no double quote, no backslash.
+_SERVICE_NAME = r'[^"\\\s][^"\\]{0,63}'
+_SERVICE_ONLY = re.compile(r'\s*service\(\s*"([^"\\]+)"\s*\)\s*')
 
 GREATER_OR_EQUAL = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
 
@@ -52,15 +61,23 @@ class TraceGroup(Construct):
 
     Parameters
     ----------
+    service_name:
+        The service the alarms watch: its own faults (``service("x") { fault }``) and slow
+        responses (``service("x") { responsetime > N }``). Default: the service of a filter
+        expression that is exactly ``service("x")``; needed, while an alarm is on, for any
+        other expression.
     filter_expression:
-        The X-Ray filter expression of the group, e.g. ``service("orders")``.
+        The X-Ray filter expression of the group, e.g. ``service("orders") AND
+        annotation.tier = "web"`` (the companion groups add the service-scoped condition to
+        it). Default: ``service("<service_name>")``.
     insights:
         X-Ray Insights (anomaly detection on the group's fault rate). Default: True.
     insights_notifications:
         Insights events to EventBridge (needs ``insights``). Default: False.
     group_name:
-        Unique per account and region; at most 32 characters, or 25 when alarms are on (the
-        companion groups add ``-faults`` / ``-slow``); not ``Default``. Default: the construct id.
+        Unique per account and region; letters, digits and dashes, at most 32 characters, or 25
+        when alarms are on (the companion groups add ``-faults`` / ``-slow``); not ``Default``.
+        Default: the construct id.
     routing:
         Where the alarms go (and what their names start with). Default: no actions; names start
         with the stack name.
@@ -87,7 +104,8 @@ class TraceGroup(Construct):
         scope: Construct,
         id: str,
         *,
-        filter_expression: str,
+        service_name: str | None = None,
+        filter_expression: str | None = None,
         insights: bool = True,
         insights_notifications: bool = False,
         group_name: str | None = None,
@@ -100,12 +118,14 @@ class TraceGroup(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("TraceGroup", id)
-        expression = check_filter_expression(check, filter_expression)
         _check_insights(check, insights, insights_notifications)
         slow_seconds = _check_slow_response(check, slow_response)
         _check_alarm_options(check, faults=faults, latency=latency)
         with_faults = faults is None or faults.enabled
         with_latency = latency is None or latency.enabled
+        expression, service = _check_filter(
+            check, filter_expression, service_name, with_alarms=with_faults or with_latency
+        )
         name = _check_group_name(
             check,
             group_name if group_name is not None else id,
@@ -117,18 +137,19 @@ class TraceGroup(Construct):
         self.group_name = name
         self.group_arn = self.group.attr_group_arn
         self.filter_expression = expression
+        self.service_name = service
         self.fault_group: xray.CfnGroup | None = None
         self.slow_group: xray.CfnGroup | None = None
         if with_faults:
             self.fault_group = self._companion(
-                check, "FaultsGroup", FAULTS_SUFFIX, f"({expression}) AND fault = true"
+                check, "FaultsGroup", FAULTS_SUFFIX, _scoped(expression, service, "fault")
             )
         if with_latency:
             self.slow_group = self._companion(
                 check,
                 "SlowGroup",
                 SLOW_SUFFIX,
-                f"({expression}) AND responsetime > {slow_seconds:g}",
+                _scoped(expression, service, f"responsetime > {slow_seconds:g}"),
             )
         self.alarms: dict[str, cloudwatch.Alarm] = self._alarms(
             routing, slow_seconds, faults, latency, runbook_url
@@ -237,8 +258,10 @@ def _check_insights(check: Check, insights: object, notifications: object) -> No
 
 def _check_slow_response(check: Check, slow_response: Duration | None) -> float:
     """The latency alarm's threshold in seconds (default 1), longer than 0."""
-    slow = slow_response or Duration.seconds(1)
-    slow_seconds = slow.to_milliseconds() / 1000
+    slow = Duration.seconds(1) if slow_response is None else slow_response
+    if not isinstance(slow, Duration):
+        check.fail("slow_response", f"expected a Duration, got {slow!r}")
+    slow_seconds = slow.to_milliseconds(integral=False) / 1000
     if slow_seconds <= 0:
         check.fail("slow_response", "must be longer than 0 seconds")
     return slow_seconds
@@ -253,9 +276,58 @@ def _check_alarm_options(
             check.fail(parameter, f"expected AlarmOptions, got {type(options).__name__}")
 
 
+def _check_filter(
+    check: Check, expression: str | None, service_name: str | None, *, with_alarms: bool
+) -> tuple[str, str | None]:
+    """The group's filter expression and the service its alarms are scoped to."""
+    service = None
+    if service_name is not None:
+        service = check.text(
+            "service_name",
+            service_name,
+            max_length=64,
+            pattern=_SERVICE_NAME,
+            pattern_doc="must not start with a space and must contain no '\"' or '\\' (at most "
+            "64 characters)",
+        )
+    if expression is None:
+        if service is None:
+            check.fail("filter_expression", "pass a filter_expression or a service_name")
+        return f'service("{service}")', service
+    text = check_filter_expression(check, expression)
+    if service is None and not is_token(text):
+        alone = _SERVICE_ONLY.fullmatch(text)
+        service = alone.group(1) if alone is not None else None
+    if service is None and with_alarms:
+        check.fail(
+            "service_name",
+            f"the alarms watch one service's own faults and slow responses "
+            f'(service("x") {{ fault }}), and {text!r} names no single service; pass '
+            "service_name, or disable both alarms",
+        )
+    return text, service
+
+
+def _scoped(expression: str, service: str | None, condition: str) -> str:
+    """``expression`` narrowed to ``service``'s own segments that meet ``condition``."""
+    scoped = f'service("{service}") {{ {condition} }}'
+    if expression == f'service("{service}")':
+        return scoped
+    return f"({expression}) AND {scoped}"
+
+
 def _check_group_name(check: Check, name: str, *, with_alarms: bool) -> str:
-    """A valid X-Ray name that leaves room for the companion groups' suffixes."""
-    check_xray_name(check, "group_name", name)
+    """A valid X-Ray group name that leaves room for the companion groups' suffixes."""
+    check.text(
+        "group_name",
+        name,
+        max_length=MAX_RULE_NAME_LENGTH,
+        pattern=GROUP_NAME_PATTERN,
+        pattern_doc="must start with a letter or digit and contain only letters, digits and "
+        "'-' (what the X-Ray console accepts)",
+    )
+    if not is_token(name) and name == RESERVED_NAME:
+        check.fail("group_name", f"{RESERVED_NAME!r} is reserved by X-Ray; choose another name")
     if with_alarms and not is_token(name):
         limit = MAX_RULE_NAME_LENGTH - _LONGEST_SUFFIX
         if len(name) > limit:

@@ -8,6 +8,7 @@ sidecar wired to the application container) and ``FargateServiceAlarms`` on the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from aws_cdk import Stack
@@ -21,13 +22,19 @@ from constructs import Construct
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.presets.fargate_service import FargateServiceAlarms
 from constructs_obs.alarms.presets.preset_alarms import AlarmOptions
+from constructs_obs.errors import InvalidParameterError
 from constructs_obs.logs.encrypted_log_group import EncryptedLogGroup
 from constructs_obs.private.keys import resolve_key
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 from constructs_obs.tracing._images import check_container_image
 from constructs_obs.tracing._images import check_image_reference as check_pinned_reference
-from constructs_obs.tracing._logging import awslogs_driver, log_delivery_policy
+from constructs_obs.tracing._logging import (
+    awslogs_driver,
+    check_log_retention,
+    log_delivery_policy,
+)
+from constructs_obs.tracing._task_environment import check_environment
 from constructs_obs.tracing.fargate_tracing import SERVICE_NAME_PATTERN, FargateTracing
 from constructs_obs.tracing.task_size import (
     ContainerReservation,
@@ -38,15 +45,53 @@ from constructs_obs.tracing.tracing_backend import (
     COLLECTOR_IMAGE_HINT,
     OtlpProtocol,
     TracingBackend,
-    collector_spec,
+    XRayExport,
+    default_container_name,
+    default_size,
 )
 
-__all__ = ["APP_CONTAINER_NAME", "TracedFargateService"]
+__all__ = ["APP_CONTAINER_NAME", "TracedFargateService", "TracingOptions"]
 
 APP_CONTAINER_NAME: Final = "app"
+# FargateTracing's parameters that TracingOptions carries (image is checked up front).
+_OPTION_FIELDS: Final = frozenset(
+    {"backend", "otlp_protocol", "xray_export", "application_signals", "environment_overrides"}
+)
 APP_IMAGE_HINT: Final = (
     "pin a version (e.g. 'public.ecr.aws/nginx/nginx:1.27.0') or a digest (@sha256:...)"
 )
+
+
+@dataclass(frozen=True)
+class TracingOptions:
+    """How ``TracedFargateService`` traces: the collector options of ``FargateTracing``.
+
+    Parameters
+    ----------
+    backend:
+        The collector. Default: ``TracingBackend.ADOT``.
+    otlp_protocol:
+        How the app's SDK reaches the collector. Default: gRPC (4317); OTLP/HTTP in
+        Application Signals mode.
+    image:
+        The collector image (``FargateTracing``'s ``image``, checked before anything is
+        built). Default: the backend's pinned image.
+    xray_export:
+        ADOT only: ``XRayExport.AWSXRAY`` (default) or ``XRayExport.OTLP_ENDPOINT`` (needs
+        CloudWatch Transaction Search).
+    application_signals:
+        CloudWatch agent only: Application Signals mode. Default: False.
+    environment_overrides:
+        Replaces (or, with None, drops) a variable the library sets on the app container.
+        Default: none.
+    """
+
+    backend: TracingBackend = TracingBackend.ADOT
+    otlp_protocol: OtlpProtocol | None = None
+    image: ecs.ContainerImage | str | None = None
+    xray_export: XRayExport = XRayExport.AWSXRAY
+    application_signals: bool = False
+    environment_overrides: Mapping[str, str | None] | None = None
 
 
 class TracedFargateService(Construct):
@@ -69,16 +114,22 @@ class TracedFargateService(Construct):
         Where the service's alarms go (None: alarms without actions).
     cpu / memory_limit_mib:
         The task size, a Fargate CPU/memory pair with room for the collector. Default: 512 CPU
-        units and 1024 MiB (the ADOT collector takes 256 and 512 of them).
+        units and 1024 MiB (the ADOT collector reserves 128 and 256 of them).
     desired_count:
         Default: 2 tasks.
     container_port:
         The port the application listens on (TCP). Default: none exposed.
     environment / secrets / health_check:
-        The application container's settings. Default: none.
-    backend / otlp_protocol / collector_image:
-        Passed to ``FargateTracing`` (``collector_image`` as its ``image``, checked here
-        first). Default: the ADOT collector over OTLP/gRPC, pinned image.
+        The application container's settings. Default: none. Variable names are non-empty,
+        without '=', whitespace or control characters. cdk-nag's ``AwsSolutions-ECS2`` flags
+        any environment variable: the library acknowledges it only while every variable is
+        one it set itself (the tracing ``OTEL_*`` settings), so a variable of yours, even a
+        harmless ``LOG_LEVEL``, leaves the finding standing: move it to ``secrets`` or
+        acknowledge it on ``task_definition`` with your own reason.
+    tracing_options:
+        The collector: ``TracingOptions`` (backend, OTLP protocol, image, X-Ray export,
+        Application Signals, environment overrides), passed to ``FargateTracing``.
+        Default: ``TracingOptions()``, the ADOT collector over OTLP/gRPC, pinned image.
     vpc_subnets / security_groups / assign_public_ip:
         Networking. Default: the cluster VPC's private subnets, a new security group without
         ingress, no public IP.
@@ -116,9 +167,7 @@ class TracedFargateService(Construct):
         environment: Mapping[str, str] | None = None,
         secrets: Mapping[str, ecs.Secret] | None = None,
         health_check: ecs.HealthCheck | None = None,
-        backend: TracingBackend = TracingBackend.ADOT,
-        otlp_protocol: OtlpProtocol = OtlpProtocol.GRPC,
-        collector_image: ecs.ContainerImage | str | None = None,
+        tracing_options: TracingOptions | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         assign_public_ip: bool = False,
@@ -132,10 +181,17 @@ class TracedFargateService(Construct):
         super().__init__(scope, id)
         watch_stack_limits(self)
         check = Check("TracedFargateService", id)
-        image_checked = self._check_inputs(check, service_name, routing, image, collector_image)
+        options = self._check_options(check, tracing_options)
+        image_checked = self._check_inputs(check, service_name, routing, image)
         self._check_service(check, desired_count, container_port, assign_public_ip)
+        _check_placement(check, cluster, vpc_subnets, security_groups)
         _check_network(check, cluster, vpc_subnets, assign_public_ip)
-        self._check_task_size(check, cpu, memory_limit_mib, backend)
+        _check_container(check, secrets, health_check)
+        self._check_task_size(check, cpu, memory_limit_mib, options.backend)
+        check_log_retention(check, log_retention)
+        environment = (
+            None if environment is None else check_environment(check, "environment", environment)
+        )
         self.encryption_key: kms.IKey = self._encryption_key(check, encryption_key)
         self.log_group = EncryptedLogGroup(
             self, "AppLogs", encryption_key=self.encryption_key, retention=log_retention
@@ -145,9 +201,7 @@ class TracedFargateService(Construct):
             check, image, image_checked, container_port, environment, secrets, health_check
         )
         self.execution_policy = self._execution_policy()
-        self.tracing = self._add_tracing(
-            service_name, backend, otlp_protocol, collector_image, log_retention
-        )
+        self.tracing = self._add_tracing(check, service_name, options, log_retention)
         self.service = self._service(
             cluster, desired_count, vpc_subnets, security_groups, assign_public_ip
         )
@@ -163,10 +217,9 @@ class TracedFargateService(Construct):
         service_name: str,
         routing: AlarmRouting | None,
         image: ecs.ContainerImage,
-        collector_image: ecs.ContainerImage | str | None,
     ) -> bool:
-        """The service name, the routing and both images; returns False when the app image
-        can only be checked once the task definition (its execution role) exists."""
+        """The service name, the routing and the app image; returns False when the image can
+        only be checked once the task definition (its execution role) exists."""
         check.text(
             "service_name",
             service_name,
@@ -181,9 +234,31 @@ class TracedFargateService(Construct):
             check.fail("image", f"expected an ecs.ContainerImage, got {type(image).__name__}")
         # Checked before anything is built; an image that needs the execution role to be
         # checked (registry credentials) is checked once the task definition exists.
-        image_checked = check_container_image(self, check, "image", image, hint=APP_IMAGE_HINT)
-        self._check_collector_image(check, collector_image)
-        return image_checked
+        return check_container_image(self, check, "image", image, hint=APP_IMAGE_HINT)
+
+    def _check_options(self, check: Check, options: TracingOptions | None) -> TracingOptions:
+        """The tracing options' types and collector image; FargateTracing checks the rest."""
+        if options is None:
+            return TracingOptions()
+        if not isinstance(options, TracingOptions):
+            check.fail(
+                "tracing_options",
+                f"expected TracingOptions or None, got {type(options).__name__}",
+            )
+        if not isinstance(options.backend, TracingBackend):
+            check.fail(
+                "tracing_options.backend",
+                f"expected a TracingBackend, got {options.backend!r}",
+            )
+        if options.otlp_protocol is not None and not isinstance(
+            options.otlp_protocol, OtlpProtocol
+        ):
+            check.fail(
+                "tracing_options.otlp_protocol",
+                f"expected an OtlpProtocol or None, got {options.otlp_protocol!r}",
+            )
+        self._check_collector_image(check, options.image)
+        return options
 
     @staticmethod
     def _check_service(
@@ -205,12 +280,14 @@ class TracedFargateService(Construct):
         check.integer("memory_limit_mib", memory_limit_mib, minimum=1)
         check_fargate_size(check, cpu=cpu, memory_mib=memory_limit_mib, parameter="cpu")
         if isinstance(backend, TracingBackend):
-            spec = collector_spec(backend, metrics_namespace="-")
+            sidecar_cpu, sidecar_memory = default_size(backend)
             check_fits(
                 check,
                 task_cpu=cpu,
                 task_memory_mib=memory_limit_mib,
-                sidecar=ContainerReservation(spec.container_name, spec.cpu, spec.memory_mib),
+                sidecar=ContainerReservation(
+                    default_container_name(backend), sidecar_cpu, sidecar_memory
+                ),
                 others=[ContainerReservation(APP_CONTAINER_NAME, 0, 0)],
                 parameter="cpu",
             )
@@ -219,17 +296,16 @@ class TracedFargateService(Construct):
         self, check: Check, collector_image: ecs.ContainerImage | str | None
     ) -> None:
         """The checks FargateTracing makes on its image, made before anything is built."""
+        parameter = "tracing_options.image"
         if isinstance(collector_image, str):
-            check_pinned_reference(
-                check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
-            )
+            check_pinned_reference(check, parameter, collector_image, hint=COLLECTOR_IMAGE_HINT)
         elif isinstance(collector_image, ecs.ContainerImage):
             check_container_image(
-                self, check, "collector_image", collector_image, hint=COLLECTOR_IMAGE_HINT
+                self, check, parameter, collector_image, hint=COLLECTOR_IMAGE_HINT
             )
         elif collector_image is not None:
             check.fail(
-                "collector_image",
+                parameter,
                 "expected an ecs.ContainerImage, an image reference or None, got "
                 f"{type(collector_image).__name__}",
             )
@@ -329,24 +405,32 @@ class TracedFargateService(Construct):
 
     def _add_tracing(
         self,
+        check: Check,
         service_name: str,
-        backend: TracingBackend,
-        otlp_protocol: OtlpProtocol,
-        collector_image: ecs.ContainerImage | str | None,
+        options: TracingOptions,
         log_retention: logs.RetentionDays | int,
     ) -> FargateTracing:
-        """The collector sidecar, wired to the app container, logging with the same key."""
-        return FargateTracing(
-            self,
-            "Tracing",
-            task_definition=self.task_definition,
-            service_name=service_name,
-            backend=backend,
-            otlp_protocol=otlp_protocol,
-            image=collector_image,
-            encryption_key=self.encryption_key,
-            log_retention=log_retention,
-        )
+        """The collector sidecar, wired to the app container, logging with the same key; an
+        option FargateTracing refuses is reported as the ``tracing_options`` field it came from."""
+        try:
+            return FargateTracing(
+                self,
+                "Tracing",
+                task_definition=self.task_definition,
+                service_name=service_name,
+                backend=options.backend,
+                otlp_protocol=options.otlp_protocol,
+                image=options.image,
+                xray_export=options.xray_export,
+                application_signals=options.application_signals,
+                environment_overrides=options.environment_overrides,
+                encryption_key=self.encryption_key,
+                log_retention=log_retention,
+            )
+        except InvalidParameterError as error:
+            if error.parameter not in _OPTION_FIELDS:
+                raise
+            check.fail(f"tracing_options.{error.parameter}", error.problem)
 
     def _service(
         self,
@@ -392,6 +476,52 @@ class TracedFargateService(Construct):
             memory_utilization=memory_utilization,
             running_tasks=running_tasks,
         )
+
+
+def _check_placement(
+    check: Check,
+    cluster: object,
+    vpc_subnets: object,
+    security_groups: object,
+) -> None:
+    """The cluster, subnet selection and security groups are what ECS takes (checked before
+    jsii sees them: a value it cannot serialize ends its kernel)."""
+    if not isinstance(cluster, Construct) or not hasattr(cluster, "cluster_arn"):
+        check.fail(
+            "cluster",
+            "expected an ecs.ICluster (an ecs.Cluster, or ecs.Cluster.from_cluster_attributes"
+            f"(...)), got {cluster!r}",
+        )
+    if vpc_subnets is not None and not isinstance(vpc_subnets, ec2.SubnetSelection):
+        check.fail("vpc_subnets", f"expected an ec2.SubnetSelection or None, got {vpc_subnets!r}")
+    if security_groups is None:
+        return
+    if isinstance(security_groups, str | bytes) or not isinstance(security_groups, Sequence):
+        check.fail(
+            "security_groups", f"expected a list of ec2.ISecurityGroup, got {security_groups!r}"
+        )
+    for group in security_groups:
+        if not isinstance(group, Construct) or not hasattr(group, "security_group_id"):
+            check.fail(
+                "security_groups",
+                "expected ec2.ISecurityGroup items (e.g. ec2.SecurityGroup.from_security_group_id"
+                f"(...)), got {group!r}",
+            )
+
+
+def _check_container(check: Check, secrets: object, health_check: object) -> None:
+    """The app container's secrets (names as for ``environment``) and health check."""
+    if secrets is not None:
+        if isinstance(secrets, str | bytes) or not isinstance(secrets, Mapping):
+            check.fail(
+                "secrets", f"expected a mapping of variable name to ecs.Secret, got {secrets!r}"
+            )
+        check_environment(check, "secrets", dict.fromkeys(secrets, ""))
+        for name, secret in secrets.items():
+            if not isinstance(secret, ecs.Secret):
+                check.fail("secrets", f"the value of {name} must be an ecs.Secret, got {secret!r}")
+    if health_check is not None and not isinstance(health_check, ecs.HealthCheck):
+        check.fail("health_check", f"expected an ecs.HealthCheck or None, got {health_check!r}")
 
 
 def _check_network(

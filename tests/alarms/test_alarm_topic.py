@@ -206,6 +206,13 @@ def test_dead_letter_queue_is_encrypted_and_watched(synthesized: Synthesized) ->
         ({"display_name": 7}, "display_name: expected a string, got int"),
         ({"dead_letter_alarm": "no"}, "dead_letter_alarm: expected True or False, got 'no'"),
         ({"dead_letter_alarm": 0}, "dead_letter_alarm: expected True or False, got 0"),
+        # Found by the property tests: AttributeErrors and a JavaScript error before.
+        ({"encryption_key": "alias/aws/sns"}, "encryption_key: expected a kms.IKey"),
+        ({"encryption_key_props": True}, "encryption_key_props: expected a kms.KeyProps"),
+        (
+            {"encryption_key_props": kms.KeyProps(key_spec=kms.KeySpec.RSA_2048)},
+            "encryption_key_props: key_spec=KeySpec.RSA_2048 cannot encrypt data for AWS",
+        ),
     ],
 )
 def test_bad_input(kwargs: dict[str, Any], message: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
 
 from constructs_obs import InvalidParameterError
 from constructs_obs.audit import (
@@ -19,7 +20,9 @@ from constructs_obs.audit import (
     COMMERCIAL_REGIONS,
     PARTITION_KEYS,
     TABLE_NAME,
+    AccountProjection,
     AuditQueries,
+    TableProjection,
     TrailLogLocation,
     load_queries,
 )
@@ -202,6 +205,11 @@ QUERIES_CASES: list[tuple[dict[str, Any], str]] = [
     ),
     ({"location": {"organization_id": ORG}}, "accounts: an organization trail writes one"),
     ({"trail": "trail-logs"}, "trail: expected an AuditTrail or a TrailLogLocation"),
+    ({"account_projection": "injected"}, "account_projection: expected AccountProjection.ENUM"),
+    (
+        {"account_projection": AccountProjection.INJECTED, "accounts": MEMBERS},
+        "accounts: an injected account projection lists no accounts",
+    ),
 ]
 
 
@@ -232,3 +240,67 @@ def test_queries_accept_the_edges_of_what_aws_allows(stack: cdk.Stack) -> None:
         workgroup_name="W.g_-" + "w" * 123,
     )
     assert queries.database_name == "d" * 255
+
+
+# -- projection that scales with the organization ------------------------------------------
+
+
+def test_an_injected_account_projection_lists_no_account(stack: cdk.Stack) -> None:
+    # GIVEN an organization trail of any size, its accounts injected by each query
+    bucket = s3.Bucket.from_bucket_name(stack, "Logs", "trail-logs")
+    queries = AuditQueries(
+        stack,
+        "Queries",
+        trail=TrailLogLocation(bucket=bucket, organization_id=ORG),
+        regions=["eu-west-1"],
+        projection_start="2025/01/01",
+        account_projection=AccountProjection.INJECTED,
+    )
+    template = Template.from_stack(stack)
+    # THEN the table lists no account, and every deployed query names its account
+    template.has_resource_properties(
+        "AWS::Glue::Table",
+        {
+            "TableInput": Match.object_like(
+                {
+                    "Parameters": Match.object_like(
+                        {
+                            "projection.account.type": "injected",
+                            "projection.account.values": Match.absent(),
+                            "projection.region.values": "eu-west-1",
+                        }
+                    )
+                }
+            )
+        },
+    )
+    statements = template.find_resources("AWS::Athena::PreparedStatement")
+    assert len(statements) == len(load_queries())
+    for statement in statements.values():
+        text = statement["Properties"]["QueryStatement"]
+        assert "day BETWEEN ? AND ? AND account = ?" in text
+        assert "(parameters: start_day, end_day, account" in statement["Properties"]["Description"]
+    root = queries.queries["root_activity"]
+    assert root.params == ("start_day", "end_day", "account")
+    assert "-- params: start_day, end_day, account\n" in root.sql
+    # AND the local engine can hold itself to the same projection
+    assert queries.projection == TableProjection(
+        start_day="2025/01/01",
+        regions=("eu-west-1",),
+        accounts=None,
+        account_projection=AccountProjection.INJECTED,
+    )
+
+
+def test_an_enum_projection_is_exposed_for_the_local_engine(stack: cdk.Stack) -> None:
+    bucket = s3.Bucket.from_bucket_name(stack, "Logs", "trail-logs")
+    queries = AuditQueries(
+        stack,
+        "Queries",
+        trail=TrailLogLocation(bucket=bucket, organization_id=ORG),
+        accounts=MEMBERS,
+    )
+    assert queries.projection == TableProjection(
+        start_day="2024/01/01", regions=COMMERCIAL_REGIONS, accounts=tuple(MEMBERS)
+    )
+    assert queries.queries["bucket_access"].params == ("start_day", "end_day", "bucket_name")

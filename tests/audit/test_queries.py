@@ -26,8 +26,10 @@ from tests.audit.fixture_logs import (
     SOME_ROLE,
     SOME_ROLE_SESSION,
     SUSPECT_IP,
+    LogFileSpec,
     event_id,
 )
+from tests.audit.local.local_logs import MAY_1, record, write_log
 
 FIREFOX: Final = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.12; rv:62.0) Gecko/20100101 Firefox/62.0"
@@ -648,3 +650,81 @@ def test_every_query_is_covered_by_a_test_with_rows(name: str) -> None:
 
 
 _THIS_FILE: Final = Path(__file__).read_text(encoding="utf-8")
+
+
+# --- the data AWS really writes (log files written for each test) --------------------------
+
+
+def _engine_over(folder: Path, *records: dict[str, Any]) -> LocalAuditEngine:
+    """An engine over one log file of 2024/05/01 holding ``records``."""
+    write_log(folder / "AWSLogs", LogFileSpec(ACCOUNT_A, "us-east-1", "20240501T1000Z", records))
+    return LocalAuditEngine(folder)
+
+
+def _signin(number: int, additional: object) -> dict[str, Any]:
+    signin = record(number)
+    signin["additionalEventData"] = additional
+    return signin
+
+
+def test_console_signins_without_mfa_compares_mfa_used_ignoring_case(tmp_path: Path) -> None:
+    # GIVEN root sign-ins as AWS writes them: "YES" with MFA, "No" without, two whose
+    # additionalEventData says nothing usable (text that is not JSON, no MFAUsed key), and one
+    # whose additionalEventData is a string holding JSON
+    engine = _engine_over(
+        tmp_path,
+        _signin(1, {"LoginTo": "https://console.aws.amazon.com/", "MFAUsed": "YES"}),
+        _signin(2, {"MFAUsed": "yes"}),
+        _signin(3, {"MFAUsed": "No"}),
+        _signin(4, "sign-in details withheld"),
+        _signin(5, {"LoginTo": "https://console.aws.amazon.com/"}),
+        _signin(6, '{"MFAUsed": "Yes"}'),  # the object as JSON text in a string: with MFA
+    )
+    # WHEN the query runs THEN the sign-ins with MFA are not reported, and nothing aborts
+    result = engine.run("console_signins_without_mfa", MAY_1)
+    mfa_used = result.columns.index("mfa_used")
+    assert [(row[-1], row[mfa_used]) for row in result.rows] == [
+        (event_id(3), "No"),
+        (event_id(4), None),
+        (event_id(5), None),
+    ]
+
+
+def test_trail_tampering_includes_cloudtrail_lake_event_data_stores(tmp_path: Path) -> None:
+    # GIVEN an event data store deleted and one whose ingestion is stopped
+    store = "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/EXAMPLE-f852-4e8f-8bd1"
+    events = []
+    for number, name in ((1, "DeleteEventDataStore"), (2, "StopEventDataStoreIngestion")):
+        event = record(number, f"2024-05-01T10:0{number}:00Z")
+        event.update(
+            eventSource="cloudtrail.amazonaws.com",
+            eventName=name,
+            requestParameters={"eventDataStore": store},
+        )
+        events.append(event)
+    # WHEN trail_tampering runs THEN both are reported, with the store as the target
+    result = _engine_over(tmp_path, *events).run("trail_tampering", MAY_1)
+    target = result.columns.index("target")
+    assert [(row[5], row[target]) for row in result.rows] == [
+        ("DeleteEventDataStore", store),
+        ("StopEventDataStoreIngestion", store),
+    ]
+
+
+def test_access_denied_by_principal_counts_every_error_code_variant(tmp_path: Path) -> None:
+    codes = (
+        "AccessDenied",
+        "AccessDeniedException",
+        "Client.AccessDenied",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedOperation",
+        "UnauthorizedException",
+        "ThrottlingException",  # not a denial
+    )
+    events = []
+    for number, code in enumerate(codes, start=1):
+        event = record(number)
+        event.update(errorCode=code, eventName=f"Call{number}")
+        events.append(event)
+    result = _engine_over(tmp_path, *events).run("access_denied_by_principal", MAY_1)
+    assert [(row[0], row[2], row[3]) for row in result.rows] == [(ROOT_ARN, 6, 6)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Final
 
 import pytest
@@ -29,34 +31,45 @@ from constructs_obs.audit.hive_types import (
 )
 from constructs_obs.audit.schema import field_paths, json_key
 
-# The column order of AWS's CloudTrail DDL ("Create the table for CloudTrail logs in Athena
-# using partition projection").
-DOCUMENTED_ORDER: Final = (
-    "eventversion",
-    "useridentity",
-    "eventtime",
-    "eventsource",
-    "eventname",
-    "awsregion",
-    "sourceipaddress",
-    "useragent",
-    "errorcode",
-    "errormessage",
-    "requestparameters",
-    "responseelements",
-    "additionaleventdata",
-    "requestid",
-    "eventid",
-    "readonly",
-    "resources",
-    "eventtype",
-    "apiversion",
-    "recipientaccountid",
-    "serviceeventdetails",
-    "sharedeventid",
-    "vpcendpointid",
-    "tlsdetails",
-)
+#: A copy of AWS's documented DDL ("Create the table for CloudTrail logs in Athena using
+#: partition projection", https://docs.aws.amazon.com/athena/latest/ug/
+#: create-cloudtrail-table-partition-projection.html), kept beside this test.
+AWS_DDL: Final = (Path(__file__).parent / "aws_cloudtrail_table.sql").read_text(encoding="utf-8")
+
+
+def _split_top_level(text: str) -> list[str]:
+    """``text`` split at the commas outside ``<...>``."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += {"<": 1, ">": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
+
+
+def _documented_columns() -> list[tuple[str, str]]:
+    """(name, canonical Hive type) of every column of AWS's DDL, in its order."""
+    body = re.sub(r"--[^\n]*", "", AWS_DDL)
+    inside = body[body.index("(") + 1 : body.index("PARTITIONED BY")]
+    inside = inside[: inside.rindex(")")]
+    columns = []
+    for definition in _split_top_level(inside):
+        name, hive_type = definition.split(None, 1)
+        columns.append((name.lower(), render_hive_type(parse_hive_type(hive_type))))
+    return columns
+
+
+def _documented_properties() -> dict[str, str]:
+    return dict(re.findall(r"'([a-z.]+)'='([^']*)'", AWS_DDL))
+
+
+DOCUMENTED_COLUMNS: Final = _documented_columns()
 SCHEMA_PATHS: Final = frozenset(
     path for column in COLUMNS for path in field_paths(column.parsed_type, (column.name,))
 )
@@ -70,7 +83,31 @@ def test_table_and_storage_classes() -> None:
 
 
 def test_columns_follow_the_documented_ddl() -> None:
-    assert tuple(column.name for column in COLUMNS) == DOCUMENTED_ORDER
+    # GIVEN AWS's DDL, 29 columns, THEN the table has them all, in its order, with its types
+    assert len(DOCUMENTED_COLUMNS) == 29
+    assert [(column.name, column.hive_type) for column in COLUMNS] == DOCUMENTED_COLUMNS
+
+
+def test_the_five_columns_added_to_the_ddl_in_2023_are_there() -> None:
+    names = {column.name: column.hive_type for column in COLUMNS}
+    assert names["vpcendpointaccountid"] == "string"
+    assert names["eventcategory"] == "string"
+    assert names["sessioncredentialfromconsole"] == "string"
+    assert names["edgedevicedetails"] == "string"
+    assert names["addendum"] == (
+        "struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>"
+    )
+
+
+def test_the_storage_classes_and_day_projection_are_the_documented_ones() -> None:
+    properties = _documented_properties()
+    assert f"SERDE '{SERDE}'" in AWS_DDL
+    assert f"INPUTFORMAT '{INPUT_FORMAT}'" in AWS_DDL
+    assert f"OUTPUTFORMAT '{OUTPUT_FORMAT}'" in AWS_DDL
+    assert properties["projection.timestamp.format"] == DAY_FORMAT
+    assert properties["projection.timestamp.type"] == "date"
+    assert properties["projection.timestamp.interval"] == "1"
+    assert properties["projection.timestamp.interval.unit"] == "DAYS"
 
 
 @pytest.mark.parametrize("column", COLUMNS + PARTITION_KEYS, ids=lambda column: column.name)
@@ -118,6 +155,7 @@ def test_free_form_parts_are_json_text_in_string_columns() -> None:
         "responseelements",
         "additionaleventdata",
         "serviceeventdetails",
+        "edgedevicedetails",
     } == JSON_TEXT_COLUMNS
     for name in JSON_TEXT_COLUMNS:
         assert by_name[name].parsed_type == PrimitiveType("string")
@@ -130,7 +168,7 @@ def test_partition_keys() -> None:
         Column("day", "string", "yyyy/MM/dd"),
     ) == PARTITION_KEYS
     assert DAY_FORMAT == "yyyy/MM/dd"
-    assert not {key.name for key in PARTITION_KEYS} & set(DOCUMENTED_ORDER)
+    assert not {key.name for key in PARTITION_KEYS} & {name for name, _ in DOCUMENTED_COLUMNS}
 
 
 @pytest.mark.parametrize("path", sorted(SCHEMA_PATHS), ids=".".join)

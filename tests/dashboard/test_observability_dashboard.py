@@ -316,6 +316,11 @@ def test_bad_input() -> None:
         InvalidParameterError, match="max_metrics_per_dashboard: must be >= 1 and <= 2500"
     ):
         ObservabilityDashboard(stack, "Huge", max_metrics_per_dashboard=3000)
+    # FINDINGS (unhelpful Python errors): stack names, not stacks, gave an AttributeError.
+    with pytest.raises(InvalidParameterError, match=r"sources: expected constructs .*'Empty'"):
+        ObservabilityDashboard(stack, "ByName", sources=["Empty"])  # type: ignore[list-item]
+    with pytest.raises(InvalidParameterError, match="sources: expected a list of constructs"):
+        ObservabilityDashboard(stack, "OneName", sources="Empty")  # type: ignore[arg-type]
 
 
 def _build_across(app: cdk.App) -> None:
@@ -397,6 +402,10 @@ def _build_without_exports(app: cdk.App) -> None:
     named = EncryptedLogGroup(workload, "Named", log_group_name="/shop/named")
     named.add_pattern_alarm("Errors", pattern="ERROR", metric_name="NamedErrors", routing=routing)
     unnamed = EncryptedLogGroup(workload, "Unnamed")
+    # An unnamed group's Logs Insights widget would import its name from the Shop stack.
+    unnamed.add_pattern_alarm(
+        "Errors", pattern="ERROR", metric_name="UnnamedErrors", routing=routing
+    )
     for id, group in (("NamedBytes", named), ("UnnamedBytes", unnamed)):
         add_threshold_alarm(
             workload,
@@ -423,6 +432,18 @@ def test_a_board_over_another_stack_needs_no_exports(without_exports: Synthesize
     """Under strong references (cdk.json), nothing of the board is a stack export."""
     assert "Fn::ImportValue" not in json.dumps(without_exports.raw("Board"))
     assert "Outputs" not in without_exports.raw("Shop")
+
+
+def test_another_stacks_log_group_named_at_deploy_time_gets_no_query_widget(
+    without_exports: Synthesized,
+) -> None:
+    (body,) = _bodies(without_exports.raw("Board")).values()
+    queries = [w["properties"]["query"] for w in _of_type(body["widgets"], "log")]
+    assert len(queries) == 1
+    assert "SOURCE '/shop/named'" in queries[0]
+    (warning,) = [w for w in without_exports.warnings if w.where == "Board/Dashboard"]
+    assert "named only at deploy time" in warning.message
+    assert "Shop/Unnamed" in warning.message
 
 
 def test_names_of_other_stacks_are_written_out(without_exports: Synthesized) -> None:

@@ -37,7 +37,6 @@ from tests.detections.event_helpers import assert_invalid, detail, matches
         ({"numeric": ["<", 10]}, "d-count", True),
         ({"numeric": ["=", 3.018e2]}, "x-limit", True),
         ({"numeric": ["=", 301]}, "x-limit", False),
-        ({"numeric": ["<=", 5, ">", 0]}, "c-count", True),  # bounds in either order
         ({"numeric": [">", 0]}, "state", False),  # numeric only applies to numbers
         ({"numeric": [">", -1]}, "isDefault", False),  # false is not 0
         ({"cidr": "10.0.0.0/24"}, "source-ip", True),
@@ -123,7 +122,7 @@ def test_invalid_patterns_name_the_path(pattern: Any, path: str, problem: str) -
 @settings(max_examples=200, deadline=None)
 @given(
     value=st.text(max_size=6),
-    prefix=st.text(max_size=3),
+    prefix=st.text(min_size=1, max_size=3),  # anything-but prefix/suffix "" is refused
     excluded=st.lists(st.text(max_size=3), min_size=1, max_size=3),
 )
 def test_anything_but_is_the_negation_of_its_positive_form(
@@ -137,3 +136,34 @@ def test_anything_but_is_the_negation_of_its_positive_form(
     assert matches({"f": excluded}, event) is not matches(
         {"f": [{"anything-but": excluded}]}, event
     )
+
+
+@pytest.mark.parametrize(
+    ("content_filter", "problem"),
+    [
+        ({"anything-but": {"prefix": ""}}, "Null prefix/suffix not allowed"),
+        ({"anything-but": {"suffix": ""}}, "Null prefix/suffix not allowed"),
+        ({"numeric": [">", 5, "<", 1]}, "Bottom must be less than top"),
+        ({"numeric": [">=", 5, "<=", 5]}, "Bottom must be less than top"),
+        ({"numeric": ["<", 10, ">", 0]}, "lower bound (> or >=) then one upper bound"),
+    ],
+    ids=["anything-but-prefix", "anything-but-suffix", "upside-down", "empty", "upper-first"],
+)
+def test_filters_eventbridge_refuses_are_refused(content_filter: Any, problem: str) -> None:
+    # GIVEN a filter AWS's compiler refuses (event-ruler JsonRuleCompiler and Range: an empty
+    # anything-but prefix/suffix, a range whose bottom is not below its top, a range that does
+    # not start with its lower bound)
+    # THEN compiling refuses it too, naming the filter
+    path = (
+        "a[0].anything-but." + next(iter(content_filter["anything-but"]))
+        if ("anything-but" in content_filter)
+        else "a[0].numeric"
+    )
+    assert_invalid({"a": [content_filter]}, path, problem)
+
+
+def test_the_filters_next_to_the_refused_ones_still_compile() -> None:
+    # A plain prefix "" is the documented catch-all; a one-sided range and a proper range work.
+    assert matches({"detail": {"state": [{"prefix": ""}]}})
+    assert matches({"detail": {"c-count": [{"numeric": [">", 4.99, "<", 5.01]}]}})
+    assert matches({"detail": {"state": [{"anything-but": {"prefix": "run"}}]}})

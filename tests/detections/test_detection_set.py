@@ -22,6 +22,8 @@ from constructs_obs.detections import (
     is_read_only_management_event,
     to_eventbridge_event,
 )
+from constructs_obs.detections._evaluator import Evaluator
+from tests.detections.catalogue_stack import catalogue_stack
 from tests.detections.helpers import (
     CIS_VARIANTS,
     FIXTURES,
@@ -148,6 +150,22 @@ RICH_RULES: dict[str, dict[str, Any]] = {
     "Region": {"region": ["eu-west-1"], "detail": {"eventSource": ["s3.amazonaws.com"]}},
     "Resources": {"detail": {"resources": {"type": ["AWS::KMS::Key"]}}},
     "ReadOnly": {"source": ["aws.sts"]},
+    # Prefix guards: overlapping prefixes (filed once), in an $or, and next to exact values.
+    "Lambda": {"detail": {"eventName": [{"prefix": "UpdateFunctionCode"}, {"prefix": "Update"}]}},
+    "PrefixOr": {
+        "$or": [
+            {"detail": {"eventName": [{"prefix": "Create"}]}},
+            {"detail": {"eventName": ["StopLogging"]}},
+        ]
+    },
+    "PrefixAnd": {
+        "detail": {"eventName": [{"prefix": "Put"}]},
+        "$or": [
+            {"detail": {"eventName": ["PutRolePolicy"]}},
+            {"detail": {"eventName": [{"prefix": "Attach"}, "PutUserPolicy"]}},
+        ],
+    },
+    "IgnoreCasePrefix": {"detail": {"eventName": [{"prefix": {"equals-ignore-case": "stop"}}]}},
 }
 
 
@@ -199,7 +217,8 @@ _CHANGES = st.fixed_dictionaries(
     optional={
         "eventName": st.sampled_from(
             ["ConsoleLogin", "CreateUser", "PutRolePolicy", "CreateVpc", "RunInstances",
-             "DisableKey", "AttachRolePolicy", "HeadBucket", "StopLogging", "DescribeVpcs"]
+             "DisableKey", "AttachRolePolicy", "HeadBucket", "StopLogging", "DescribeVpcs",
+             "UpdateFunctionCode20150331v2", "Update", "Upd", "PutUserPolicy"]
         ) | _ODD_VALUES,
         "eventSource": st.sampled_from(
             ["iam.amazonaws.com", "ec2.amazonaws.com", "kms.amazonaws.com", "s3.amazonaws.com",
@@ -242,3 +261,103 @@ def test_the_index_never_changes_a_result(
     assert records == snapshot  # evaluation never changes a record
     as_text = rich_set.evaluate([json.dumps(record, separators=(",", ":")) for record in records])
     assert as_text.counts() == report.counts()
+
+
+def test_a_prefix_guard_skips_the_records_it_cannot_match() -> None:
+    # GIVEN a rule on Lambda's versioned event names (a prefix) and one on an exact name
+    detections = DetectionSet.from_template(
+        {
+            "Resources": {
+                "CodeRule": rule(
+                    {"detail": {"eventName": [{"prefix": "UpdateFunctionCode"}, "PublishLayer"]}}
+                ),
+                "TrailRule": rule({"detail": {"eventName": ["StopLogging"]}}),
+            }
+        }
+    )
+    index = Evaluator(detections.detections)._index
+
+    def candidates(name: str) -> list[str]:
+        record = api_call("lambda", name)
+        return [detections.detections[slot].id for slot in index.candidates(record)]
+
+    # THEN only a name the prefix (or the exact name) allows makes it a candidate, once
+    assert candidates("UpdateFunctionCode20150331v2") == ["CodeRule"]
+    assert candidates("PublishLayer") == ["CodeRule"]
+    assert candidates("Invoke") == []
+    assert candidates("StopLogging") == ["TrailRule"]
+
+
+# --------------------------------------------------------------------------------------------
+# Region-aware evaluation, catalogue ids
+# --------------------------------------------------------------------------------------------
+
+REGIONAL_RECORDS = [
+    changed(api_call("ec2", "AuthorizeSecurityGroupIngress"), {"awsRegion": "eu-west-1"}),
+    changed(api_call("ec2", "AuthorizeSecurityGroupIngress"), {"awsRegion": "us-east-1"}),
+    changed(api_call("iam", "CreateUser"), {"awsRegion": "us-east-1"}),
+    sample("04"),  # root console sign-in, us-east-1
+    changed(sample("04"), {"awsRegion": "eu-west-1"}),  # through the eu-west-1 sign-in endpoint
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue_sets() -> dict[str, DetectionSet]:
+    return {
+        region: DetectionSet.from_template(catalogue_stack(region))
+        for region in ("eu-west-1", "us-east-1")
+    }
+
+
+def test_a_rule_sees_only_the_records_of_its_region(
+    catalogue_sets: dict[str, DetectionSet],
+) -> None:
+    # GIVEN the same detections deployed in eu-west-1 and in us-east-1
+    # WHEN each is run over records of both regions and of a global service (IAM)
+    europe = catalogue_sets["eu-west-1"].evaluate(REGIONAL_RECORDS)
+    virginia = catalogue_sets["us-east-1"].evaluate(REGIONAL_RECORDS)
+    # THEN a regional rule fires for its region's records only, the IAM rule only in
+    # us-east-1 (global service events are delivered there), and the metric filter on the
+    # multi-region trail's log group for every region
+    assert europe.fired("exfiltration.sg-open") == [0]
+    assert virginia.fired("exfiltration.sg-open") == [1]
+    assert europe.fired("persistence.iam-user-created") == []
+    assert virginia.fired("persistence.iam-user-created") == [2]
+    europe_root, virginia_root = (
+        {d.kind.value: d for d in catalogue_sets[region] if d.detection_id == "CloudWatch.1"}
+        for region in ("eu-west-1", "us-east-1")
+    )
+    assert europe.fired(europe_root["metric_filter"].id) == [3, 4]
+    assert europe.fired(europe_root["rule"].id) == [4]
+    assert virginia.fired(virginia_root["rule"].id) == [3]
+    assert europe.by_detection_id()["CloudWatch.1"] == [3, 4]  # filter and rule together
+    assert not any("no known region" in note for note in europe.notes)
+
+
+def test_an_unknown_region_sees_every_region_unless_given_one() -> None:
+    # GIVEN a template dict (no region in it) with a regional rule
+    detections = DetectionSet.from_template(
+        {"Resources": {"SgRule": rule({"source": ["aws.ec2"]})}}
+    )
+    # WHEN evaluated without a region, THEN every region's record fires it, with a note
+    report = detections.evaluate(REGIONAL_RECORDS)
+    assert report.fired("SgRule") == [0, 1]
+    assert "1 rule with no known region" in "\n".join(report.notes)
+    # WHEN given a region, THEN only that region's record does
+    assert detections.evaluate(REGIONAL_RECORDS, region="eu-west-1").fired("SgRule") == [0]
+    assert detections.evaluate(REGIONAL_RECORDS, region="us-east-1").fired("SgRule") == [1]
+
+
+def test_every_firing_record_is_reported_by_catalogue_id(
+    catalogue_sets: dict[str, DetectionSet],
+) -> None:
+    # GIVEN three security groups opened in eu-west-1
+    records = [REGIONAL_RECORDS[0]] * 3
+    # WHEN evaluated, THEN the report lists all three under the catalogue id and its title
+    report = catalogue_sets["eu-west-1"].evaluate(records)
+    assert [ref.index for ref in report.records("exfiltration.sg-open")] == [0, 1, 2]
+    summary = report.summary()
+    line = next(line for line in summary.splitlines() if "exfiltration.sg-open" in line)
+    assert line.split()[:4] == ["3", "rule", "CRITICAL", "exfiltration.sg-open"]
+    assert line.endswith("Security group opened")
+    assert summary.count("AuthorizeSecurityGroupIngress in eu-west-1") == 3

@@ -266,3 +266,19 @@ def test_a_pattern_of_an_events_own_values_matches_it(event: dict[str, Any]) -> 
         return
     assert compile_event_pattern(pattern).matches(event)
     assert compile_event_pattern(pattern).matches(json.loads(json.dumps(event)))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path"),
+    [
+        ({"resources": []}, "resources"),
+        ({"detail": {"eventName": []}}, "detail.eventName"),
+        ({"$or": [{"a": ["x"]}, {"b": []}]}, "$or[1].b"),
+    ],
+    ids=["resources", "nested", "in-or"],
+)
+def test_empty_value_arrays_are_refused_as_eventbridge_does(pattern: Any, path: str) -> None:
+    # GIVEN a field whose array of values is empty (it could never match)
+    # THEN compiling refuses it, as AWS's compiler does (event-ruler JsonRuleCompiler:
+    # "Empty arrays are not allowed"), naming the field
+    assert_invalid(pattern, path, "Empty arrays are not allowed")

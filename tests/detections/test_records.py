@@ -12,6 +12,7 @@ import pytest
 
 from constructs_obs.detections import (
     RecordLoadError,
+    delivery_region,
     eventbridge_detail_type,
     eventbridge_source,
     is_read_only_management_event,
@@ -219,7 +220,8 @@ def test_eventbridge_event_of_each_sample(
     assert event["source"] == source
     assert event["account"] == account
     assert event["time"] == record["eventTime"]
-    assert event["region"] == record["awsRegion"]
+    # IAM's events reach EventBridge in us-east-1 whatever the record says (sample 06: us-east-2)
+    assert event["region"] == ("us-east-1" if source == "aws.iam" else record["awsRegion"])
     assert event["resources"] == []
     assert event["detail"] is record
     assert event["id"] == record.get("eventID", "00000000-0000-0000-0000-000000000000")
@@ -284,3 +286,33 @@ def test_eventbridge_sources(event_source: Any, expected: str | None) -> None:
 )
 def test_read_only_management_events(changes: dict[str, Any], expected: bool) -> None:
     assert is_read_only_management_event(changed(sample("09"), changes)) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "aws_region", "expected"),
+    [
+        ("iam.amazonaws.com", "us-east-2", "us-east-1"),
+        ("cloudfront.amazonaws.com", "eu-west-1", "us-east-1"),
+        ("route53.amazonaws.com", "us-east-1", "us-east-1"),
+        ("organizations.amazonaws.com", "eu-central-1", "us-east-1"),
+        ("sts.amazonaws.com", "eu-west-1", "eu-west-1"),  # a regional STS endpoint
+        ("signin.amazonaws.com", "ap-southeast-2", "ap-southeast-2"),  # a regional sign-in
+        ("ec2.amazonaws.com", "eu-west-1", "eu-west-1"),
+    ],
+)
+def test_global_service_events_are_delivered_in_us_east_1_only(
+    source: str, aws_region: str, expected: str
+) -> None:
+    # GIVEN a record of a service (CloudTrail user guide, "global service events": IAM,
+    # CloudFront, Route 53 and Organizations are delivered in us-east-1)
+    record = changed(sample("09"), {"eventSource": source, "awsRegion": aws_region})
+    # THEN EventBridge receives it in that region
+    assert delivery_region(record) == expected
+    event = to_eventbridge_event(record)
+    assert event is not None
+    assert event["region"] == expected
+
+
+def test_a_record_without_a_region_has_no_delivery_region() -> None:
+    assert delivery_region(changed(sample("10"), {"awsRegion": delete()})) is None
+    assert delivery_region({"eventSource": ["iam.amazonaws.com"], "awsRegion": 1}) is None

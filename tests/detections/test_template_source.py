@@ -13,11 +13,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 
 from constructs_obs.detections import (
+    DETECTION_METADATA,
     DetectionKind,
     DetectionSet,
     DetectionTemplateError,
     load_records,
+    template_region,
 )
+from tests.detections.catalogue_stack import USER_CREATED, catalogue_stack
 from tests.detections.helpers import FIXTURES, SECURITY_HUB
 from tests.detections.sample_template import EXPECTED, SIGN_IN, TEMPLATE, metric_filter, rule
 
@@ -175,3 +178,79 @@ def test_a_cdk_stack(stack: aws_cdk.Stack) -> None:
 
 def _log_groups(stack: aws_cdk.Stack) -> list[str]:
     return list(Template.from_stack(stack).find_resources("AWS::Logs::LogGroup"))
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> aws_cdk.Stack:
+    return catalogue_stack("eu-west-1")
+
+
+def test_detection_metadata_gives_ids_titles_severities(catalogue: aws_cdk.Stack) -> None:
+    # GIVEN a stack whose filters and rules carry ConstructsObs::Detection metadata
+    # WHEN its detections are read
+    detections = DetectionSet.from_template(catalogue)
+    by_logical = {d.logical_id[:-8]: d for d in detections}
+    # THEN each is named by its catalogue id, with title, severity and ATT&CK ids
+    user = by_logical["UserCreated"]
+    assert (user.id, user.detection_id, user.title) == (
+        USER_CREATED["id"],
+        USER_CREATED["id"],
+        "IAM user created",
+    )
+    assert (user.severity, user.attack, user.label) == ("MEDIUM", ("T1136.003",), user.title)
+    # a catalogue id served by a metric filter and a rule: qualified by logical id
+    root_ids = sorted(d.id for d in detections if d.detection_id == "CloudWatch.1")
+    assert root_ids == sorted(
+        f"CloudWatch.1/{d.logical_id}" for d in detections if d.detection_id == "CloudWatch.1"
+    )
+    assert len(root_ids) == 2
+    # without metadata: the logical id, as before
+    untagged = by_logical["Untagged"]
+    assert (untagged.id, untagged.detection_id, untagged.severity) == (
+        untagged.logical_id,
+        None,
+        None,
+    )
+    # and the stack's region comes with them
+    assert {d.region for d in detections} == {"eu-west-1"}
+
+
+@pytest.mark.parametrize(
+    ("metadata", "problem"),
+    [
+        ({"title": "no id"}, 'non-empty "id"'),
+        ("CloudWatch.1", 'non-empty "id"'),
+        ({"id": "x", "attack": "T1098"}, '"attack" must be an array'),
+    ],
+    ids=["no-id", "not-an-object", "attack-not-a-list"],
+)
+def test_malformed_detection_metadata_is_an_error(metadata: Any, problem: str) -> None:
+    resource = {**rule({"source": ["aws.iam"]}), "Metadata": {DETECTION_METADATA: metadata}}
+    with pytest.raises(DetectionTemplateError, match=problem) as raised:
+        DetectionSet.from_template({"Resources": {"Tagged": resource}})
+    assert "template: Tagged" in str(raised.value)
+
+
+def test_region_comes_from_the_stack_the_manifest_or_the_caller(tmp_path: Path) -> None:
+    # An environment-agnostic stack has no region; the caller may give one.
+    assert template_region(aws_cdk.Stack(aws_cdk.App(), "Agnostic")) is None
+    assert template_region({"Resources": {}}) is None
+    # A cloud assembly's manifest gives the region of each template file.
+    template = tmp_path / "Audit.template.json"
+    template.write_text(json.dumps(TEMPLATE))
+    assert template_region(template) is None  # no manifest yet
+    manifest = {
+        "artifacts": {
+            "Audit": {
+                "type": "aws:cloudformation:stack",
+                "environment": "aws://111122223333/ap-southeast-2",
+                "properties": {"templateFile": "Audit.template.json"},
+            },
+            "Other": {"environment": "aws://111122223333/unknown-region"},
+        }
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert template_region(template) == "ap-southeast-2"
+    assert {d.region for d in DetectionSet.from_template(template)} == {"ap-southeast-2"}
+    given = DetectionSet.from_template(TEMPLATE, region="eu-central-1")
+    assert {d.region for d in given} == {"eu-central-1"}

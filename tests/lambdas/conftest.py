@@ -1,13 +1,33 @@
-"""Fixtures for Lambda handler tests: a fake AWS environment served by moto."""
+"""Fixtures for Lambda handler tests: a fake AWS environment served by moto.
+
+Two costs are paid once per test process rather than once per test (they were most of each
+test's time): moto's EC2 backend, created afresh in every ``mock_aws()``, registers the AMIs it
+knows (thousands, with a snapshot and a volume each) unless ``MOTO_AMIS_PATH`` names the ones to
+register; and every botocore session (``mock_aws()`` starts boto3's default session afresh, so
+each test has new ones) reads and parses the JSON service models of each client it creates,
+unless its data loader is one it shares.
+"""
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
-from moto import mock_aws
+
+# moto reads the variable when its EC2 models are imported (on the first mock_aws() use): the
+# one AMI the tests launch instances from (moto_resources.MOTO_IMAGE_ID), as moto describes it.
+os.environ.setdefault(
+    "MOTO_AMIS_PATH", str(Path(__file__).resolve().parents[1] / "fixtures" / "moto_amis.json")
+)
+
+from moto import mock_aws  # (after MOTO_AMIS_PATH, as moto asks)
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
@@ -26,6 +46,44 @@ _HANDLER_VARIABLES = (
     "AWS_LAMBDA_FUNCTION_NAME",
     "LAMBDA_TASK_ROOT",
 )
+
+
+# A test's boto3 clients, by service, on the test's default session (mock_aws() starts a new
+# one for each test, so a test never sees another test's clients).
+_CLIENTS: weakref.WeakKeyDictionary[boto3.session.Session, dict[str, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def aws_client(service: str) -> Any:
+    """boto3's client of ``service`` in ``REGION``, created once per test (a client costs
+    tens of milliseconds to build, an EC2 one hundreds)."""
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    session = boto3.DEFAULT_SESSION
+    assert session is not None
+    clients = _CLIENTS.setdefault(session, {})
+    if service not in clients:
+        clients[service] = session.client(service, region_name=REGION)
+    return clients[service]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_botocore_loader() -> Iterator[None]:
+    """Every botocore session of the test process reads service models through one loader
+    per data path (the models are read-only data; moto's state lives in its backends, which
+    ``mock_aws()`` still resets for each test)."""
+    loaders: dict[str | None, botocore.loaders.Loader] = {}
+    create = botocore.loaders.create_loader
+
+    def shared(search_path_string: str | None = None) -> botocore.loaders.Loader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = create(search_path_string)
+        return loaders[search_path_string]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", shared)
+        yield
 
 
 @pytest.fixture(autouse=True)

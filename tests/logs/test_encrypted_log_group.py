@@ -385,6 +385,9 @@ def test_retention_of_the_wrong_type(stack: cdk.Stack, retention: Any) -> None:
 @pytest.mark.parametrize("days", [1, 400, 3653])
 def test_every_cloudwatch_retention_is_accepted(stack: cdk.Stack, days: int) -> None:
     _group(stack, retention=days)
+    cdk.assertions.Template.from_stack(stack).has_resource_properties(
+        "AWS::Logs::LogGroup", {"RetentionInDays": days}
+    )
 
 
 def test_key_and_key_props_together(stack: cdk.Stack) -> None:
@@ -435,6 +438,11 @@ BAD_PATTERN_ALARMS: dict[str, tuple[PatternCall, str]] = {
             "A", pattern="{ $.a = 1 }", metric_name="M", statistic="p99", dimensions={"A": "$.a"}
         ),
         "statistic: 'p99' cannot aggregate across dimensions",
+    ),
+    # Found by the property tests: a TypeError from tuple(None), not naming the parameter.
+    "actions None": (
+        lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", actions=None),  # type: ignore[arg-type]
+        "actions: expected a list",
     ),
     "nan threshold": (
         lambda g: g.add_pattern_alarm("A", pattern="E", metric_name="M", threshold=math.nan),
@@ -582,6 +590,10 @@ def test_asymmetric_key_props_are_refused(
         ({"encryption_key": IMPORTED_KEY_ARN}, "encryption_key: expected a kms.IKey"),
         ({"encryption_key_props": {"alias": "x"}}, "encryption_key_props: expected a kms.KeyProps"),
         ({"removal_policy": "retain"}, "removal_policy: 'retain' is not allowed"),
+        # Found by the property tests: an AttributeError, and an error naming LogArchive's
+        # own parameter (options) instead of archive.
+        ({"data_protection": True}, "data_protection: expected a PiiProtection, got bool"),
+        ({"archive": True}, "archive: expected a LogArchiveOptions, got bool"),
     ],
 )
 def test_values_of_the_wrong_type(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:

@@ -26,18 +26,25 @@ from constructs_obs import (
     SamplingRule,
     TrailLogLocation,
 )
-from constructs_obs.private.stack_limits import StackLimitsPlugin
+from constructs_obs.private.stack_limits import RULE_NAME, StackLimitsPlugin
 from constructs_obs.testing import Finding
-from tests.support.harness import check_app, new_app, new_stack
+from tests.support.harness import new_app, new_stack, synth_warnings
+
+# The apps here are synthesized without cdk-nag, cfn-lint and checkov: they hold hundreds of
+# copies of constructs whose modules pass those checks, and the tests are about the counts.
+
+
+def _app(name: str, context: dict[str, Any] | None = None) -> cdk.App:
+    return new_app(name, context, nag=False)
 
 
 def _warnings(app: cdk.App) -> list[Finding]:
-    """Synthesized through the suite's checks; the stack-limit warnings."""
-    return [f for f in check_app(app).warnings if f.rule == "constructs-obs:stack-limits"]
+    """Synthesized (validations only); the stack-limit warnings."""
+    return synth_warnings(app, RULE_NAME)
 
 
 def test_a_stack_past_80_percent_of_the_resource_limit_warns() -> None:
-    app = new_app("limits_crowded")
+    app = _app("limits_crowded")
     stack = new_stack(app, "Crowded")
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     topic = AlarmTopic(stack, "Topic", encryption_key=key, dead_letter_alarm=False)
@@ -60,14 +67,14 @@ def test_a_stack_past_80_percent_of_the_resource_limit_warns() -> None:
 
 def test_a_stack_past_the_resource_limit_fails_synthesis() -> None:
     # GIVEN a stack the library adds to (a log group, its key) with 500 more resources
-    app = new_app("limits_over")
+    app = _app("limits_over")
     stack = new_stack(app, "Over")
     EncryptedLogGroup(stack, "Logs")
     for index in range(500):
         ssm.StringParameter(stack, f"Parameter{index}", string_value=str(index))
     # THEN synthesis fails with the library's message, before aws-cdk-lib's JavaScript error
     with pytest.raises(RuntimeError) as info:
-        check_app(app)
+        app.synth()
     message = str(info.value)
     assert "TooManyResourcesInStack" not in message
     assert (
@@ -97,7 +104,7 @@ def test_a_template_past_a_limit_is_an_error_of_the_plugin(
 
 
 def test_a_stack_at_the_limit_only_warns() -> None:
-    app = new_app("limits_at")
+    app = _app("limits_at")
     stack = new_stack(app, "At")
     EncryptedLogGroup(stack, "Logs")
     for index in range(498):  # with the log group and its key: exactly 500
@@ -107,13 +114,13 @@ def test_a_stack_at_the_limit_only_warns() -> None:
 
 
 def test_a_small_stack_does_not_warn() -> None:
-    app = new_app("limits_small")
+    app = _app("limits_small")
     EncryptedLogGroup(new_stack(app, "Small"), "Logs")
     assert _warnings(app) == []
 
 
 def test_the_share_is_configurable_and_covers_the_template_size() -> None:
-    app = new_app("limits_tiny", context={"constructs-obs:stack-limit-warning": 0.001})
+    app = _app("limits_tiny", context={"constructs-obs:stack-limit-warning": 0.001})
     EncryptedLogGroup(new_stack(app, "Tiny"), "Logs")
     (warning,) = _warnings(app)
     assert "KiB template" in warning.message
@@ -122,7 +129,7 @@ def test_the_share_is_configurable_and_covers_the_template_size() -> None:
 
 def test_cross_stack_references_count_against_the_output_limit() -> None:
     # A consumer in its own stack reading 170 log group names: 170 outputs on the producer.
-    app = new_app("limits_outputs")
+    app = _app("limits_outputs")
     producer = new_stack(app, "Producer")
     key = kms.Key(producer, "Key", enable_key_rotation=True)
     groups = [EncryptedLogGroup(producer, f"Logs{i}", encryption_key=key) for i in range(170)]
@@ -172,7 +179,7 @@ def _audit_queries(stack: cdk.Stack) -> None:
 def test_constructs_without_log_groups_or_alarms_watch_their_stack_too(
     build: Callable[[cdk.Stack], None],
 ) -> None:
-    app = new_app(f"limits{build.__name__}", context={"constructs-obs:stack-limit-warning": 0.001})
+    app = _app(f"limits{build.__name__}", context={"constructs-obs:stack-limit-warning": 0.001})
     build(new_stack(app, "Only"))
     (warning,) = _warnings(app)
     assert warning.where == "Only"
@@ -188,7 +195,7 @@ def test_a_share_that_is_not_in_0_to_1_is_refused(value: object) -> None:
 
 
 def test_a_share_given_on_the_command_line_is_text() -> None:
-    app = new_app("limits_text", context={"constructs-obs:stack-limit-warning": "0.001"})
+    app = _app("limits_text", context={"constructs-obs:stack-limit-warning": "0.001"})
     EncryptedLogGroup(new_stack(app, "Text"), "Logs")
     (warning,) = _warnings(app)
     assert warning.where == "Text"

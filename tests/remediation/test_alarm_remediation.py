@@ -389,6 +389,30 @@ def test_bad_input(stack: cdk.Stack) -> None:
 
 
 @pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        # FINDINGS (unhelpful Python errors): AttributeError 'topic_arn' on 7a18da5 and fd05f2b.
+        ({"monitor_topic": None}, "monitor_topic: expected an AlarmTopic or sns.ITopic, got None"),
+        (
+            {"monitor_topic": "ops"},
+            "monitor_topic: expected an AlarmTopic or sns.ITopic, got 'ops'",
+        ),
+        ({"notify_topic": "ops"}, "notify_topic: expected an AlarmTopic or sns.ITopic, got 'ops'"),
+        # Found by the property tests: an error naming EncryptedLogGroup's retention, an
+        # AttributeError and a JavaScript error.
+        ({"log_retention": None}, "log_retention: expected logs.RetentionDays"),
+        ({"powertools_layer": b"x"}, "powertools_layer: expected a lambda_.ILayerVersion"),
+        ({"powertools_layer": "arn:aws:lambda:eu-west-1:1:layer:P:1"}, "powertools_layer: "),
+        ({"vpc": "vpc-0123456789abcdef0"}, "vpc: expected an ec2.IVpc, got str"),
+    ],
+)
+def test_inputs_of_the_wrong_kind(stack: cdk.Stack, kwargs: dict[str, Any], message: str) -> None:
+    arguments: dict[str, Any] = {"monitor_topic": AlarmTopic(stack, "T"), **kwargs}
+    with pytest.raises(InvalidParameterError, match=message):
+        AlarmRemediation(stack, "R", **arguments)
+
+
+@pytest.mark.parametrize(
     ("alarm", "problem"),
     [
         ("", "actions: must not be empty"),

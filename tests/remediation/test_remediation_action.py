@@ -350,3 +350,32 @@ def test_a_raw_action_names_each_iam_action(arguments: dict[str, object], proble
         RemediationAction(config={"action": "stop_ec2_instance"}, **arguments)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameterError, match="invalid config: expected a mapping, got str"):
         RemediationAction(config="notify")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: RemediationAction.reboot_rds_instance("orders-db"),  # type: ignore[arg-type]
+            "instance: expected a rds.IDatabase",
+        ),
+        (
+            lambda: RemediationAction.scale_ecs_service("orders", step=1, max_count=4),  # type: ignore[arg-type]
+            "service: expected a ecs.IBaseService",
+        ),
+        (
+            lambda: RemediationAction.limit_lambda_concurrency(
+                "arn:aws:lambda:eu-west-1:123456789012:function:f",  # type: ignore[arg-type]
+                reserved_concurrency=0,
+            ),
+            "function: expected a lambda_.IFunction, got str",
+        ),
+    ],
+    ids=["rds", "ecs", "lambda"],
+)
+def test_a_name_where_a_construct_is_expected_is_refused(
+    build: Callable[[], RemediationAction], message: str
+) -> None:
+    # Found by the property tests: an AttributeError ('str' object has no attribute 'node').
+    with pytest.raises(InvalidParameterError, match=re.escape(message)):
+        build()

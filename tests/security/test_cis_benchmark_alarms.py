@@ -12,7 +12,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_obs import (
     ALL_CIS_CONTROLS,
@@ -132,6 +132,27 @@ def test_severity_defaults_and_overrides(synthesized: Synthesized) -> None:
     assert "sec-cis-cis.4.15-organizationschanges-critical" in names
 
 
+def test_every_filter_says_which_control_it_is(synthesized: Synthesized) -> None:
+    # The report reads the control id, title, severity and ATT&CK ids from the metadata.
+    synthesized.template().has_resource(
+        "AWS::Logs::MetricFilter",
+        {
+            "Metadata": {
+                "ConstructsObs::Detection": {
+                    "id": "CloudWatch.14",
+                    "title": "VPC changes",
+                    "severity": "critical",  # the override
+                    "attack": ["T1599"],
+                }
+            }
+        },
+    )
+    filters = synthesized.resources("AWS::Logs::MetricFilter").values()
+    ids = {f["Metadata"]["ConstructsObs::Detection"]["id"] for f in filters}
+    assert ids == {control.value for control in CisControl}
+    assert all(f["Metadata"]["ConstructsObs::Detection"]["attack"] for f in filters)
+
+
 def test_a_subset_of_controls_without_routing() -> None:
     stack = cdk.Stack(cdk.App(), "Subset")
     logs = EncryptedLogGroup(stack, "Trail")
@@ -146,6 +167,22 @@ def test_a_subset_of_controls_without_routing() -> None:
     assert set(cis.metric_filters) == set(cis.alarms)
     Annotations.from_stack(stack).has_warning(
         "/Subset/Cis", Match.string_like_regexp("routing=None: the CIS alarms have no actions")
+    )
+
+
+def test_an_encrypted_log_group_is_taken_for_its_log_group() -> None:
+    # GIVEN the EncryptedLogGroup itself where an ILogGroup is expected (a JavaScript error on
+    # 7a18da5: "Cannot read properties of undefined (reading 'logGroupName')")
+    stack = cdk.Stack(cdk.App(), "Wrapped")
+    logs = EncryptedLogGroup(stack, "Trail")
+    CisBenchmarkAlarms(
+        stack, "Cis", trail_log_group=logs, routing=None, controls=[CisControl.ROOT_USAGE]
+    )
+    # THEN the filter is on its log group
+    cfn = logs.log_group.node.default_child
+    assert isinstance(cfn, cdk.CfnElement)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Logs::MetricFilter", {"LogGroupName": {"Ref": stack.get_logical_id(cfn)}}
     )
 
 
@@ -177,13 +214,17 @@ def test_warns_when_the_routing_has_no_topic_for_a_severity() -> None:
         ({"severities": {CisControl.ROOT_USAGE: "high"}}, "severities: "),
         ({"period": cdk.Duration.seconds(90)}, "period: 90 s is not a period CloudWatch accepts"),
         ({"period": 300}, "period: expected a Duration"),
+        # FINDINGS: a JavaScript error and an AssertionError on 7a18da5.
+        ({"trail_log_group": "/trail/logs"}, "trail_log_group: expected"),
+        ({"trail_log_group": None}, "trail_log_group: is required"),
     ],
 )
 def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
     stack = cdk.Stack(cdk.App(), "Bad")
     logs = EncryptedLogGroup(stack, "Trail")
+    arguments: dict[str, Any] = {"trail_log_group": logs.log_group, "routing": None, **kwargs}
     with pytest.raises(InvalidParameterError, match=message):
-        CisBenchmarkAlarms(stack, "Cis", trail_log_group=logs.log_group, routing=None, **kwargs)
+        CisBenchmarkAlarms(stack, "Cis", **arguments)
 
 
 # -- the synthesized filters fire on real CloudTrail records ----------------------------------

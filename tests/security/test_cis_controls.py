@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 
+from constructs_obs.alarms.severity import Severity
 from constructs_obs.detections import compile_filter_pattern, load_records
 from constructs_obs.security.cis_controls import CIS_CONTROLS, CisControl
+from constructs_obs.security.detection_spec import SecurityDetection
+from constructs_obs.security.security_detections import SECURITY_DETECTIONS
 from tests.detections.cis_cases import NEGATIVE, POSITIVE, Case
 from tests.detections.helpers import (
     CIS_ALL_OR_UNAUTHORIZED,
@@ -167,3 +170,15 @@ def test_patterns_fit_cloudwatch_limits_and_use_the_index(pattern: str) -> None:
 def test_every_pattern_of_the_catalogue_compiles(control: CisControl) -> None:
     compiled = compile_filter_pattern(CIS_CONTROLS[control].pattern)
     assert compiled.is_json
+
+
+def test_trail_configuration_changes_warn_and_the_rule_pages() -> None:
+    # GIVEN the failed UpdateTrail sample, which the verbatim CloudWatch.5 pattern counts
+    failed_update = sample("07")
+    assert fires("CloudWatch.5", failed_update)
+    # THEN CloudWatch.5 is a warning (Security Hub rates the control Low), and the critical
+    # page for a trail that was really stopped or changed is the cloudtrail-tampering rule
+    assert CIS_CONTROLS[CisControl.CLOUDTRAIL_CONFIGURATION_CHANGES].severity is Severity.WARNING
+    tampering = SECURITY_DETECTIONS[SecurityDetection.CLOUDTRAIL_TAMPERING]
+    assert tampering.severity is Severity.CRITICAL
+    assert tampering.event_pattern["detail"]["errorCode"] == [{"exists": False}]

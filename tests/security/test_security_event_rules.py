@@ -12,15 +12,17 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_obs import (
     ALL_SECURITY_DETECTIONS,
     AlarmTopic,
+    DetectionSettings,
     InvalidParameterError,
     SecurityDetection,
     SecurityEventRules,
 )
+from constructs_obs.private.registry import registry_of
 from constructs_obs.security.security_detections import SECURITY_DETECTIONS
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.support.resources import compliant_function
@@ -62,8 +64,53 @@ def _rules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_one_rule_per_detection(synthesized: Synthesized) -> None:
-    assert len(_rules(synthesized)) == len(ALL_SECURITY_DETECTIONS) == 15
+_NEED_SETTINGS = {
+    SecurityDetection.INSTANCE_CREDENTIALS_OUTSIDE,
+    SecurityDetection.BEDROCK_UNUSUAL_PRINCIPAL,
+}
+
+
+def test_one_named_rule_per_detection(synthesized: Synthesized) -> None:
+    # The two detections that need a setting of the user's are left out without it.
+    names = {rule["Name"] for rule in _rules(synthesized).values()}
+    assert names == {
+        f"security-{d.value}" for d in ALL_SECURITY_DETECTIONS if d not in _NEED_SETTINGS
+    }
+    assert len(names) == len(ALL_SECURITY_DETECTIONS) - 2 == 42
+    assert all(len(name) <= 64 for name in names)
+
+
+def test_every_rule_says_which_detection_it_is(synthesized: Synthesized) -> None:
+    template = synthesized.template("SecurityRules")
+    template.has_resource(
+        "AWS::Events::Rule",
+        {
+            "Metadata": {
+                "ConstructsObs::Detection": {
+                    "id": "administrator-access-attached",
+                    "title": "The AdministratorAccess policy was attached to a user, group or role",
+                    "severity": "critical",
+                    "attack": ["T1098.003"],
+                }
+            },
+            "Properties": Match.object_like({"Name": "security-administrator-access-attached"}),
+        },
+    )
+    rules = synthesized.resources("AWS::Events::Rule", "SecurityRules").values()
+    ids = {rule["Metadata"]["ConstructsObs::Detection"]["id"] for rule in rules}
+    assert ids == {d.value for d in ALL_SECURITY_DETECTIONS if d not in _NEED_SETTINGS}
+
+
+def test_the_dashboard_metric_names_the_rule_literally(synthesized: Synthesized) -> None:
+    records = [
+        r
+        for r in registry_of(synthesized.app.node.find_child("SecurityRules")).detections
+        if r.path.startswith("SecurityRules/")
+    ]
+    assert len(records) == 42
+    dimensions = {record.metric.dimensions["RuleName"] for record in records}  # type: ignore[index]
+    assert "security-root-account-usage" in dimensions
+    assert all(isinstance(name, str) and not cdk.Token.is_unresolved(name) for name in dimensions)
 
 
 def _rule_for(synthesized: Synthesized, fragment: str) -> dict[str, Any]:
@@ -84,11 +131,19 @@ def test_root_usage_pattern(synthesized: Synthesized) -> None:
     assert pattern["detail"]["eventType"] == [{"anything-but": "AwsServiceEvent"}]
 
 
-def test_root_usage_sees_read_only_calls_on_the_default_bus(synthesized: Synthesized) -> None:
-    states = {d: r["State"] for d, r in _rules(synthesized).items()}
-    root = next(d for d in states if "root user" in d)
-    assert states.pop(root) == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
-    assert set(states.values()) == {"ENABLED"}
+def test_rules_for_read_only_calls_see_them_on_the_default_bus(synthesized: Synthesized) -> None:
+    states = {r["Name"]: r["State"] for r in _rules(synthesized).values()}
+    read_only = {
+        f"security-{d.value}"
+        for d in ALL_SECURITY_DETECTIONS
+        if SECURITY_DETECTIONS[d].read_only_events and d not in _NEED_SETTINGS
+    }
+    assert {"security-root-account-usage", "security-ec2-password-data-read"} <= read_only
+    for name, state in states.items():
+        expected = (
+            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" if name in read_only else "ENABLED"
+        )
+        assert state == expected, name
     # That state exists only on the default bus: elsewhere the rule is simply enabled.
     (central,) = synthesized.resources("AWS::Events::Rule", "CentralBus").values()
     assert central["Properties"]["State"] == "ENABLED"
@@ -132,6 +187,8 @@ def test_topic_target_gets_a_readable_message_retries_and_the_dlq(
     ):
         assert placeholder in template
     assert template.startswith('"[SECURITY] A KMS key was disabled or scheduled for deletion.')
+    assert "Detection kms-key-disable-or-deletion (critical; ATT&CK T1485)." in template
+    assert "cancel the deletion (CancelKeyDeletion) if unplanned" in template
     assert topic["RetryPolicy"] == {"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400}
     assert topic["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0].startswith("RulesDeadLetters")
 
@@ -177,7 +234,7 @@ def test_lambda_target_gets_a_structured_event(synthesized: Synthesized) -> None
         for p in synthesized.resources("AWS::Lambda::Permission", "SecurityRules").values()
         if p["Properties"]["Principal"] == "events.amazonaws.com"
     ]
-    assert len(permissions) == 15  # one per rule, each scoped to its rule ARN
+    assert len(permissions) == 42  # one per rule, each scoped to its rule ARN
     assert all("SourceArn" in p for p in permissions)
 
 
@@ -291,7 +348,7 @@ def test_bad_input() -> None:
 def test_every_event_pattern_is_compiled_at_construct_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN a catalogue entry EventBridge would refuse (a match value that is not a list)
     spec = SECURITY_DETECTIONS[SecurityDetection.NACL_CHANGES]
-    broken = dataclasses.replace(spec, pattern={**spec.pattern, "source": "aws.ec2"})
+    broken = dataclasses.replace(spec, pattern={**spec.event_pattern, "source": "aws.ec2"})
     monkeypatch.setitem(SECURITY_DETECTIONS, SecurityDetection.NACL_CHANGES, broken)
     stack = cdk.Stack(cdk.App(), "Broken")
     # WHEN / THEN the construct refuses it, naming the detection and the bad part
@@ -305,3 +362,161 @@ def test_every_event_pattern_is_compiled_at_construct_time(monkeypatch: pytest.M
             targets=[AlarmTopic(stack, "T")],
             detections=[SecurityDetection.NACL_CHANGES],
         )
+
+
+def test_a_rule_name_is_unique_per_bus() -> None:
+    # GIVEN rules for root use on the default bus
+    app = cdk.App()
+    stack = cdk.Stack(app, "Names", env=cdk.Environment(account="123456789012", region="eu-west-1"))
+    topic = AlarmTopic(stack, "T")
+    root = [SecurityDetection.ROOT_ACCOUNT_USAGE]
+    SecurityEventRules(stack, "First", targets=[topic], detections=root)
+    # WHEN another construct of the same account and region names its rule alike on a custom
+    # bus, or with another prefix, THEN that is fine
+    bus = events.EventBus(stack, "Bus", event_bus_name="central")
+    SecurityEventRules(stack, "OnBus", targets=[topic], detections=root, event_bus=bus)
+    SecurityEventRules(stack, "Other", targets=[topic], detections=root, rule_name_prefix="team-a")
+    # BUT the same name on the same bus is refused, naming the first one
+    with pytest.raises(
+        InvalidParameterError,
+        match="rule_name_prefix: the rule name 'security-root-account-usage' is already used by "
+        "Names/First on the same event bus",
+    ):
+        SecurityEventRules(stack, "Second", targets=[topic], detections=root)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rule_name_prefix": "my rules"}, "rule_name_prefix: expected letters, digits"),
+        (
+            {"rule_name_prefix": "x" * 30},
+            "makes rule names of up to 66 characters; EventBridge allows 64 \\(at most 28",
+        ),
+        (
+            {"detections": [SecurityDetection.MASS_DELETION]},
+            "detections: mass-deletion is a metric-filter detection .* SecurityVolumeAlarms",
+        ),
+        ({"settings": {"bedrock_principals": []}}, "settings: expected DetectionSettings"),
+        (
+            {"settings": DetectionSettings(instance_egress_addresses=["203.0.113.0/25"])},
+            "instance_egress_addresses: '203.0.113.0/25': EventBridge cannot exclude a CIDR",
+        ),
+        (
+            {"settings": DetectionSettings(instance_egress_addresses=["10.0.0.1/8"])},
+            "'10.0.0.1/8' is not an IP address or a CIDR block without host bits",
+        ),
+        (
+            {"settings": DetectionSettings(bedrock_principals=["ChatApp"])},
+            "bedrock_principals: 'ChatApp' is not an ARN",
+        ),
+        (
+            {"settings": DetectionSettings(bedrock_principals="arn:aws:iam::1:role/x")},
+            "bedrock_principals: expected a list of strings",
+        ),
+        (
+            {"settings": DetectionSettings(unusual_instance_types=["P4D"])},
+            "unusual_instance_types: 'P4D' is not an instance type prefix",
+        ),
+        (
+            {"settings": DetectionSettings(bedrock_principals=["arn:aws:x"] * 21)},
+            "bedrock_principals: 21 values; at most 20",
+        ),
+    ],
+    ids=[
+        "prefix-space",
+        "prefix-long",
+        "volume-detection",
+        "settings-dict",
+        "cidr-not-octet",
+        "cidr-host-bits",
+        "principal-not-arn",
+        "principals-string",
+        "instance-type-case",
+        "too-many",
+    ],
+)
+def test_names_detections_and_settings_are_checked(kwargs: dict[str, Any], message: str) -> None:
+    stack = cdk.Stack(cdk.App(), "Checked")
+    with pytest.raises(InvalidParameterError, match=message):
+        SecurityEventRules(stack, "Rules", targets=[AlarmTopic(stack, "T")], **kwargs)
+
+
+def test_a_detection_without_its_setting_is_left_out_with_a_note() -> None:
+    # GIVEN the Bedrock detection chosen, without the principals it needs
+    stack = cdk.Stack(cdk.App(), "Skip")
+    rules = SecurityEventRules(
+        stack,
+        "Rules",
+        targets=[AlarmTopic(stack, "T")],
+        detections=[SecurityDetection.BEDROCK_UNUSUAL_PRINCIPAL, SecurityDetection.NACL_CHANGES],
+    )
+    # THEN it is not built, and synthesis says how to build it
+    assert list(rules.rules) == [SecurityDetection.NACL_CHANGES]
+    assert rules.skipped == [SecurityDetection.BEDROCK_UNUSUAL_PRINCIPAL]
+    Annotations.from_stack(stack).has_info(
+        "/Skip/Rules",
+        Match.string_like_regexp(
+            "bedrock-invoked-by-unlisted-principal is left out: it needs "
+            "settings=DetectionSettings\\(bedrock_principals=\\[...\\]\\)"
+        ),
+    )
+
+
+def test_settings_are_written_into_the_pattern() -> None:
+    # GIVEN the settings of both parameterized detections and custom instance types
+    stack = cdk.Stack(cdk.App(), "Set")
+    settings = DetectionSettings(
+        instance_egress_addresses=["203.0.113.0/24", "2001:db8::5"],
+        bedrock_principals=["arn:aws:sts::123456789012:assumed-role/ChatApp/*"],
+        unusual_instance_types=["p5", "trn2"],
+    )
+    SecurityEventRules(
+        stack,
+        "Rules",
+        targets=[AlarmTopic(stack, "T")],
+        settings=settings,
+        detections=[
+            SecurityDetection.INSTANCE_CREDENTIALS_OUTSIDE,
+            SecurityDetection.BEDROCK_UNUSUAL_PRINCIPAL,
+            SecurityDetection.UNUSUAL_INSTANCE_TYPE,
+        ],
+    )
+    template = Template.from_stack(stack)
+    # THEN each setting is where its Setting place was, in EventBridge's own syntax
+    egress = ["*.amazonaws.com", "AWS Internal", "203.0.113.*", "2001:db8::5"]
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "Name": "security-instance-credentials-used-outside",
+            "EventPattern": {
+                "detail": Match.object_like(
+                    {"sourceIPAddress": [{"anything-but": {"wildcard": egress}}]}
+                )
+            },
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "detail": Match.object_like(
+                    {
+                        "userIdentity": {
+                            "arn": [{"anything-but": {"wildcard": settings.bedrock_principals}}]
+                        }
+                    }
+                )
+            },
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "detail": Match.object_like(
+                    {"requestParameters": {"instanceType": [{"prefix": "p5"}, {"prefix": "trn2"}]}}
+                )
+            },
+        },
+    )

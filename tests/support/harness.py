@@ -46,6 +46,7 @@ __all__ = [
     "new_app",
     "new_stack",
     "synth",
+    "synth_warnings",
     "verify_template",
 ]
 
@@ -86,11 +87,12 @@ class Synthesized:
         }
 
 
-def new_app(name: str, context: dict[str, Any] | None = None) -> cdk.App:
-    """An App with cdk.json's context (plus ``context``) and the nag packs attached; output
-    under .test-out."""
+def new_app(name: str, context: dict[str, Any] | None = None, *, nag: bool = True) -> cdk.App:
+    """An App with cdk.json's context (plus ``context``) and (unless ``nag`` is False) the nag
+    packs attached; output under .test-out."""
     app = cdk.App(context={**CDK_CONTEXT, **(context or {})}, outdir=str(OUT / "cdk" / name))
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
+    if nag:
+        cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app))
     return app
 
 
@@ -106,6 +108,20 @@ def synth(
     app = new_app(name, context)
     build(app)
     return check_app(app)
+
+
+def synth_warnings(app: cdk.App, rule: str) -> list[Finding]:
+    """Synthesize ``app`` (its validations and validation plugins run, the harness's linters
+    do not) and return the warnings of validation rule ``rule``.
+
+    For tests about what a validation itself reports on large apps (hundreds of resources),
+    where cdk-nag, cfn-lint and checkov would cost a minute and check nothing the modules of
+    the constructs involved do not check already. Synthesis errors raise as from ``app.synth()``.
+    """
+    outdir = Path(app.outdir)
+    (outdir / "validation-report.json").unlink(missing_ok=True)  # no report of an earlier run
+    app.synth()
+    return [f for f in validation_report_findings(outdir, severities={"warning"}) if f.rule == rule]
 
 
 def check_app(app: cdk.App) -> Synthesized:

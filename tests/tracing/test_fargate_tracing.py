@@ -15,6 +15,7 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Annotations, Match
 
 from constructs_obs import EncryptedLogGroup, InvalidParameterError
 from constructs_obs.acknowledge import acknowledge_nag
@@ -24,8 +25,13 @@ from constructs_obs.tracing import (
     FargateTracing,
     OtlpProtocol,
     TracingBackend,
+    XRayExport,
 )
-from constructs_obs.tracing.fargate_tracing import ENVIRONMENT_REASON, XRAY_DAEMON_WARNING_ID
+from constructs_obs.tracing.fargate_tracing import (
+    APP_ENVIRONMENT_WARNING_ID,
+    ENVIRONMENT_REASON,
+    XRAY_DAEMON_WARNING_ID,
+)
 from constructs_obs.tracing.tracing_backend import XRAY_WRITE_ACTIONS
 from tests.support.harness import Synthesized, VerificationError, new_stack, synth
 from tests.tracing.network import APP_IMAGE, app_task, cluster, service
@@ -47,6 +53,16 @@ USER_ENVIRONMENT_REASON = (
 )
 FLOATING = ":" + "latest"
 PRIVATE_IMAGE = "registry.example.com/team/collector"
+SAMPLING_AND_PROPAGATION = {
+    "OTEL_TRACES_SAMPLER": "xray",
+    "OTEL_TRACES_SAMPLER_ARG": "endpoint=http://127.0.0.1:2000",
+    "OTEL_PROPAGATORS": "tracecontext,baggage,xray",
+}
+TRACES_ONLY = {
+    "OTEL_TRACES_EXPORTER": "otlp",
+    "OTEL_METRICS_EXPORTER": "none",
+    "OTEL_LOGS_EXPORTER": "none",
+}
 
 
 def _build(app: cdk.App) -> None:
@@ -100,6 +116,34 @@ def _build(app: cdk.App) -> None:
         log_group=EncryptedLogGroup(stack, "SharedCollectorLogs"),
     )
     service(stack, "AgentService", ecs_cluster, agent_task)
+
+    # ADOT in the smallest task, exporting to the X-Ray OTLP endpoint, a sampler overridden.
+    otlp_task, _ = app_task(stack, "OtlpTask", cpu=256, memory_limit_mib=512)
+    FargateTracing(
+        stack,
+        "OtlpTracing",
+        task_definition=otlp_task,
+        service_name="search",
+        xray_export=XRayExport.OTLP_ENDPOINT,
+        environment_overrides={
+            "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+            "OTEL_TRACES_SAMPLER_ARG": "0.05",
+            "AWS_XRAY_DAEMON_ADDRESS": None,
+        },
+    )
+    service(stack, "OtlpService", ecs_cluster, otlp_task)
+
+    # The CloudWatch agent in Application Signals mode.
+    signals_task, _ = app_task(stack, "SignalsTask", cpu=256, memory_limit_mib=512)
+    FargateTracing(
+        stack,
+        "SignalsTracing",
+        task_definition=signals_task,
+        service_name="catalog",
+        backend=TracingBackend.CLOUDWATCH_AGENT,
+        application_signals=True,
+    )
+    service(stack, "SignalsService", ecs_cluster, signals_task)
 
     # The legacy X-Ray daemon, essential, with its own size and container name.
     daemon_task, _ = app_task(stack, "DaemonTask", cpu=256, memory_limit_mib=512)
@@ -181,11 +225,14 @@ def test_adot_container_definition(synthesized: Synthesized) -> None:
     collector = _container(synthesized, "AdotTask", "aws-otel-collector")
     assert collector["Image"] == ADOT_COLLECTOR_IMAGE
     assert collector["Essential"] is False
-    assert collector["Cpu"] == 256
-    assert collector["Memory"] == 512
+    assert collector["Cpu"] == 128
+    assert collector["Memory"] == 256
     assert collector["Command"] == ["--config=env:AOT_CONFIG_CONTENT"]
-    config = json.loads(_environment(collector)["AOT_CONFIG_CONTENT"])
+    environment = _environment(collector)
+    config = json.loads(environment["AOT_CONFIG_CONTENT"])
     assert config["service"]["pipelines"]["traces"]["exporters"] == ["awsxray"]
+    assert config["processors"]["memory_limiter"]["limit_mib"] == 204
+    assert environment["GOMEMLIMIT"] == "204MiB"
     assert collector["HealthCheck"] == {
         "Command": ["CMD", "/healthcheck"],
         "Interval": 10,
@@ -213,8 +260,10 @@ def test_every_app_container_gets_the_environment_and_waits_for_the_collector(
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
         "AWS_XRAY_TRACING_NAME": "orders",
         "OTEL_RESOURCE_ATTRIBUTES": "service.name=orders",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
+        **TRACES_ONLY,
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:4317",
         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+        **SAMPLING_AND_PROPAGATION,
     }
     for name in ("app", "worker"):
         container = _container(synthesized, "AdotTask", name)
@@ -329,8 +378,9 @@ def test_only_the_chosen_app_containers_are_wired(synthesized: Synthesized) -> N
 
 def test_http_protocol_and_existing_resource_attributes_are_kept(synthesized: Synthesized) -> None:
     environment = _environment(_container(synthesized, "AgentTask", "app"))
-    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://127.0.0.1:4318"
+    assert environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] == "http://127.0.0.1:4318/v1/traces"
     assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in environment
     assert (
         environment["OTEL_RESOURCE_ATTRIBUTES"]
         == "service.name=payments,deployment.environment=prod"
@@ -366,6 +416,76 @@ def _encrypted_log_group(synthesized: Synthesized, prefix: str) -> str:
     return group_id
 
 
+# -- ADOT to the X-Ray OTLP endpoint, overridden sampler ---------------------------------------
+
+
+def test_otlp_endpoint_export_in_the_smallest_task(synthesized: Synthesized) -> None:
+    collector = _container(synthesized, "OtlpTask", "aws-otel-collector")
+    assert (collector["Cpu"], collector["Memory"]) == (128, 256)
+    # The endpoint's domain is the partition's URL suffix, joined in by CloudFormation.
+    (rendered,) = [
+        e["Value"] for e in collector["Environment"] if e["Name"] == "AOT_CONFIG_CONTENT"
+    ]
+    separator, parts = rendered["Fn::Join"]
+    url_suffix = {"Ref": "AWS::URLSuffix"}
+    assert url_suffix in parts
+    config = json.loads(
+        separator.join("amazonaws.com" if part == url_suffix else part for part in parts)
+    )
+    assert config["exporters"]["otlp_http"]["traces_endpoint"] == (
+        "https://xray.eu-west-1.amazonaws.com/v1/traces"
+    )
+    assert config["extensions"]["sigv4auth"] == {"region": "eu-west-1", "service": "xray"}
+    # The OTLP endpoint is authorized as xray:PutTraceSegments: the same X-Ray actions.
+    policy = _policy(synthesized, "AWS::IAM::Policy", "OtlpTracingTaskRolePolicy")
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Action": XRAY_ACTIONS, "Effect": "Allow", "Resource": "*", "Sid": "XRayWriteTraces"}
+    ]
+
+
+def test_overrides_replace_and_drop_app_variables(synthesized: Synthesized) -> None:
+    environment = _environment(_container(synthesized, "OtlpTask", "app"))
+    assert environment["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio"
+    assert environment["OTEL_TRACES_SAMPLER_ARG"] == "0.05"
+    assert "AWS_XRAY_DAEMON_ADDRESS" not in environment
+    assert environment["OTEL_PROPAGATORS"] == "tracecontext,baggage,xray"
+
+
+# -- CloudWatch agent, Application Signals ---------------------------------------------------
+
+
+def test_application_signals_agent_and_app(synthesized: Synthesized) -> None:
+    agent = _container(synthesized, "SignalsTask", "cloudwatch-agent")
+    assert json.loads(_environment(agent)["CW_CONFIG_CONTENT"]) == {
+        "logs": {"metrics_collected": {"application_signals": {}}},
+        "traces": {"traces_collected": {"application_signals": {}}},
+    }
+    assert [m["ContainerPort"] for m in agent["PortMappings"]] == [4315, 4316, 2000]
+    environment = _environment(_container(synthesized, "SignalsTask", "app"))
+    assert environment["OTEL_AWS_APPLICATION_SIGNALS_ENABLED"] == "true"
+    assert environment["OTEL_AWS_APPLICATION_SIGNALS_EXPORTER_ENDPOINT"] == (
+        "http://127.0.0.1:4316/v1/metrics"
+    )
+    assert environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] == "http://127.0.0.1:4316/v1/traces"
+    assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+    assert environment["OTEL_TRACES_SAMPLER_ARG"] == "endpoint=http://127.0.0.1:2000"
+
+
+def test_application_signals_may_write_only_its_log_group(synthesized: Synthesized) -> None:
+    policy = _policy(synthesized, "AWS::IAM::Policy", "SignalsTracingTaskRolePolicy")
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert set(statements) == {"XRayWriteTraces", "ApplicationSignalsMetrics"}
+    logs_statement = statements["ApplicationSignalsMetrics"]
+    assert logs_statement["Action"] == [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+    ]
+    group = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/application-signals/data"
+    assert logs_statement["Resource"] == [group, f"{group}:log-stream:*"]
+
+
 # -- X-Ray daemon ----------------------------------------------------------------------------
 
 
@@ -374,7 +494,17 @@ def test_daemon_container_definition(synthesized: Synthesized) -> None:
     assert daemon["Image"] == XRAY_DAEMON_IMAGE
     assert daemon["Essential"] is True
     assert (daemon["Cpu"], daemon["Memory"]) == (64, 128)
-    assert "Environment" not in daemon
+    assert _environment(daemon) == {"GOMEMLIMIT": "102MiB"}
+    # Local mode on Fargate (no EC2 instance metadata), listening on localhost only.
+    assert daemon["Command"] == [
+        "-o",
+        "-n",
+        "eu-west-1",
+        "-b",
+        "127.0.0.1:2000",
+        "-t",
+        "127.0.0.1:2000",
+    ]
     assert daemon["PortMappings"] == [
         {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "udp"},
         {"ContainerPort": 2000, "HostPort": 2000, "Protocol": "tcp"},
@@ -421,7 +551,9 @@ def test_daemon_task_role_gets_only_xray(synthesized: Synthesized) -> None:
 def test_daemon_is_flagged_as_legacy(synthesized: Synthesized) -> None:
     warnings = [w for w in synthesized.warnings if XRAY_DAEMON_WARNING_ID in w.rule]
     assert sorted(w.where for w in warnings) == ["Tracing/DaemonTracing", "Tracing/MirrorTracing"]
-    assert all("2027-02-25" in w.message for w in warnings)
+    for warning in warnings:
+        assert "maintenance mode since 2026-02-25" in warning.message
+        assert "no end-of-support date" in warning.message
 
 
 def test_a_pinned_ecr_image_is_used(synthesized: Synthesized) -> None:
@@ -519,10 +651,10 @@ def _credentials(stack: cdk.Stack) -> secretsmanager.ISecret:
 
 
 def _new_task(
-    stack: cdk.Stack, cpu: int = 512, memory: int = 1024, **app: Any
+    stack: cdk.Stack, task_cpu: int = 512, task_memory: int = 1024, **app: Any
 ) -> ecs.FargateTaskDefinition:
     """A task definition ``Task`` with one application container (``app``), not synthesized."""
-    task = ecs.FargateTaskDefinition(stack, "Task", cpu=cpu, memory_limit_mib=memory)
+    task = ecs.FargateTaskDefinition(stack, "Task", cpu=task_cpu, memory_limit_mib=task_memory)
     task.add_container("app", image=APP_CONTAINER_IMAGE, **app)
     return task
 
@@ -543,28 +675,34 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str, str]] = {
         "expected an ecs.FargateTaskDefinition defined in this app, got Ec2TaskDefinition",
     ),
     "cpu that is no fargate size": (
-        lambda s: _tracing(s, _new_task(s, cpu=384, memory=1024)),
+        lambda s: _tracing(s, _new_task(s, task_cpu=384, task_memory=1024)),
         "task_definition",
         "the task's cpu 384 is not a Fargate task size; allowed CPU units: 256, 512, 1024, 2048",
     ),
     "invalid cpu/memory pair": (
-        lambda s: _tracing(s, _new_task(s, cpu=256, memory=4096)),
+        lambda s: _tracing(s, _new_task(s, task_cpu=256, task_memory=4096)),
         "task_definition",
         "memory 4096 MiB cannot be combined with cpu 256 on Fargate; with cpu 256 the memory "
         "must be 512, 1024, 2048 MiB",
     ),
-    "task too small for the sidecar": (
-        lambda s: _tracing(s, _new_task(s, cpu=256, memory=512)),
+    "smallest task, app reservation leaves no room": (
+        lambda s: _tracing(s, _new_task(s, 256, 512, memory_reservation_mib=384)),
         "task_definition",
-        "the task has 256 CPU units of cpu; the aws-otel-collector sidecar needs 256 CPU units, "
-        "which does not fit with room left for the containers that reserve none. Use a larger "
-        "task (e.g. cpu=512, memory_limit_mib=1024) or give the sidecar less cpu (cpu=...)",
+        "the task has 512 MiB of memory; the aws-otel-collector sidecar needs 256 MiB and the "
+        "other containers reserve 384 MiB, which does not fit. Use a larger task (e.g. "
+        "cpu=256, memory_limit_mib=1024) or give the sidecar less memory (memory_limit_mib=...)",
     ),
     "app reservations leave no memory": (
-        lambda s: _tracing(s, _new_task(s, memory_reservation_mib=768)),
+        lambda s: _tracing(s, _new_task(s, memory_reservation_mib=800)),
         "task_definition",
-        "the task has 1024 MiB of memory; the aws-otel-collector sidecar needs 512 MiB and the "
-        "other containers reserve 768 MiB, which does not fit",
+        "the task has 1024 MiB of memory; the aws-otel-collector sidecar needs 256 MiB and the "
+        "other containers reserve 800 MiB, which does not fit",
+    ),
+    "app takes the whole cpu": (
+        lambda s: _tracing(s, _new_task(s, 256, 512, cpu=256)),
+        "task_definition",
+        "the task has 256 CPU units of cpu; the aws-otel-collector sidecar needs 128 CPU units "
+        "and the other containers reserve 256 CPU units, which does not fit",
     ),
     "sidecar larger than the task": (
         lambda s: _tracing(s, cpu=1024),
@@ -664,7 +802,24 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str, str]] = {
     "namespace for a backend without metrics": (
         lambda s: _tracing(s, metrics_namespace="Shop"),
         "metrics_namespace",
-        "only the CloudWatch agent publishes metrics",
+        "only the CloudWatch agent publishes StatsD metrics",
+    ),
+    "otlp endpoint export for the daemon": (
+        lambda s: _tracing(
+            s, backend=TracingBackend.XRAY_DAEMON, xray_export=XRayExport.OTLP_ENDPOINT
+        ),
+        "xray_export",
+        "only the ADOT collector chooses its X-Ray exporter",
+    ),
+    "application signals on ADOT": (
+        lambda s: _tracing(s, application_signals=True),
+        "application_signals",
+        "only the CloudWatch agent runs Application Signals",
+    ),
+    "override of a variable the library does not set": (
+        lambda s: _tracing(s, environment_overrides={"OTEL_SERVICE_NAME": "orders"}),
+        "environment_overrides",
+        "'OTEL_SERVICE_NAME' is not a variable FargateTracing sets for this collector",
     ),
     "reserved namespace": (
         lambda s: _tracing(
@@ -687,15 +842,28 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str, str]] = {
         lambda s: _tracing(s, _new_task(s, port_mappings=[ecs.PortMapping(container_port=4317)])),
         "task_definition",
         "container 'app' maps port 4317/tcp, which the ADOT collector listens on (it needs "
-        "4317/tcp, 4318/tcp, 2000/udp, 2000/tcp)",
+        "4317/tcp, 4318/tcp, 2000/udp, 2000/tcp, 8888/tcp, 13133/tcp)",
+    ),
+    "app maps the collector's telemetry port": (
+        lambda s: _tracing(s, _new_task(s, port_mappings=[ecs.PortMapping(container_port=8888)])),
+        "task_definition",
+        "container 'app' maps port 8888/tcp, which the ADOT collector listens on",
+    ),
+    "app maps the collector's health check port": (
+        lambda s: _tracing(s, _new_task(s, port_mappings=[ecs.PortMapping(container_port=13133)])),
+        "task_definition",
+        "container 'app' maps port 13133/tcp, which the ADOT collector listens on",
     ),
     "app points its SDK elsewhere": (
         lambda s: _tracing(
-            s, _new_task(s, environment={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317"})
+            s,
+            _new_task(
+                s, environment={"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4317"}
+            ),
         ),
         "app_containers",
-        "container 'app' already sets OTEL_EXPORTER_OTLP_ENDPOINT='http://collector:4317', but "
-        "the collector needs 'http://127.0.0.1:4317'",
+        "container 'app' already sets OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="
+        "'http://collector:4317', but the collector needs 'http://127.0.0.1:4317'",
     ),
     "app declares another service name": (
         lambda s: _tracing(
@@ -729,6 +897,32 @@ CASES: dict[str, tuple[Callable[[cdk.Stack], object], str, str]] = {
         "cpu",
         "must be >= 0, got -1",
     ),
+    "retention CloudWatch refuses": (
+        lambda s: _tracing(s, log_retention=4000),
+        "log_retention",
+        "4000 days is not a retention CloudWatch Logs accepts; allowed days: 1, 3, 5, 7,",
+    ),
+    "retention not a number of days": (
+        lambda s: _tracing(s, log_retention="1y"),
+        "log_retention",
+        "expected logs.RetentionDays or a number of days, got '1y'",
+    ),
+    "log group name for a log group": (
+        lambda s: _tracing(s, log_group="/ecs/collector"),
+        "log_group",
+        "expected an EncryptedLogGroup or a CDK log group (logs.ILogGroup, e.g. "
+        "logs.LogGroup.from_log_group_name(...)), got '/ecs/collector'",
+    ),
+    "app containers not a list": (
+        lambda s: _tracing(s, app_containers=True),
+        "app_containers",
+        "expected a list of ecs.ContainerDefinition of the task definition, got True",
+    ),
+    "app containers a string": (
+        lambda s: _tracing(s, app_containers="app"),
+        "app_containers",
+        "expected a list of ecs.ContainerDefinition of the task definition, got 'app'",
+    ),
 }
 
 
@@ -747,12 +941,58 @@ def test_bad_input_names_the_parameter(stack: cdk.Stack, case: str) -> None:
     assert message in str(info.value)
 
 
-def test_the_daemon_fits_where_adot_does_not(stack: cdk.Stack) -> None:
-    # GIVEN the smallest Fargate task, WHEN the small X-Ray daemon is chosen, THEN it fits
-    tracing = _tracing(
-        stack, _new_task(stack, cpu=256, memory=512), backend=TracingBackend.XRAY_DAEMON
-    )
-    assert tracing.collector_container.container_name == "xray-daemon"
+@pytest.mark.parametrize("backend", list(TracingBackend), ids=lambda b: b.name)
+def test_each_collector_fits_the_smallest_task_when_the_app_leaves_room(
+    stack: cdk.Stack, backend: TracingBackend
+) -> None:
+    # GIVEN the smallest Fargate task (256/512) whose app reserves 64 CPU units and 128 MiB
+    task = _new_task(stack, 256, 512, cpu=64, memory_reservation_mib=128)
+    # WHEN a collector is added with its default size, THEN it fits
+    tracing = _tracing(stack, task, backend=backend)
+    assert tracing.collector_container.container_name in {
+        "aws-otel-collector",
+        "cloudwatch-agent",
+        "xray-daemon",
+    }
+
+
+LATE_CONTAINERS: dict[str, tuple[dict[str, Any], str]] = {
+    "reserving too much memory": (
+        {"memory_reservation_mib": 300},
+        "the task has 512 MiB of memory; the aws-otel-collector sidecar needs 256 MiB and the "
+        "other containers reserve 300 MiB, which does not fit",
+    ),
+    "mapping the health check port": (
+        {"port_mappings": [ecs.PortMapping(container_port=13133)]},
+        "container 'late' maps port 13133/tcp, which the ADOT collector listens on",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LATE_CONTAINERS))
+def test_a_container_added_after_the_sidecar_is_checked_at_synthesis(case: str) -> None:
+    # GIVEN a task the sidecar fits in
+    app = cdk.App()
+    stack = cdk.Stack(app, "Late", env=cdk.Environment(account="123456789012", region="eu-west-1"))
+    task = _new_task(stack, 256, 512)
+    _tracing(stack, task)
+    # WHEN a container is added afterwards that breaks the fit or takes a collector port
+    settings, message = LATE_CONTAINERS[case]
+    task.add_container("late", image=APP_CONTAINER_IMAGE, **settings)
+    # THEN synthesis fails, naming the problem
+    with pytest.raises(RuntimeError) as info:
+        app.synth()
+    assert "FargateTracing 'Tracing': invalid task_definition" in str(info.value)
+    assert message in str(info.value)
+
+
+def test_a_container_added_after_the_sidecar_that_fits_synthesizes() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Late", env=cdk.Environment(account="123456789012", region="eu-west-1"))
+    task = _new_task(stack, 256, 512)
+    _tracing(stack, task)
+    task.add_container("late", image=APP_CONTAINER_IMAGE, cpu=64, memory_reservation_mib=128)
+    assert app.synth().get_stack_by_name("Late").template["Resources"]
 
 
 def test_a_refused_app_container_leaves_the_task_untouched(stack: cdk.Stack) -> None:
@@ -860,3 +1100,20 @@ def test_a_pinned_image_behind_credentials_is_accepted_with_one_grant(stack: cdk
     assert [s["Action"] for s in statements] == [
         ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
     ]
+
+
+def test_an_all_signal_endpoint_of_the_app_is_warned_about() -> None:
+    # GIVEN an app container that exports every signal to an endpoint of its own
+    app = cdk.App()
+    stack = cdk.Stack(
+        app, "Warned", env=cdk.Environment(account="123456789012", region="eu-west-1")
+    )
+    task = _new_task(stack, environment={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://metrics:4317"})
+    # WHEN the collector is added
+    _tracing(stack, task)
+    # THEN the construct warns, naming the variable
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/Warned/Tracing", Match.string_like_regexp("OTEL_EXPORTER_OTLP_ENDPOINT='http://metrics")
+    )
+    assert len(warnings) == 1
+    assert APP_ENVIRONMENT_WARNING_ID in str(warnings[0].entry.data)

@@ -109,6 +109,8 @@ def _rule(stack: cdk.Stack, **overrides: Any) -> SamplingRule:
             "1.5 is not a share of requests; it must be between 0 and 1 (e.g. 0.05 for 5 %)",
         ),
         ({"fixed_rate": -0.1}, "fixed_rate", "it must be between 0 and 1"),
+        # Found by the property tests: a TypeError from dict(-1).
+        ({"attributes": -1}, "attributes", "expected a mapping of str -> str, got -1"),
         ({"fixed_rate": math.nan}, "fixed_rate", "expected a finite number, got nan"),
         ({"fixed_rate": "5%"}, "fixed_rate", "expected a finite number, got '5%'"),
         ({"priority": 0}, "priority", "must be >= 1 and <= 9999, got 0"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_ecs as ecs
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +15,8 @@ from constructs_obs.tracing.task_size import (
     ContainerReservation,
     check_fargate_size,
     check_fits,
+    containers_of,
+    reservation_of,
     smallest_task_for,
 )
 
@@ -114,3 +118,18 @@ def test_smallest_task_is_a_valid_size_that_is_large_enough(cpu: int, memory: in
     assert task_memory in FARGATE_CPU_MEMORY[task_cpu]
     assert task_cpu >= cpu
     assert task_memory >= memory
+
+
+def test_reservation_of_reads_cpu_and_the_memory_reservation_or_limit() -> None:
+    # GIVEN containers reserving memory softly, with a hard limit only, and nothing
+    stack = cdk.Stack(cdk.App(), "Reservations")
+    task = ecs.FargateTaskDefinition(stack, "Task", cpu=512, memory_limit_mib=1024)
+    image = ecs.ContainerImage.from_registry("public.ecr.aws/nginx/nginx:1.27.0")
+    soft = task.add_container("soft", image=image, cpu=64, memory_reservation_mib=128)
+    hard = task.add_container("hard", image=image, memory_limit_mib=256)
+    bare = task.add_container("bare", image=image)
+    # THEN each reserves what it declares, 0 for what it leaves unset
+    assert reservation_of(soft) == ContainerReservation("soft", 64, 128)
+    assert reservation_of(hard) == ContainerReservation("hard", 0, 256)
+    assert reservation_of(bare) == ContainerReservation("bare", 0, 0)
+    assert [c.container_name for c in containers_of(task)] == ["soft", "hard", "bare"]

@@ -20,7 +20,8 @@ def _build(app: cdk.App) -> None:
     stack = new_stack(app, "Groups")
     topic = AlarmTopic(stack, "Oncall", email_addresses=["oncall@example.com"])
     routing = AlarmRouting(stack, "Routing", name_prefix="shop", critical=[topic], warning=[topic])
-    TraceGroup(stack, "Orders", filter_expression=ORDERS, routing=routing)
+    TraceGroup(stack, "Orders", service_name="orders", filter_expression=ORDERS, routing=routing)
+    TraceGroup(stack, "Payments", service_name="payments", routing=routing)
     TraceGroup(
         stack,
         "CheckoutGroup",
@@ -77,11 +78,18 @@ def test_group_with_insights(synthesized: Synthesized) -> None:
 def test_companion_groups_narrow_the_filter_to_faults_and_slow_responses(
     synthesized: Synthesized,
 ) -> None:
+    # Service-scoped, as X-Ray's filter expressions give it: the service's own faults and
+    # response times, not those of any service in the trace.
     groups = _groups(synthesized)
-    assert groups["Orders-faults"]["FilterExpression"] == f"({ORDERS}) AND fault = true"
-    assert groups["Orders-slow"]["FilterExpression"] == f"({ORDERS}) AND responsetime > 1"
+    assert groups["Orders-faults"]["FilterExpression"] == (
+        f'({ORDERS}) AND service("orders") {{ fault }}'
+    )
+    assert groups["Orders-slow"]["FilterExpression"] == (
+        f'({ORDERS}) AND service("orders") {{ responsetime > 1 }}'
+    )
+    assert groups["checkout-faults"]["FilterExpression"] == 'service("checkout") { fault }'
     assert groups["checkout-slow"]["FilterExpression"] == (
-        '(service("checkout")) AND responsetime > 2.5'
+        'service("checkout") { responsetime > 2.5 }'
     )
     for companion in ("Orders-faults", "Orders-slow"):
         assert groups[companion]["InsightsConfiguration"]["InsightsEnabled"] is False
@@ -124,13 +132,24 @@ def test_alarm_overrides(synthesized: Synthesized) -> None:
     }
 
 
+def test_a_service_name_alone_makes_the_group_and_its_companions(
+    synthesized: Synthesized,
+) -> None:
+    groups = _groups(synthesized)
+    assert groups["Payments"]["FilterExpression"] == 'service("payments")'
+    assert groups["Payments-faults"]["FilterExpression"] == 'service("payments") { fault }'
+    assert groups["Payments-slow"]["FilterExpression"] == (
+        'service("payments") { responsetime > 1 }'
+    )
+
+
 def test_disabled_alarms_create_no_companion_groups(synthesized: Synthesized) -> None:
     groups = _groups(synthesized)
     assert groups["Batch"]["InsightsConfiguration"]["InsightsEnabled"] is False
     assert "Batch-faults" not in groups
     assert "Batch-slow" not in groups
     assert not any("-batch-" in name for name in _alarms(synthesized))
-    assert len(groups) == 7
+    assert len(groups) == 10
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -140,6 +159,8 @@ def test_disabled_alarms_create_no_companion_groups(synthesized: Synthesized) ->
     ("overrides", "parameter", "message"),
     [
         ({"filter_expression": "  "}, "filter_expression", "must not be empty"),
+        # Found by the property tests: an AttributeError ('int' has no 'to_milliseconds').
+        ({"slow_response": -1}, "slow_response", "expected a Duration, got -1"),
         ({"filter_expression": 'service("orders"'}, "filter_expression", "has an unclosed '('"),
         ({"filter_expression": "fault = true)"}, "filter_expression", "has an unmatched ')'"),
         (
@@ -158,7 +179,24 @@ def test_disabled_alarms_create_no_companion_groups(synthesized: Synthesized) ->
             "group_name",
             "is 26 characters; with alarms the companion groups",
         ),
-        ({"group_name": "orders web"}, "group_name", "contain only letters, digits"),
+        ({"group_name": "orders web"}, "group_name", "contain only letters, digits and '-'"),
+        ({"group_name": "orders_web"}, "group_name", "contain only letters, digits and '-'"),
+        ({"group_name": "orders.web"}, "group_name", "contain only letters, digits and '-'"),
+        (
+            {"filter_expression": 'service("orders") AND http.status = 500'},
+            "service_name",
+            "names no single service; pass service_name, or disable both alarms",
+        ),
+        (
+            {"filter_expression": None},
+            "filter_expression",
+            "pass a filter_expression or a service_name",
+        ),
+        (
+            {"service_name": 'or"ders'},
+            "service_name",
+            "must contain no '\"' or '\\'",
+        ),
         (
             {"insights": False, "insights_notifications": True},
             "insights_notifications",
@@ -201,10 +239,24 @@ def test_a_long_name_is_fine_without_alarms(stack: cdk.Stack) -> None:
 def test_group_names_are_unique_per_account_and_region(stack: cdk.Stack) -> None:
     TraceGroup(stack, "Orders", filter_expression='service("orders")')
     with pytest.raises(InvalidParameterError) as info:
-        TraceGroup(stack, "Again", group_name="Orders", filter_expression="fault")
+        TraceGroup(stack, "Again", group_name="Orders", service_name="cart")
     assert "'Orders' is already used by another X-Ray group" in str(info.value)
 
 
 def test_filter_expression_with_escaped_quote_and_braces_is_accepted() -> None:
     text = r'service("a\"b") { fault = true OR responsetime > 2.5 } AND annotation.x = "(y"'
     assert check_filter_expression(Check("TraceGroup", "G"), text) == text
+
+
+def test_an_expression_without_one_service_needs_no_service_without_alarms(
+    stack: cdk.Stack,
+) -> None:
+    group = TraceGroup(
+        stack,
+        "Errors",
+        filter_expression="error = true",
+        faults=AlarmOptions(enabled=False),
+        latency=AlarmOptions(enabled=False),
+    )
+    assert group.service_name is None
+    assert group.filter_expression == "error = true"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,14 @@ from aws_cdk.assertions import Match
 
 from constructs_obs import AlarmOptions, AlarmRouting, AlarmTopic, InvalidParameterError
 from constructs_obs.acknowledge import acknowledge_nag
-from constructs_obs.tracing import TracedFargateService, TracingBackend
+from constructs_obs.tracing import (
+    OtlpProtocol,
+    TracedFargateService,
+    TracingBackend,
+    TracingOptions,
+    XRayExport,
+)
+from constructs_obs.tracing._task_environment import container_environment
 from tests.support.harness import Synthesized, new_stack, synth
 from tests.tracing.network import APP_IMAGE, cluster
 
@@ -154,11 +162,6 @@ def test_library_needs_no_acknowledgement_from_the_user(synthesized: Synthesized
             "cpu",
             "memory 4096 MiB cannot be combined with cpu 256 on Fargate",
         ),
-        (
-            {"cpu": 256, "memory_limit_mib": 512},
-            "cpu",
-            "the aws-otel-collector sidecar needs 256 CPU units, which does not fit",
-        ),
         ({"service_name": "check out"}, "service_name", "must start with a letter or digit"),
         ({"desired_count": -1}, "desired_count", "must be >= 0, got -1"),
         ({"container_port": 70000}, "container_port", "must be >= 1 and <= 65535, got 70000"),
@@ -175,14 +178,108 @@ def test_library_needs_no_acknowledgement_from_the_user(synthesized: Synthesized
             "'nginx' has no tag; pin a version",
         ),
         (
-            {"collector_image": "public.ecr.aws/xray/aws-xray-daemon" + FLOATING},
-            "collector_image",
+            {
+                "tracing_options": TracingOptions(
+                    image="public.ecr.aws/xray/aws-xray-daemon" + FLOATING
+                )
+            },
+            "tracing_options.image",
             "uses the floating 'latest' tag; pin a version",
         ),
         (
-            {"collector_image": 42},
-            "collector_image",
+            {"tracing_options": TracingOptions(image=42)},  # type: ignore[arg-type]
+            "tracing_options.image",
             "expected an ecs.ContainerImage, an image reference or None, got int",
+        ),
+        (
+            {"tracing_options": {"backend": "adot"}},
+            "tracing_options",
+            "expected TracingOptions or None, got dict",
+        ),
+        (
+            {"tracing_options": TracingOptions(backend="adot")},  # type: ignore[arg-type]
+            "tracing_options.backend",
+            "expected a TracingBackend, got 'adot'",
+        ),
+        (
+            {"tracing_options": TracingOptions(otlp_protocol="grpc")},  # type: ignore[arg-type]
+            "tracing_options.otlp_protocol",
+            "expected an OtlpProtocol or None, got 'grpc'",
+        ),
+        (
+            {
+                "tracing_options": TracingOptions(
+                    backend=TracingBackend.XRAY_DAEMON, xray_export=XRayExport.OTLP_ENDPOINT
+                )
+            },
+            "tracing_options.xray_export",
+            "only the ADOT collector chooses its X-Ray exporter",
+        ),
+        (
+            {"tracing_options": TracingOptions(application_signals=True)},
+            "tracing_options.application_signals",
+            "only the CloudWatch agent runs Application Signals",
+        ),
+        (
+            {"cluster": float("nan")},
+            "cluster",
+            "expected an ecs.ICluster (an ecs.Cluster, or ecs.Cluster.from_cluster_attributes",
+        ),
+        (
+            {"cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop"},
+            "cluster",
+            "got 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop'",
+        ),
+        (
+            {"vpc_subnets": "private"},
+            "vpc_subnets",
+            "expected an ec2.SubnetSelection or None, got 'private'",
+        ),
+        (
+            {"security_groups": "sg-0123456789abcdef0"},
+            "security_groups",
+            "expected a list of ec2.ISecurityGroup, got 'sg-0123456789abcdef0'",
+        ),
+        ({"security_groups": [None]}, "security_groups", "expected ec2.ISecurityGroup items"),
+        (
+            {"secrets": {"DB": "x"}},
+            "secrets",
+            "the value of DB must be an ecs.Secret, got 'x'",
+        ),
+        ({"secrets": {"": "x"}}, "secrets", "variable name '' is not allowed"),
+        (
+            {"health_check": {"command": ["CMD", "true"]}},
+            "health_check",
+            "expected an ecs.HealthCheck or None, got {'command'",
+        ),
+        (
+            {"log_retention": 4000},
+            "log_retention",
+            "4000 days is not a retention CloudWatch Logs accepts; allowed days: 1, 3, 5,",
+        ),
+        (
+            {"environment": "   "},
+            "environment",
+            "expected a mapping of variable name to value, got '   '",
+        ),
+        (
+            {"environment": True},
+            "environment",
+            "expected a mapping of variable name to value, got True",
+        ),
+        (
+            {"environment": {"": ""}},
+            "environment",
+            "variable name '' is not allowed: a name is a non-empty string without '=', "
+            "whitespace or control characters",
+        ),
+        ({"environment": {"A=B": "x"}}, "environment", "variable name 'A=B' is not allowed"),
+        ({"environment": {"LOG LEVEL": "x"}}, "environment", "variable name 'LOG LEVEL'"),
+        ({"environment": {42: "x"}}, "environment", "variable name 42 is not allowed"),
+        (
+            {"environment": {"LOG_LEVEL": 3}},
+            "environment",
+            "the value of LOG_LEVEL must be a string, got 3",
         ),
     ],
 )
@@ -207,10 +304,26 @@ def _arguments(stack: cdk.Stack) -> dict[str, Any]:
     }
 
 
-def test_the_xray_daemon_fits_the_smallest_task(stack: cdk.Stack) -> None:
+@pytest.mark.parametrize(
+    ("backend", "sidecar"),
+    [
+        (TracingBackend.ADOT, (128, 256)),
+        (TracingBackend.CLOUDWATCH_AGENT, (128, 256)),
+        (TracingBackend.XRAY_DAEMON, (32, 256)),
+    ],
+    ids=["adot", "agent", "daemon"],
+)
+def test_each_collector_fits_the_smallest_task(
+    stack: cdk.Stack, backend: TracingBackend, sidecar: tuple[int, int]
+) -> None:
+    # GIVEN the smallest Fargate task, as AWS's ECS samples run a collector sidecar in
     kwargs = _arguments(stack) | {"cpu": 256, "memory_limit_mib": 512}
-    service = TracedFargateService(stack, "Checkout", backend=TracingBackend.XRAY_DAEMON, **kwargs)
-    assert service.tracing.collector_container.container_name == "xray-daemon"
+    # WHEN the service is traced by each collector, THEN it fits, leaving the app the rest
+    options = TracingOptions(backend=backend)
+    service = TracedFargateService(stack, "Checkout", tracing_options=options, **kwargs)
+    collector = service.tracing.collector_container
+    rendered = collector.render_container_definition()
+    assert (rendered.cpu, rendered.memory) == sidecar
 
 
 def test_routing_is_checked_before_anything_is_built(stack: cdk.Stack) -> None:
@@ -241,7 +354,7 @@ REFUSED_IMAGES: dict[str, tuple[str, Callable[[cdk.Stack], ecs.ContainerImage]]]
         ),
     ),
     "ECR collector default tag": (
-        "collector_image",
+        "tracing_options.image",
         lambda s: ecs.ContainerImage.from_ecr_repository(
             ecr.Repository.from_repository_name(s, "Repo", "mirror/aws-otel-collector")
         ),
@@ -249,10 +362,16 @@ REFUSED_IMAGES: dict[str, tuple[str, Callable[[cdk.Stack], ecs.ContainerImage]]]
 }
 
 
+def _image_argument(parameter: str, image: ecs.ContainerImage) -> dict[str, Any]:
+    if parameter == "tracing_options.image":
+        return {"tracing_options": TracingOptions(image=image)}
+    return {parameter: image}
+
+
 @pytest.mark.parametrize("case", list(REFUSED_IMAGES))
 def test_an_unpinned_image_is_refused_before_anything_is_built(stack: cdk.Stack, case: str) -> None:
     parameter, image = REFUSED_IMAGES[case]
-    kwargs = _arguments(stack) | {parameter: image(stack)}
+    kwargs = _arguments(stack) | _image_argument(parameter, image(stack))
     with pytest.raises(InvalidParameterError) as info:
         TracedFargateService(stack, "Checkout", **kwargs)
     assert info.value.parameter == parameter
@@ -289,7 +408,10 @@ def test_pinned_images_are_accepted(stack: cdk.Stack) -> None:
         ecr.Repository.from_repository_name(stack, "Mirror", "mirror/aws-otel-collector"),
         "v0.49.0",
     )
-    kwargs = _arguments(stack) | {"image": image, "collector_image": collector}
+    kwargs = _arguments(stack) | {
+        "image": image,
+        "tracing_options": TracingOptions(image=collector),
+    }
     service = TracedFargateService(stack, "Checkout", **kwargs)
     assert service.app_container.image_name == "registry.example.com/shop/checkout:2.4.1"
     assert stack.resolve(service.tracing.collector_container.image_name) == {
@@ -382,3 +504,70 @@ def test_a_public_ip_in_private_subnets_is_refused() -> None:
             assign_public_ip=True,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         )
+
+
+# -- tracing options ---------------------------------------------------------------------------
+
+
+def test_tracing_options_reach_the_collector_and_the_app_container(stack: cdk.Stack) -> None:
+    # GIVEN the CloudWatch agent in Application Signals mode, one library variable overridden
+    # and one dropped
+    options = TracingOptions(
+        backend=TracingBackend.CLOUDWATCH_AGENT,
+        application_signals=True,
+        environment_overrides={"OTEL_TRACES_SAMPLER": "always_on", "OTEL_TRACES_SAMPLER_ARG": None},
+    )
+    # WHEN the service is built with them
+    service = TracedFargateService(stack, "Checkout", tracing_options=options, **_arguments(stack))
+    # THEN FargateTracing got each of them
+    environment = container_environment(service.app_container)
+    assert environment["OTEL_AWS_APPLICATION_SIGNALS_ENABLED"] == "true"
+    assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == OtlpProtocol.HTTP_PROTOBUF.value
+    assert environment["OTEL_TRACES_SAMPLER"] == "always_on"
+    assert "OTEL_TRACES_SAMPLER_ARG" not in environment
+    assert service.tracing.backend is TracingBackend.CLOUDWATCH_AGENT
+
+
+def _collector_config(stack: cdk.Stack, service: TracedFargateService) -> dict[str, Any]:
+    """The ADOT collector's configuration, the partition's URL suffix written out."""
+    values = container_environment_values(service.tracing.collector_container)
+    rendered = stack.resolve(values["AOT_CONFIG_CONTENT"])
+    if isinstance(rendered, dict):
+        separator, parts = rendered["Fn::Join"]
+        suffix = {"Ref": "AWS::URLSuffix"}
+        rendered = separator.join("amazonaws.com" if part == suffix else part for part in parts)
+    config: dict[str, Any] = json.loads(rendered)
+    return config
+
+
+def test_xray_export_reaches_the_adot_collector(stack: cdk.Stack) -> None:
+    # GIVEN ADOT exporting to the X-Ray OTLP endpoint
+    options = TracingOptions(xray_export=XRayExport.OTLP_ENDPOINT)
+    # WHEN the service is built
+    service = TracedFargateService(stack, "Checkout", tracing_options=options, **_arguments(stack))
+    # THEN the collector's traces go to X-Ray's OTLP endpoint, signed for X-Ray
+    config = _collector_config(stack, service)
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["otlp_http"]
+    assert config["extensions"]["sigv4auth"] == {"region": "eu-west-1", "service": "xray"}
+
+
+def test_default_tracing_options_export_through_awsxray(stack: cdk.Stack) -> None:
+    service = TracedFargateService(stack, "Checkout", **_arguments(stack))
+    config = _collector_config(stack, service)
+    assert config["service"]["pipelines"]["traces"]["exporters"] == ["awsxray"]
+    assert "sigv4auth" not in config["extensions"]
+    assert container_environment(service.app_container)["OTEL_TRACES_SAMPLER"] == "xray"
+
+
+def test_a_bad_override_is_refused_naming_environment_overrides(stack: cdk.Stack) -> None:
+    options = TracingOptions(environment_overrides={"LOG_LEVEL": "debug"})
+    with pytest.raises(InvalidParameterError) as info:
+        TracedFargateService(stack, "Checkout", tracing_options=options, **_arguments(stack))
+    assert info.value.parameter == "tracing_options.environment_overrides"
+    assert "'LOG_LEVEL' is not a variable FargateTracing sets" in str(info.value)
+
+
+def container_environment_values(container: ecs.ContainerDefinition) -> dict[str, Any]:
+    """Every variable of ``container``, token values (a joined config) included."""
+    rendered = container.render_container_definition().environment or []
+    return {str(pair.name): pair.value for pair in rendered}  # type: ignore[union-attr]

@@ -20,10 +20,16 @@ from constructs_obs.alarms.alarm_kinds import AlarmIdentity, add_threshold_alarm
 from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.private.alarm_checks import check_flag, check_period, check_statistic
+from constructs_obs.private.metrics import MetricFacts, remember_metric
+from constructs_obs.private.scopes import duration_seconds
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["AlarmOptions"]
+
+MAX_RESOURCE_NAME: Final = 128
+"""The longest ``resource_name`` a preset takes; the alarm name adds the routing's prefix,
+the signal and the severity (CloudWatch allows 255 characters)."""
 
 MetricFactory = Callable[[Duration], cloudwatch.IMetric]
 """Builds a signal's metric for the period its alarm ends up with."""
@@ -133,6 +139,9 @@ class PresetAlarms(Construct):
         check = Check(kind, id)
         if routing is not None and not isinstance(routing, AlarmRouting):
             check.fail("routing", f"expected an AlarmRouting, got {type(routing).__name__}")
+        # The resource part of each alarm name (<prefix>-<resource>-<signal>-<severity>, at
+        # most 255 characters): bounded here so a long one is refused under its own name.
+        check.text("resource_name", resource_name, max_length=MAX_RESOURCE_NAME)
         chosen = {signal.key: _chosen(check, signal, options.get(signal.key)) for signal in signals}
         self.resource_name = resource_name
         self.alarms: dict[str, cloudwatch.Alarm] = {}
@@ -151,10 +160,14 @@ class PresetAlarms(Construct):
     ) -> cloudwatch.Alarm:
         assert chosen.period is not None
         assert chosen.threshold is not None
+        metric = _with_statistic(signal.metric(chosen.period), chosen.statistic)
+        # Built here for the period checked in _chosen, with the preset's statistic or the
+        # user's (checked there too): the alarm's checks need not read the metric back.
+        remember_metric(metric, MetricFacts(duration_seconds(chosen.period)))
         return add_threshold_alarm(
             self,
             signal.construct_id,
-            metric=_with_statistic(signal.metric(chosen.period), chosen.statistic),
+            metric=metric,
             threshold=chosen.threshold,
             identity=AlarmIdentity(
                 resource=self.resource_name,

@@ -9,6 +9,9 @@ Examples
     constructs-obs-audit run bucket_access --logs ./trail-bucket \\
         --param start_day=2024/03/01 --param end_day=2024/03/31 --param bucket_name=my-bucket \\
         --format csv
+    constructs-obs-audit sql "SELECT eventname, count(*) AS n FROM cloudtrail_logs \\
+        WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC" --logs ./trail-bucket \\
+        --start-day 2024/03/01 --end-day 2024/03/31 -v 2024/03/01 -v 2024/03/31
 
 Exit codes: 0 on success, 2 for bad input (unknown query, missing or malformed parameter,
 missing log folder; one line on stderr), 1 if the engine fails. Unreadable log files are
@@ -23,7 +26,7 @@ import sys
 from collections.abc import Sequence
 from typing import Final, TextIO
 
-from constructs_obs.audit.catalog import get_query, load_queries
+from constructs_obs.audit.catalog import get_query, load_queries, parse_day
 from constructs_obs.audit.errors import (
     MissingAuditExtraError,
     QueryExecutionError,
@@ -31,6 +34,11 @@ from constructs_obs.audit.errors import (
 )
 from constructs_obs.audit.local.engine import LocalAuditEngine
 from constructs_obs.audit.local.query_result import QueryResult
+from constructs_obs.audit.projection import (
+    COMMERCIAL_REGIONS,
+    DEFAULT_PROJECTION_START,
+    TableProjection,
+)
 from constructs_obs.errors import ConstructsObsError
 
 __all__ = ["main"]
@@ -61,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else _USAGE_ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(f"{PROG}: %(levelname)s: %(message)s"))
+    # Warnings and errors only, whatever level the host process gave the root logger.
+    handler.setLevel(logging.WARNING)
     logger = logging.getLogger("constructs_obs.audit")
     logger.addHandler(handler)
     propagate = logger.propagate
@@ -97,12 +107,6 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a query on local CloudTrail logs")
     run.add_argument("query", help="query name (see 'list')")
     run.add_argument(
-        "--logs",
-        required=True,
-        metavar="FOLDER",
-        help="folder in CloudTrail's S3 layout: AWSLogs, or a bucket/prefix above it",
-    )
-    run.add_argument(
         "--param",
         "-p",
         action="append",
@@ -110,15 +114,60 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a query parameter, e.g. start_day=2024/01/01 (repeat for each one)",
     )
-    run.add_argument("--format", "-f", choices=_FORMATS, default="table", help="output format")
-    run.add_argument(
+    _add_engine_options(run)
+    sql = commands.add_parser("sql", help="run ad-hoc Athena SQL on local CloudTrail logs")
+    sql.add_argument("sql", help="one SELECT in Athena's dialect, over cloudtrail_logs")
+    sql.add_argument(
+        "--value",
+        "-v",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="the value of the next '?' placeholder (repeat, in order)",
+    )
+    sql.add_argument("--start-day", default=None, help="read only files from this day on")
+    sql.add_argument("--end-day", default=None, help="read only files up to this day")
+    _add_engine_options(sql)
+    return parser
+
+
+def _add_engine_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--logs",
+        required=True,
+        metavar="FOLDER",
+        help="folder in CloudTrail's S3 layout: AWSLogs, or a bucket/prefix above it",
+    )
+    command.add_argument("--format", "-f", choices=_FORMATS, default="table", help="output format")
+    command.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="show a progress bar on stderr (default: when stderr is a terminal)",
     )
-    run.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: CPUs)")
-    return parser
+    command.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: CPUs)")
+    command.add_argument(
+        "--projection-start",
+        default=DEFAULT_PROJECTION_START,
+        metavar="DAY",
+        help=f"the table's projection_start (default: {DEFAULT_PROJECTION_START})",
+    )
+    command.add_argument(
+        "--regions",
+        default=None,
+        help="the table's projected regions, comma-separated (default: every commercial region)",
+    )
+    command.add_argument(
+        "--accounts",
+        default=None,
+        help="the table's projected accounts, comma-separated (default: any account)",
+    )
+    command.add_argument(
+        "--only-projected",
+        action="store_true",
+        help="leave out files Athena would not read (outside the projection) instead of "
+        "warning about them",
+    )
 
 
 def _list(out: TextIO) -> int:
@@ -131,10 +180,19 @@ def _list(out: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    params = _params(args.query, args.param)
-    get_query(args.query)  # an unknown query is reported before the folder is read
-    engine = LocalAuditEngine(args.logs, threads=args.threads)
-    result = engine.run(args.query, params, progress=args.progress)
+    if args.command == "sql":
+        engine = _engine(args)
+        result = engine.run_sql(
+            args.sql,
+            args.value,
+            start_day=args.start_day,
+            end_day=args.end_day,
+            progress=args.progress,
+        )
+    else:
+        params = _params(args.query, args.param)
+        get_query(args.query)  # an unknown query is reported before the folder is read
+        result = _engine(args).run(args.query, params, progress=args.progress)
     out.write(_render(result, args.format))
     if result.skipped_files:
         _error(
@@ -142,6 +200,25 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             level="warning",
         )
     return 0
+
+
+def _engine(args: argparse.Namespace) -> LocalAuditEngine:
+    parse_day(PROG, "--projection-start", args.projection_start)
+    projection = TableProjection(
+        start_day=args.projection_start,
+        regions=_listed(args.regions) or COMMERCIAL_REGIONS,
+        accounts=_listed(args.accounts) or None,
+    )
+    return LocalAuditEngine(
+        args.logs,
+        threads=args.threads,
+        projection=projection,
+        only_projected=args.only_projected,
+    )
+
+
+def _listed(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
 def _params(query: str, pairs: Sequence[str]) -> dict[str, str]:

@@ -15,6 +15,11 @@ Like partition projection in Athena, the day range of a query prunes the folders
 day of files (see :attr:`QueryResult.files_scanned`). Only the fields a query uses are
 converted from JSON.
 
+Athena reads only what the table projects (days from ``projection_start``, the projected
+regions and accounts); a file of the day range outside the engine's :class:`TableProjection`
+is read and warned about (the ``constructs_obs.audit`` logger, and
+:attr:`QueryResult.outside_projection`), or left out with ``only_projected=True``.
+
 A log file that cannot be read (not gzip, truncated, malformed JSON, or not shaped like a
 CloudTrail log) is skipped, logged as a warning on the ``constructs_obs.audit`` logger and
 listed in :attr:`QueryResult.skipped_files`; the query runs on the other files.
@@ -25,6 +30,7 @@ when this module is imported.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import logging
 import sys
@@ -54,6 +60,8 @@ from constructs_obs.audit.local.source_view import (
     object_size_for,
 )
 from constructs_obs.audit.local.translation import translate
+from constructs_obs.audit.local.trino_functions import install
+from constructs_obs.audit.projection import TableProjection
 from constructs_obs.errors import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -91,6 +99,16 @@ class LocalAuditEngine:
         (``AWSLogs/<org-id>/<account>/CloudTrail/...``) can be mixed.
     threads:
         DuckDB worker threads. Default: - one per CPU.
+    projection:
+        What the Athena table projects (``AuditQueries.projection``): a query that reads a
+        log file outside it (a day before ``projection_start``, a region or an account not
+        projected) warns, on the ``constructs_obs.audit`` logger (stderr) and in
+        :attr:`QueryResult.outside_projection`, since Athena would not read that file.
+        Default: - ``AuditQueries``' defaults: from 2024/01/01, every commercial region,
+        any account.
+    only_projected:
+        Leave out the files outside ``projection`` instead of warning, to answer exactly
+        what Athena would. Default: ``False``, every file in the day range is read.
 
     Raises
     ------
@@ -108,7 +126,14 @@ class LocalAuditEngine:
     >>> print(result.to_table())  # doctest: +SKIP
     """
 
-    def __init__(self, root: Path | str, *, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        threads: int | None = None,
+        projection: TableProjection | None = None,
+        only_projected: bool = False,
+    ) -> None:
         given = str(root)
         path = Path(root).expanduser()
         if not path.exists():
@@ -119,8 +144,16 @@ class LocalAuditEngine:
             raise InvalidParameterError(
                 "LocalAuditEngine", "threads", f"must be at least 1, got {threads}"
             )
+        if projection is not None and not isinstance(projection, TableProjection):
+            raise InvalidParameterError(
+                "LocalAuditEngine",
+                "projection",
+                f"expected a TableProjection (AuditQueries.projection), got {projection!r}",
+            )
         self.root: Final = path.resolve()
         self.threads: Final = threads
+        self.projection: Final = projection or TableProjection()
+        self.only_projected: Final = bool(only_projected)
         self.log_roots: Final = find_log_roots(self.root)
         if not self.log_roots:
             raise LogFolderError(
@@ -246,7 +279,7 @@ class LocalAuditEngine:
         require("duckdb")
         translation = translate(sql)
         source = SourceView.for_paths(translation.paths)
-        files = self.list_files(start_day, end_day)
+        files, outside = self._projected(self.list_files(start_day, end_day), name)
         statement = _Statement(name, translation.sql, values, _show_progress(progress))
         (columns, rows), files, skipped = self._execute_readable(source, files, statement)
         return QueryResult(
@@ -254,10 +287,42 @@ class LocalAuditEngine:
             rows=rows,
             files_scanned=tuple(log_file.path for log_file in files),
             skipped_files=tuple(sorted(skipped, key=lambda skipped_file: skipped_file.path)),
+            outside_projection=outside,
+            only_projected=self.only_projected,
             query=name,
             duckdb_sql=translation.sql,
             elapsed_seconds=time.perf_counter() - started,
         )
+
+    def _projected(
+        self, files: list[LogFile], name: str
+    ) -> tuple[list[LogFile], tuple[SkippedFile, ...]]:
+        """The files to read, and those outside the projection (left out or warned about)."""
+        outside: list[SkippedFile] = []
+        inside: list[LogFile] = []
+        for log_file in files:
+            reason = self.projection.outside(
+                account=log_file.account, region=log_file.region, day=log_file.day
+            )
+            if reason is None:
+                inside.append(log_file)
+            else:
+                outside.append(SkippedFile(log_file.path, reason))
+        if outside:
+            _LOGGER.log(
+                logging.INFO if self.only_projected else logging.WARNING,
+                "%s: %s %d log file(s) Athena would not read, outside the table's projection "
+                "(first: %s: %s)%s",
+                name,
+                "left out" if self.only_projected else "read",
+                len(outside),
+                outside[0].path,
+                outside[0].reason,
+                ""
+                if self.only_projected
+                else "; only_projected=True (--only-projected) leaves them out",
+            )
+        return (inside if self.only_projected else files), tuple(outside)
 
     def _execute_readable(
         self, source: SourceView, files: list[LogFile], statement: _Statement
@@ -270,30 +335,34 @@ class LocalAuditEngine:
         object_size = object_size_for(files)
         swept = False
         while True:
+            # The message only: DuckDB's exception, its traceback and the frames holding the
+            # connection are let go here, not chained to the error raised.
             try:
                 return self._execute(source, files, object_size, statement), files, skipped
             except (duckdb.IOException, duckdb.InvalidInputException) as error:
-                message = str(error)
-                larger = larger_object_size(message, object_size)
-                if larger is not None:
-                    object_size = larger
-                    continue
+                message, readable = str(error), False
+            except duckdb.Error as error:
+                message, readable = str(error), True
+            larger = None if readable else larger_object_size(message, object_size)
+            if larger is not None:
+                object_size = larger
+                continue
+            bad: list[SkippedFile] = []
+            if not readable:
                 bad, swept = self._unreadable(
                     message, source, files, object_size, swept=swept, skipped=len(skipped)
                 )
-                if not bad:
-                    raise QueryExecutionError(statement.name, first_line(message)) from None
-                for skipped_file in bad:
-                    _LOGGER.warning(
-                        "skipping unreadable CloudTrail log file %s: %s",
-                        skipped_file.path,
-                        skipped_file.reason,
-                    )
-                skipped.extend(bad)
-                bad_paths = {skipped_file.path for skipped_file in bad}
-                files = [log_file for log_file in files if log_file.path not in bad_paths]
-            except duckdb.Error as error:
-                raise QueryExecutionError(statement.name, first_line(str(error))) from None
+            if not bad:
+                raise QueryExecutionError(statement.name, first_line(message))
+            for skipped_file in bad:
+                _LOGGER.warning(
+                    "skipping unreadable CloudTrail log file %s: %s",
+                    skipped_file.path,
+                    skipped_file.reason,
+                )
+            skipped.extend(bad)
+            bad_paths = {skipped_file.path for skipped_file in bad}
+            files = [log_file for log_file in files if log_file.path not in bad_paths]
 
     def _unreadable(
         self,
@@ -321,7 +390,9 @@ class LocalAuditEngine:
         config: dict[str, str | bool | int | float | list[str]] = {}
         if self.threads is not None:
             config["threads"] = self.threads
-        return duckdb.connect(":memory:", config=config)
+        connection = duckdb.connect(":memory:", config=config)
+        install(connection)
+        return connection
 
     def _execute(
         self,
@@ -334,9 +405,7 @@ class LocalAuditEngine:
             source.create(connection, files, object_size)
             if statement.show_progress:
                 return _execute_with_progress(connection, statement, len(files))
-            cursor = connection.execute(statement.sql, list(statement.values))
-            rows = cursor.fetchall()
-            return _column_names(cursor), rows
+            return _fetch(connection, statement)
 
     def _sweep(
         self, source: SourceView, files: Sequence[LogFile], object_size: int
@@ -377,9 +446,7 @@ def _execute_with_progress(
 
     def work() -> None:
         try:
-            cursor = connection.execute(statement.sql, list(statement.values))
-            outcome["rows"] = cursor.fetchall()
-            outcome["columns"] = _column_names(cursor)
+            outcome["columns"], outcome["rows"] = _fetch(connection, statement)
         except BaseException as error:  # re-raised in the calling thread
             outcome["error"] = error
 
@@ -400,23 +467,57 @@ def _execute_with_progress(
                 done = connection.query_progress()
                 if done > bar.n:
                     bar.update(done - bar.n)
-        except KeyboardInterrupt:
-            connection.interrupt()
-            worker.join()
-            raise
+        finally:
+            # Interrupted (Ctrl-C) or failing here, stop the query and wait for the worker: a
+            # thread still holding the connection when Python exits makes DuckDB's bindings
+            # (nanobind) print dozens of "leaked instance" lines after everything else.
+            if worker.is_alive():
+                connection.interrupt()
+                worker.join()
         if "error" not in outcome:
             bar.update(100 - bar.n)
             bar.refresh()
-    if "error" in outcome:
-        raise outcome["error"]
+    error = outcome.pop("error", None)
+    if error is not None:
+        try:
+            raise error
+        finally:
+            del error  # no frame -> exception -> frame cycle keeps the connection alive
     columns: tuple[str, ...] = outcome["columns"]
     rows: list[tuple[Any, ...]] = outcome["rows"]
     return columns, rows
 
 
-def _column_names(cursor: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-    description = cursor.description or []
-    return tuple(str(item[0]) for item in description)
+def _fetch(connection: duckdb.DuckDBPyConnection, statement: _Statement) -> _Rows:
+    """Run ``statement``: its column names and rows. A ``timestamp with time zone`` comes
+    back as an aware UTC ``datetime`` (DuckDB would need pytz to convert it)."""
+    relation = connection.sql(statement.sql, params=list(statement.values) or None)
+    columns = tuple(str(name) for name in relation.columns)
+    zoned = {
+        index
+        for index, column_type in enumerate(relation.types)
+        if str(column_type) == "TIMESTAMP WITH TIME ZONE"
+    }
+    if not zoned:
+        return columns, relation.fetchall()
+    relation = relation.project(
+        ", ".join(
+            f"CAST({_quote(name)} AS TIMESTAMP)" if index in zoned else _quote(name)
+            for index, name in enumerate(columns)
+        )
+    )
+    rows = [
+        tuple(
+            value.replace(tzinfo=dt.UTC) if index in zoned and value is not None else value
+            for index, value in enumerate(row)
+        )
+        for row in relation.fetchall()
+    ]
+    return columns, rows
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _file_named_in(message: str, files: Sequence[LogFile]) -> LogFile | None:

@@ -50,6 +50,11 @@ class QueryResult:
         The SQL DuckDB ran, as transpiled from Athena's dialect.
     elapsed_seconds:
         Wall time of the run, listing and reading included.
+    outside_projection:
+        Files in the day range that Athena would not read (outside the table's projection),
+        with the reason; read (and warned about) unless ``only_projected``.
+    only_projected:
+        Whether the files outside the projection were left out.
     """
 
     columns: tuple[str, ...]
@@ -59,6 +64,14 @@ class QueryResult:
     query: str = AD_HOC
     duckdb_sql: str = ""
     elapsed_seconds: float = 0.0
+    outside_projection: tuple[SkippedFile, ...] = ()
+    only_projected: bool = False
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line per file Athena would not have read and this result did (or did not)."""
+        verb = "left out" if self.only_projected else "read, though Athena would not"
+        return tuple(f"{item.path}: {verb}: {item.reason}" for item in self.outside_projection)
 
     def to_records(self) -> list[dict[str, Any]]:
         """Return the rows as dictionaries keyed by column name."""

@@ -2,7 +2,9 @@
 
 The audit queries are written once, in Athena's dialect (Trino), and deployed verbatim; the
 local engine runs the same text after sqlglot transpiles it (``athena`` to ``duckdb``, ``?``
-placeholders kept, anything sqlglot cannot translate an error rather than a silent change).
+placeholders kept, anything sqlglot cannot translate an error rather than a silent change), after
+:func:`~constructs_obs.audit.local.trino_functions.rewrite` has put Trino's semantics in place
+of DuckDB's for the functions whose answers differ, and refused the functions it cannot carry.
 Only one query (``SELECT`` or ``WITH``) may run: the engine reads log files, it writes
 nothing. The fields a query reads (``useridentity.arn``, ``eventname``, ...) tell the engine
 which parts of each record to convert from JSON; a ``*`` outside ``count(*)`` reads them all.
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.audit.errors import QueryDefinitionError
 from constructs_obs.audit.local._extra import require
 from constructs_obs.audit.local._messages import AD_HOC, first_line
+from constructs_obs.audit.local.trino_functions import rewrite
 from constructs_obs.audit.schema import COLUMNS
 
 if TYPE_CHECKING:
@@ -78,6 +81,8 @@ def translate(sql: str) -> Translation:
         raise QueryDefinitionError(
             AD_HOC, f"only queries (SELECT, WITH) can run, not {tree.key.upper()}"
         )
+    paths = _read_paths(tree)
+    rewrite(tree)
     try:
         duck_sql = tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
     except SqlglotError as error:
@@ -85,7 +90,7 @@ def translate(sql: str) -> Translation:
             AD_HOC, f"cannot translate to DuckDB: {first_line(str(error))}"
         ) from None
     placeholders = sum(1 for _ in tree.find_all(exp.Placeholder))
-    return Translation(duck_sql, placeholders, _read_paths(tree))
+    return Translation(duck_sql, placeholders, paths)
 
 
 def _read_paths(tree: sqlglot.exp.Expr) -> frozenset[tuple[str, ...]] | None:

@@ -1,5 +1,5 @@
 -- name: access_denied_by_principal
--- description: Calls refused with AccessDenied* or *UnauthorizedOperation / Unauthorized* error codes (CIS 4.1), counted by principal.
+-- description: Calls refused with AccessDenied* (Client.AccessDenied* too), Unauthorized* or *UnauthorizedOperation error codes (CIS 4.1), counted by principal.
 -- params: start_day, end_day
 SELECT
     COALESCE(useridentity.arn, useridentity.principalid, useridentity.invokedby) AS principal,
@@ -12,6 +12,7 @@ FROM cloudtrail_logs
 WHERE day BETWEEN ? AND ?
     AND (
         errorcode LIKE 'AccessDenied%'
+        OR errorcode LIKE 'Client.AccessDenied%'
         OR errorcode LIKE 'Unauthorized%'
         OR errorcode LIKE '%UnauthorizedOperation'
     )

@@ -1,5 +1,5 @@
 -- name: console_signins_without_mfa
--- description: Successful console sign-ins that did not use MFA (CIS 4.2), by any kind of user.
+-- description: Successful console sign-ins that did not use MFA (CIS 4.2), by any kind of user; MFAUsed compared ignoring case.
 -- params: start_day, end_day
 SELECT
     eventtime,
@@ -16,5 +16,7 @@ WHERE day BETWEEN ? AND ?
     AND eventsource = 'signin.amazonaws.com'
     AND eventname = 'ConsoleLogin'
     AND json_extract_scalar(responseelements, '$.ConsoleLogin') = 'Success'
-    AND COALESCE(json_extract_scalar(additionaleventdata, '$.MFAUsed'), 'No') <> 'Yes'
+    -- AWS writes "Yes" for IAM users and "YES" for the root user; text that is not JSON or has
+    -- no MFAUsed key counts as a sign-in without MFA.
+    AND COALESCE(upper(json_extract_scalar(additionaleventdata, '$.MFAUsed')), 'NO') <> 'YES'
 ORDER BY eventtime, eventid

@@ -1,5 +1,5 @@
 -- name: trail_tampering
--- description: Attempts to blind the audit: CloudTrail stop/delete/update/selector changes, AWS Config recorder and channel changes, log group and alarm deletion (CIS 4.5, 4.9).
+-- description: Attempts to blind the audit: CloudTrail stop/delete/update/selector changes and CloudTrail Lake event data store deletion/stop, AWS Config recorder and channel changes, log group and alarm deletion (CIS 4.5, 4.9).
 -- params: start_day, end_day
 SELECT
     eventtime,
@@ -11,6 +11,7 @@ SELECT
     COALESCE(
         json_extract_scalar(requestparameters, '$.name'),
         json_extract_scalar(requestparameters, '$.trailName'),
+        json_extract_scalar(requestparameters, '$.eventDataStore'),
         json_extract_scalar(requestparameters, '$.configurationRecorderName'),
         json_extract_scalar(requestparameters, '$.deliveryChannelName'),
         json_extract_scalar(requestparameters, '$.logGroupName')
@@ -25,7 +26,7 @@ WHERE day BETWEEN ? AND ?
             eventsource = 'cloudtrail.amazonaws.com'
             AND eventname IN (
                 'StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors',
-                'PutInsightSelectors'
+                'PutInsightSelectors', 'DeleteEventDataStore', 'StopEventDataStoreIngestion'
             )
         )
         OR (

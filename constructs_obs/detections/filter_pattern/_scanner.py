@@ -20,6 +20,7 @@ from constructs_obs.detections.filter_pattern._literal import NUMBER, Literal
 
 __all__ = [
     "MAX_NESTING",
+    "MAX_REGEXES",
     "RELATIONAL",
     "Scanner",
     "scan_comparison",
@@ -30,6 +31,9 @@ __all__ = [
 
 #: Parentheses deeper than this are a syntax error (not a RecursionError).
 MAX_NESTING: Final = 64
+#: CloudWatch Logs allows two ``%regex%`` in one filter pattern (PutMetricFilter: "a quota of
+#: two regular expression patterns within a single filter pattern").
+MAX_REGEXES: Final = 2
 
 _UNQUOTED_VALUE_CHARS: Final = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.*+-:/"
@@ -58,6 +62,7 @@ class Scanner:
         self.text = text
         self.pos = pos
         self.end = len(text)
+        self.regexes = 0
 
     def error(self, problem: str, at: int | None = None) -> FilterPatternSyntaxError:
         """The error to raise for a problem here (or at position ``at``)."""
@@ -132,6 +137,13 @@ def scan_quoted(scanner: Scanner) -> str:
 
 def scan_regex(scanner: Scanner) -> re.Pattern[str]:
     opening = scanner.pos
+    scanner.regexes += 1
+    if scanner.regexes > MAX_REGEXES:
+        raise scanner.error(
+            f"a filter pattern may hold at most {MAX_REGEXES} regular expressions (%...%); "
+            "CloudWatch Logs refuses more",
+            opening,
+        )
     text, end = scanner.text, scanner.end
     pos = opening + 1
     while pos < end and text[pos] != "%":

@@ -4,7 +4,8 @@ The grammar of the CloudWatch Logs user guide: a bracketed, comma-separated list
 slot is ``...`` or conditions on named fields (a letter or ``_``, then letters, digits or
 ``_``), joined by ``&&`` (binding tighter) and ``||``, with parentheses. An empty slot (the
 guide's trailing comma, ``[..., status_code,]``) is a field without a name. ``<``, ``<=``,
-``>`` and ``>=`` take an unquoted number; a ``%regex%`` needs ``=`` or ``!=``.
+``>`` and ``>=`` take an unquoted number; a ``%regex%`` needs ``=`` or ``!=``. ``[]`` (no
+field at all) is accepted, as CloudWatch Logs accepts it, and matches every event.
 """
 
 from __future__ import annotations
@@ -68,14 +69,16 @@ class SpaceDelimitedParser:
             if scanner.peek() == "]":
                 break
             raise scanner.error(f"expected ',' or ']', found {scanner.describe_here()}")
-        if slots == [ANONYMOUS]:
-            raise scanner.error("empty space-delimited pattern: name at least one field")
         scanner.take("]")
         scanner.skip_space()
         if not scanner.at_end():
             raise scanner.error(
                 "unexpected text after the closing ']' of the space-delimited pattern"
             )
+        if slots == [ANONYMOUS]:
+            # "[]": CloudWatch Logs accepts it. It names no field and sets no condition, so it
+            # is read as matching every event (the guide does not say otherwise).
+            return _every_event
         return space_delimited_predicate(slots)
 
     def parse_slot(self) -> Slot:
@@ -129,6 +132,10 @@ class SpaceDelimitedParser:
         if op not in ("=", "!=") and value.regex is not None:
             raise scanner.error(f"a regular expression needs '=' or '!=', not '{op}'")
         return FieldTest(name, op, value)
+
+
+def _every_event(_message: str) -> bool:
+    return True
 
 
 def _field_names(node: FieldNode) -> Iterable[str]:

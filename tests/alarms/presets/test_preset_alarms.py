@@ -57,6 +57,44 @@ def test_bad_options(database: rds.IDatabaseInstance) -> None:
         )
 
 
+def test_a_period_of_a_fraction_of_a_second_is_refused_in_python(
+    database: rds.IDatabaseInstance,
+) -> None:
+    # Found by the property tests: aws-cdk-lib's JavaScript error (CannotConvertedIntoWhole).
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"cpu_utilization\.period: 1 second 500 millis is not a period CloudWatch",
+    ):
+        RdsInstanceAlarms(
+            cdk.Stack.of(database),
+            "A",
+            instance=database,
+            routing=None,
+            cpu_utilization=AlarmOptions(period=cdk.Duration.millis(1500)),
+        )
+
+
+@pytest.mark.parametrize(
+    ("resource_name", "message"),
+    [
+        # Found by the property tests: a TypeError from a regex, and an error naming alarm_name.
+        (True, "resource_name: expected a string, got bool"),
+        ("r" * 129, "resource_name: must be at most 128 characters, got 129"),
+    ],
+)
+def test_resource_name_is_checked_under_its_own_name(
+    database: rds.IDatabaseInstance, resource_name: object, message: str
+) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        RdsInstanceAlarms(
+            cdk.Stack.of(database),
+            "A",
+            instance=database,
+            routing=None,
+            resource_name=resource_name,  # type: ignore[arg-type]
+        )
+
+
 def test_routing_must_be_an_alarm_routing(database: rds.IDatabaseInstance) -> None:
     with pytest.raises(InvalidParameterError, match="routing: expected an AlarmRouting, got str"):
         RdsInstanceAlarms(cdk.Stack.of(database), "A", instance=database, routing="shop")  # type: ignore[arg-type]

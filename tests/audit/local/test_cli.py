@@ -234,3 +234,80 @@ def test_a_folder_without_logs(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     code, _, err = _main(capsys, "run", "root_activity", "--logs", str(tmp_path), *WEEK_ARGS)
     assert code == 2
     assert "no AWSLogs folder" in err
+
+
+# --- ad-hoc SQL and the projection -------------------------------------------------------
+
+SIGN_INS_SQL: Final = (
+    "SELECT eventid, upper(json_extract_scalar(additionaleventdata, '$.MFAUsed')) AS mfa "
+    "FROM cloudtrail_logs WHERE day BETWEEN ? AND ? AND eventname = 'ConsoleLogin' "
+    "ORDER BY eventid"
+)
+SQL_DAYS: Final = ["--start-day", "2024/03/01", "--end-day", "2024/03/01"]
+SQL_VALUES: Final = ["-v", "2024/03/01", "-v", "2024/03/01"]
+
+
+def test_sql_runs_ad_hoc_athena_sql(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN ad-hoc SQL over the first day, WHEN it runs as CSV
+    code, out, err = _main(
+        capsys, "sql", SIGN_INS_SQL, "--logs", str(BUCKET), *SQL_DAYS, *SQL_VALUES, "-f", "csv"
+    )
+    # THEN the sign-ins of that day come out, MFAUsed upper-cased
+    assert (code, err) == (0, "")
+    assert list(csv.reader(io.StringIO(out))) == [
+        ["eventid", "mfa"],
+        [event_id(1), "NO"],
+        [event_id(2), "YES"],
+        [event_id(3), "YES"],
+        [event_id(4), "NO"],
+    ]
+
+
+def test_sql_shows_the_same_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _main(
+        capsys, "sql", SIGN_INS_SQL, "--logs", str(BUCKET), *SQL_DAYS, *SQL_VALUES, "--progress"
+    )
+    assert code == 0
+    assert out.endswith("(4 rows)\n")
+    assert "ad-hoc SQL (" in err
+    assert "100%" in err
+
+
+@pytest.mark.parametrize(
+    ("sql", "values", "message"),
+    [
+        (
+            "SELECT approx_distinct(eventname) FROM cloudtrail_logs",
+            [],
+            "ad-hoc SQL: approx_distinct is not supported by the local engine",
+        ),
+        ("SELECT ? FROM cloudtrail_logs", [], "has 1 '?' placeholder(s) but 0 value(s)"),
+    ],
+)
+def test_sql_errors_are_one_line_with_exit_2(
+    capsys: pytest.CaptureFixture[str], sql: str, values: list[str], message: str
+) -> None:
+    code, out, err = _main(capsys, "sql", sql, "--logs", str(BUCKET), *values)
+    assert (code, out) == (2, "")
+    assert err.startswith("constructs-obs-audit: error: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_run_warns_about_files_outside_the_projection(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _main(capsys, *ROOT_ACTIVITY, "--projection-start", "2024/03/02")
+    assert code == 0
+    assert out.endswith("(3 rows)\n")  # read, as before
+    assert "constructs-obs-audit: warning: root_activity: read " in err
+    assert "is before projection_start 2024/03/02" in err
+    code, out, err = _main(
+        capsys, *ROOT_ACTIVITY, "--projection-start", "2024/03/02", "--only-projected"
+    )
+    assert (code, err) == (0, "")
+    assert out.endswith("(1 row)\n")  # 2024/03/01 left out, as Athena would
+
+
+def test_a_malformed_projection_start_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _main(capsys, *ROOT_ACTIVITY, "--projection-start", "03/02/2024")
+    assert (code, out) == (2, "")
+    assert "--projection-start" in err

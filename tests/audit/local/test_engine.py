@@ -23,6 +23,7 @@ from constructs_obs.audit import (
     SkippedFile,
     UnknownQueryError,
 )
+from constructs_obs.audit.projection import TableProjection
 from constructs_obs.errors import InvalidParameterError
 from tests.audit.conftest import WEEK
 from tests.audit.fixture_logs import (
@@ -354,3 +355,101 @@ def test_a_missing_extra_is_named(
         "pip install 'constructs-obs[audit]'"
     )
     assert isinstance(info.value, ImportError)
+
+
+# --- what Athena would not read ----------------------------------------------------------
+
+
+def test_files_outside_the_projection_are_read_and_warned_about(
+    engine: LocalAuditEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a table projecting us-east-1 from 2024/03/02 (the fixture has 2024/03/01 too)
+    projected = LocalAuditEngine(
+        BUCKET, projection=TableProjection(start_day="2024/03/02", regions=("us-east-1",))
+    )
+    # WHEN a query reads the week
+    with caplog.at_level(logging.WARNING, logger="constructs_obs.audit"):
+        result = projected.run("root_activity", WEEK)
+    # THEN it answers as before, and says which files Athena would not have read, and why
+    assert result.rows == engine.run("root_activity", WEEK).rows
+    reasons = {item.path.name: item.reason for item in result.outside_projection}
+    assert set(reasons) == {
+        path.name
+        for path in result.files_scanned
+        if "/2024/03/01/" in str(path) or "/us-east-1/" not in str(path)
+    }
+    assert "day 2024/03/01 is before projection_start 2024/03/02" in reasons.values()
+    assert any(reason.startswith("region ") for reason in reasons.values())
+    assert result.warnings[0].endswith(
+        f"read, though Athena would not: {result.outside_projection[0].reason}"
+    )
+    assert f"read {len(reasons)} log file(s) Athena would not read" in caplog.text
+    assert "only_projected=True (--only-projected) leaves them out" in caplog.text
+
+
+def test_only_projected_answers_what_athena_would() -> None:
+    # GIVEN the projection of a table over account 111122223333 in us-east-1 from 2024/03/02
+    projection = TableProjection(
+        start_day="2024/03/02", regions=("us-east-1",), accounts=(ACCOUNT_A,)
+    )
+    engine = LocalAuditEngine(BUCKET, projection=projection, only_projected=True)
+    # WHEN a query reads the week THEN only the projected files are read
+    result = engine.run("root_activity", WEEK)
+    assert result.files_scanned
+    for path in result.files_scanned:
+        assert f"/{ACCOUNT_A}/CloudTrail/us-east-1/" in str(path)
+        assert "/2024/03/01/" not in str(path)
+    assert [row[-1] for row in result.rows] == [event_id(26)]  # not 4 and 5, of 2024/03/01
+    assert all(item.path not in result.files_scanned for item in result.outside_projection)
+    assert result.only_projected
+
+
+def test_the_default_projection_is_audit_queries_defaults(engine: LocalAuditEngine) -> None:
+    assert engine.projection == TableProjection()
+    assert engine.projection.start_day == "2024/01/01"
+    assert engine.run("root_activity", WEEK).outside_projection == ()
+
+
+def test_a_projection_must_be_a_table_projection() -> None:
+    with pytest.raises(InvalidParameterError, match="projection: expected a TableProjection"):
+        LocalAuditEngine(BUCKET, projection="2024/01/01")  # type: ignore[arg-type]
+
+
+_FAILING_BAR: Final = """
+import sys
+import tqdm
+from constructs_obs.audit import LocalAuditEngine
+
+def fail(self, n=1):
+    raise RuntimeError("the terminal went away")
+
+tqdm.tqdm.update = fail
+tables = ", ".join(f"cloudtrail_logs t{n}" for n in range(5))
+try:
+    LocalAuditEngine(sys.argv[1]).run_sql(
+        "SELECT count(*) FROM " + tables + " WHERE t0.day BETWEEN ? AND ?",
+        ["2024/03/01", "2024/03/05"], start_day="2024/03/01", end_day="2024/03/05",
+        progress=True,
+    )
+except RuntimeError as error:
+    print("failed:", error)
+"""
+
+
+def test_a_failing_progress_bar_stops_the_query_and_exits_cleanly() -> None:
+    # GIVEN a long query whose progress bar fails at once (a terminal gone, say)
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    # WHEN it runs in its own interpreter
+    completed = subprocess.run(
+        [sys.executable, "-c", _FAILING_BAR, str(BUCKET)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    # THEN the error is the bar's, the query is stopped, and Python exits without DuckDB's
+    # "nanobind: leaked instance" lines (a worker thread still holding the connection)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "failed: the terminal went away"
+    assert "nanobind" not in completed.stderr
+    assert "leaked" not in completed.stderr

@@ -17,7 +17,7 @@ from constructs_obs.detections import (
     compile_filter_pattern,
 )
 from constructs_obs.errors import ConstructsObsError
-from tests.detections.filter_pattern.helpers import matches
+from tests.detections.filter_pattern.helpers import assert_syntax_error, matches
 
 
 @pytest.mark.parametrize("pattern", ["", "   ", '""'])
@@ -141,3 +141,25 @@ def test_the_error_message_is_readable() -> None:
         r" {40}\^",
         str(raised.value),
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "column"),
+    [
+        ("%a% %b% %c%", 9),
+        ("{ $.a = %x% || $.b = %y% || $.c = %z% }", 35),
+        ("[w1 = %a%, w2 = %b%, w3 = %c%]", 27),
+    ],
+    ids=["terms", "json", "space-delimited"],
+)
+def test_a_third_regular_expression_is_refused(pattern: str, column: int) -> None:
+    # GIVEN three %regex% terms (CloudWatch Logs' quota is "two regular expression patterns
+    # within a single filter pattern", PutMetricFilter API reference)
+    # THEN compiling refuses the pattern, pointing at the third one
+    assert_syntax_error(pattern, column, "at most 2 regular expressions")
+
+
+def test_two_regular_expressions_are_accepted() -> None:
+    assert matches("%ERR[O]R% %[0-9]+%", "ERROR 42")
+    assert not matches("%ERR[O]R% %[0-9]+%", "ERROR none")
+    assert matches("{ $.a = %^x% || $.b = %y$% }", {"b": "ay"})

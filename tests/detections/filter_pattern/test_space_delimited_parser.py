@@ -27,7 +27,6 @@ def test_space_delimited_or_examples(pattern: str, expected: list[bool]) -> None
         ("[a, b", 6, "expected ',' or ']'"),
         ("[", 1, "'[' is never closed"),
         ("[a, (b = 1", 5, "'(' is never closed"),
-        ("[]", 2, "empty space-delimited pattern"),
         ("[a b]", 4, "expected ',' or ']'"),
         ("[1a]", 2, "expected a field name"),
         ("[a = ]", 6, "expected a value"),
@@ -37,3 +36,11 @@ def test_space_delimited_or_examples(pattern: str, expected: list[bool]) -> None
 )
 def test_syntax_errors_point_at_the_column(pattern: str, column: int, problem: str) -> None:
     assert_syntax_error(pattern, column, problem)
+
+
+@pytest.mark.parametrize("pattern", ["[]", "[ ]", " [] "])
+def test_an_empty_space_delimited_pattern_is_accepted_as_aws_accepts_it(pattern: str) -> None:
+    # GIVEN "[]", which CloudWatch Logs accepts (PutMetricFilter takes it)
+    # WHEN it is compiled
+    # THEN it compiles, names no field and sets no condition: every event matches
+    assert all(matches(pattern, line) for line in [*GUIDE_LINES, "", "one"])

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO, cast
 
-import boto3
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.alarm_remediation.remediation_handler import (
@@ -27,7 +26,7 @@ from lambdas.alarm_remediation.remediation_handler import (
     idempotency,
     telemetry,
 )
-from tests.lambdas.conftest import ACCOUNT_ID, IDEMPOTENCY_TABLE, REGION
+from tests.lambdas.conftest import ACCOUNT_ID, IDEMPOTENCY_TABLE, REGION, aws_client
 
 SERVICE = "alarm-remediation-test"
 NAMESPACE = "Test/Remediation"
@@ -154,5 +153,5 @@ class CallRecorder:
 
 
 def idempotency_items() -> list[dict[str, Any]]:
-    items = boto3.client("dynamodb", region_name=REGION).scan(TableName=IDEMPOTENCY_TABLE)
+    items = aws_client("dynamodb").scan(TableName=IDEMPOTENCY_TABLE)
     return cast("list[dict[str, Any]]", items["Items"])

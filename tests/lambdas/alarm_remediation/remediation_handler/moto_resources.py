@@ -12,18 +12,16 @@ import zipfile
 from datetime import datetime
 from typing import Any, cast
 
-import boto3
-
 from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
     cloudwatch_time,
     native_event,
 )
-from tests.lambdas.conftest import REGION
+from tests.lambdas.conftest import aws_client
 
 
 def put_alarm(name: str, state: str = "ALARM") -> str:
     """A metric alarm in CloudWatch, set to ``state``; returns its ARN."""
-    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    cloudwatch = aws_client("cloudwatch")
     cloudwatch.put_metric_alarm(
         AlarmName=name,
         Namespace="Test",
@@ -39,13 +37,13 @@ def put_alarm(name: str, state: str = "ALARM") -> str:
 
 
 def set_alarm_state(name: str, state: str) -> None:
-    boto3.client("cloudwatch", region_name=REGION).set_alarm_state(
+    aws_client("cloudwatch").set_alarm_state(
         AlarmName=name, StateValue=state, StateReason=f"test: {state}"
     )
 
 
 def describe_alarm(name: str) -> dict[str, Any]:
-    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
+    cloudwatch = aws_client("cloudwatch")
     [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
     return cast("dict[str, Any]", alarm)
 
@@ -82,7 +80,7 @@ def new_state_change(name: str) -> dict[str, Any]:
 
 
 def create_db_instance(identifier: str = "orders-db") -> str:
-    boto3.client("rds", region_name=REGION).create_db_instance(
+    aws_client("rds").create_db_instance(
         DBInstanceIdentifier=identifier,
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
@@ -98,7 +96,7 @@ MOTO_IMAGE_ID = "ami-03cf127a"
 
 
 def run_instance() -> str:
-    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2 = aws_client("ec2")
     reservation = ec2.run_instances(
         ImageId=MOTO_IMAGE_ID, MinCount=1, MaxCount=1, InstanceType="t3.micro"
     )
@@ -106,13 +104,13 @@ def run_instance() -> str:
 
 
 def instance_state(instance_id: str) -> str:
-    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2 = aws_client("ec2")
     reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     return cast("str", reservations[0]["Instances"][0]["State"]["Name"])
 
 
 def create_ecs_service(desired_count: int, cluster: str = "web", service: str = "api") -> None:
-    ecs = boto3.client("ecs", region_name=REGION)
+    ecs = aws_client("ecs")
     ecs.create_cluster(clusterName=cluster)
     ecs.register_task_definition(
         family="api",
@@ -126,7 +124,7 @@ def create_ecs_service(desired_count: int, cluster: str = "web", service: str = 
 
 
 def ecs_desired_count(cluster: str = "web", service: str = "api") -> int:
-    ecs = boto3.client("ecs", region_name=REGION)
+    ecs = aws_client("ecs")
     return cast(
         "int",
         ecs.describe_services(cluster=cluster, services=[service])["services"][0]["desiredCount"],
@@ -135,7 +133,7 @@ def ecs_desired_count(cluster: str = "web", service: str = "api") -> int:
 
 def create_function(name: str = "orders-worker", reserved: int | None = None) -> str:
     """A Lambda function (and the role moto requires it to have), optionally with a reservation."""
-    role_arn = boto3.client("iam", region_name=REGION).create_role(
+    role_arn = aws_client("iam").create_role(
         RoleName=f"{name}-role",
         AssumeRolePolicyDocument=json.dumps(
             {
@@ -153,7 +151,7 @@ def create_function(name: str = "orders-worker", reserved: int | None = None) ->
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
         archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    client = boto3.client("lambda", region_name=REGION)
+    client = aws_client("lambda")
     client.create_function(
         FunctionName=name,
         Runtime="python3.13",
@@ -168,9 +166,7 @@ def create_function(name: str = "orders-worker", reserved: int | None = None) ->
 
 def reserved_concurrency(name: str = "orders-worker") -> int | None:
     """The function's reserved concurrency, None when it has none (uses unreserved)."""
-    response = boto3.client("lambda", region_name=REGION).get_function_concurrency(
-        FunctionName=name
-    )
+    response = aws_client("lambda").get_function_concurrency(FunctionName=name)
     return cast("int | None", response.get("ReservedConcurrentExecutions"))
 
 
@@ -181,18 +177,16 @@ def pause(name: str = "orders-worker") -> dict[str, object]:
 
 def subscribed_queue(topic_arn: str) -> str:
     """An SQS queue subscribed to the topic; returns its URL."""
-    sqs = boto3.client("sqs", region_name=REGION)
+    sqs = aws_client("sqs")
     queue_url = sqs.create_queue(QueueName="notifications")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
-    boto3.client("sns", region_name=REGION).subscribe(
-        TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn
-    )
+    aws_client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
     return cast("str", queue_url)
 
 
 def received_notifications(queue_url: str) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", region_name=REGION)
+    sqs = aws_client("sqs")
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
     return [json.loads(message["Body"]) for message in messages]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import boto3
 import pytest
 
 from lambdas.alarm_remediation.remediation_handler import clients
@@ -35,7 +34,7 @@ from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
     alarm_arn,
     native_event,
 )
-from tests.lambdas.conftest import REGION
+from tests.lambdas.conftest import aws_client
 
 
 @pytest.mark.usefixtures("idempotency_table")
@@ -48,7 +47,7 @@ def test_dry_run_changes_nothing_and_reports_what_it_would_do(
     # GIVEN actions on an instance, a service and a topic, in dry-run (the default)
     instance_id = run_instance()
     create_ecs_service(desired_count=2)
-    topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="oncall")["TopicArn"]
+    topic_arn = aws_client("sns").create_topic(Name="oncall")["TopicArn"]
     queue_url = subscribed_queue(topic_arn)
     load_handler(
         {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import boto3
 import pytest
 
 from lambdas.alarm_remediation.remediation_handler import clients
@@ -35,7 +34,7 @@ from tests.lambdas.alarm_remediation.remediation_handler.moto_resources import (
     subscribed_queue,
 )
 from tests.lambdas.alarm_remediation.remediation_handler.sample_events import alarm_arn
-from tests.lambdas.conftest import REGION
+from tests.lambdas.conftest import aws_client
 
 
 @pytest.mark.usefixtures("idempotency_table")
@@ -170,7 +169,7 @@ def test_scale_ecs_service_by_negative_step_stops_at_min_count(load_handler: Loa
 def test_notify_publishes_a_readable_message_to_the_topic(
     load_handler: Loader, output: Callable[[], Output]
 ) -> None:
-    topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="oncall")["TopicArn"]
+    topic_arn = aws_client("sns").create_topic(Name="oncall")["TopicArn"]
     queue_url = subscribed_queue(topic_arn)
     load_handler({"queue-depth": {"action": "notify"}}, topic=topic_arn)
     output()

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable
 from datetime import UTC
 
-import boto3
 import pytest
 
 from lambdas.alarm_remediation.remediation_handler import execution, idempotency
@@ -38,7 +37,7 @@ from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
     alarm_arn,
     native_event,
 )
-from tests.lambdas.conftest import REGION
+from tests.lambdas.conftest import aws_client
 
 SCALE_OUT = {
     "api-cpu": {
@@ -123,7 +122,7 @@ def test_a_redelivered_pause_does_not_undo_an_operator_restoring_the_function(
     output()
     first = invoke(event)
     assert reserved_concurrency("orders-worker") == 0
-    boto3.client("lambda", region_name=REGION).put_function_concurrency(
+    aws_client("lambda").put_function_concurrency(
         FunctionName="orders-worker", ReservedConcurrentExecutions=40
     )
 
@@ -195,7 +194,7 @@ def test_a_retry_after_a_failure_acts(load_handler: Loader) -> None:
         }
     )
 
-    boto3.client("ecs", region_name=REGION).create_cluster(clusterName="web")
+    aws_client("ecs").create_cluster(clusterName="web")
     event = firing_alarm("api-latency")
     with pytest.raises(RemediationError, match="ECS service api not found in cluster web"):
         invoke(event)  # the service does not exist yet

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -49,7 +48,7 @@ from tests.lambdas.alarm_remediation.remediation_handler.sample_events import (
     alarm_arn,
     native_event,
 )
-from tests.lambdas.conftest import ACCOUNT_ID, REGION
+from tests.lambdas.conftest import ACCOUNT_ID, REGION, aws_client
 
 FORGED_ACCOUNT = "999999999999"
 ALARMS = ("web-1-status", "orders-db-cpu", "orders-worker-errors", "queue-depth")
@@ -97,7 +96,7 @@ def estate(request: pytest.FixtureRequest, load_handler: Loader) -> Estate:
     instance_id = run_instance()
     create_db_instance("orders-db")
     create_function("orders-worker", reserved=20)
-    topic_arn = boto3.client("sns", region_name=REGION).create_topic(Name="oncall")["TopicArn"]
+    topic_arn = aws_client("sns").create_topic(Name="oncall")["TopicArn"]
     queue_url = subscribed_queue(topic_arn)
     events = {name: firing_alarm(name) for name in ALARMS}
     return Estate(instance_id, queue_url, topic_arn, events, load_handler)
@@ -227,7 +226,7 @@ def test_an_event_claiming_alarm_while_cloudwatch_says_ok_is_refused(
 def test_an_event_for_an_alarm_cloudwatch_does_not_know_is_refused(
     estate: Estate, output: Callable[[], Output]
 ) -> None:
-    boto3.client("cloudwatch", region_name=REGION).delete_alarms(AlarmNames=list(ALARMS))
+    aws_client("cloudwatch").delete_alarms(AlarmNames=list(ALARMS))
     estate.load()
     output()
 
@@ -251,7 +250,7 @@ def test_the_genuine_alarms_are_acted_on_exactly_once(
 
     # WHEN CloudWatch's events arrive, then arrive again, as they are or re-timestamped
     first = [invoke(estate.events[name]) for name in ALARMS]
-    boto3.client("lambda", region_name=REGION).put_function_concurrency(
+    aws_client("lambda").put_function_concurrency(
         FunctionName="orders-worker", ReservedConcurrentExecutions=20
     )  # an operator restores the paused function
     replayed = [invoke(estate.events[name]) for name in ALARMS]
