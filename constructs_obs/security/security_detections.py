@@ -113,3 +113,30 @@ def select_detections(
         and (wanted_severities is None or spec.severity in wanted_severities)
         and (global_service is None or spec.global_service is global_service)
     )
+
+
+def check_chosen(
+    check: Check,
+    detections: object,
+    *,
+    source: DetectionSource,
+    example: SecurityDetection,
+    elsewhere: str,
+) -> list[SecurityDetection]:
+    """``detections`` as a list without repeats, each a catalogue detection built from
+    ``source``; ``elsewhere`` says where a detection of the other source belongs."""
+    if isinstance(detections, str | SecurityDetection) or not isinstance(detections, Collection):
+        check.fail(
+            "detections",
+            "expected a collection of SecurityDetection (e.g. "
+            f"[SecurityDetection.{example.name}]), got {detections!r}",
+        )
+    chosen = list(dict.fromkeys(detections))
+    if not chosen:
+        check.fail("detections", "name at least one SecurityDetection")
+    for detection in chosen:
+        if not isinstance(detection, SecurityDetection):
+            check.fail("detections", f"{detection!r} is not a SecurityDetection")
+        if SECURITY_DETECTIONS[detection].source is not source:
+            check.fail("detections", f"{detection.value} is {elsewhere}")
+    return chosen

@@ -54,6 +54,7 @@ from constructs_obs.security.security_detections import (
     SECURITY_DETECTIONS,
     SecurityDetection,
     SecurityDetectionSpec,
+    check_chosen,
 )
 from constructs_obs.security.security_rule_targets import (
     SecurityTarget,
@@ -147,7 +148,14 @@ class SecurityEventRules(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = self._check = Check("SecurityEventRules", id)
-        chosen = _chosen_detections(check, detections)
+        chosen = check_chosen(
+            check,
+            detections,
+            source=DetectionSource.EVENT_RULE,
+            example=SecurityDetection.ROOT_ACCOUNT_USAGE,
+            elsewhere="a metric-filter detection (a count over the trail's log group): pass it "
+            "to SecurityVolumeAlarms",
+        )
         self._settings = check_settings(check, settings)
         chosen, self.skipped = _split_by_settings(chosen, self._settings)
         _check_prefix(check, rule_name_prefix, chosen)
@@ -444,30 +452,6 @@ def _check_event_bus(check: Check, event_bus: object) -> None:
             f"expected an events.IEventBus (or None for the default bus), got {event_bus!r}; "
             "for a bus of another app, pass events.EventBus.from_event_bus_name(scope, id, name)",
         )
-
-
-def _chosen_detections(
-    check: Check, detections: Collection[SecurityDetection]
-) -> list[SecurityDetection]:
-    if isinstance(detections, str | SecurityDetection) or not isinstance(detections, Collection):
-        check.fail(
-            "detections",
-            "expected a collection of SecurityDetection (e.g. "
-            f"[SecurityDetection.ROOT_ACCOUNT_USAGE]), got {detections!r}",
-        )
-    chosen = list(dict.fromkeys(detections))
-    if not chosen:
-        check.fail("detections", "name at least one SecurityDetection")
-    for detection in chosen:
-        if not isinstance(detection, SecurityDetection):
-            check.fail("detections", f"{detection!r} is not a SecurityDetection")
-        if SECURITY_DETECTIONS[detection].source is not DetectionSource.EVENT_RULE:
-            check.fail(
-                "detections",
-                f"{detection.value} is a metric-filter detection (a count over the trail's log "
-                "group): pass it to SecurityVolumeAlarms",
-            )
-    return chosen
 
 
 def _monitor_topic(

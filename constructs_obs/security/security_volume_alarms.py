@@ -34,6 +34,7 @@ from constructs_obs.security.security_detections import (
     SECURITY_DETECTIONS,
     VOLUME_DETECTIONS,
     SecurityDetection,
+    check_chosen,
 )
 
 __all__ = ["DEFAULT_VOLUME_NAMESPACE", "MAX_THRESHOLD", "SecurityVolumeAlarms"]
@@ -85,7 +86,13 @@ class SecurityVolumeAlarms(Construct):
         check = self._check = Check("SecurityVolumeAlarms", id)
         log_group = trail_log_group_of(check, trail_log_group)
         check_routing(check, routing)
-        chosen = _chosen(check, detections)
+        chosen = check_chosen(
+            check,
+            detections,
+            source=DetectionSource.METRIC_FILTER,
+            example=SecurityDetection.MASS_DELETION,
+            elsewhere="an EventBridge rule detection: pass it to SecurityEventRules",
+        )
         counts = _thresholds(check, thresholds, chosen)
         check_namespace(check, namespace, "namespace")
         period = period or Duration.minutes(5)
@@ -150,28 +157,6 @@ class SecurityVolumeAlarms(Construct):
             )
         )
         return metric_filter
-
-
-def _chosen(check: Check, detections: object) -> list[SecurityDetection]:
-    if isinstance(detections, str | SecurityDetection) or not isinstance(detections, Collection):
-        check.fail(
-            "detections",
-            "expected a collection of SecurityDetection (e.g. "
-            f"[SecurityDetection.MASS_DELETION]), got {detections!r}",
-        )
-    chosen = list(dict.fromkeys(detections))
-    if not chosen:
-        check.fail("detections", "name at least one SecurityDetection")
-    for detection in chosen:
-        if not isinstance(detection, SecurityDetection):
-            check.fail("detections", f"{detection!r} is not a SecurityDetection")
-        if SECURITY_DETECTIONS[detection].source is not DetectionSource.METRIC_FILTER:
-            check.fail(
-                "detections",
-                f"{detection.value} is an EventBridge rule detection: pass it to "
-                "SecurityEventRules",
-            )
-    return chosen
 
 
 def _thresholds(
