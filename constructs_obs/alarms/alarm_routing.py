@@ -13,6 +13,7 @@ dead-letter queue and the rules' failed invocations have alarms of their own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -506,8 +507,7 @@ class _SilentTopicWarning:
     """Synth-time warning: a severity whose only targets are topics nobody subscribes to.
 
     A warning, not an error: a topic can be subscribed outside SNS subscriptions this app
-    defines (an AWS Chatbot channel, another app), which the library cannot see.
-    """
+    defines (an AWS Chatbot channel, another app), which the library cannot see."""
 
     def __init__(self, routing: AlarmRouting) -> None:
         self._routing = routing
@@ -515,12 +515,13 @@ class _SilentTopicWarning:
     def visit(self, node: IConstruct) -> None:
         if node is not self._routing:
             return
+        heard = functools.cache(lambda topic: topic.has_subscribers())  # once: reads the app
         for severity in Severity:
             chosen = self._routing.targets(severity)
             silent = [t for t in chosen if isinstance(t, _Subscribable)]
             if not chosen or len(silent) < len(chosen):
                 continue
-            if any(t.has_subscribers() for t in silent):
+            if any(heard(t) for t in silent):
                 continue
             paths = ", ".join(t.node.path for t in silent)
             Annotations.of(self._routing).add_warning_v2(
@@ -545,8 +546,7 @@ class _ListOf:
 
 @jsii.implements(IValidation)
 class _NonEmptyArns:
-    """Synth-time check: ARN matching with no routed alarm would create a rule that never
-    fires."""
+    """Synth-time check: ARN matching with no routed alarm makes a rule that never fires."""
 
     def __init__(self, arns: list[str], severity: Severity) -> None:
         self._arns = arns

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Names, Stack
+from aws_cdk import Duration, Names
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -27,6 +27,7 @@ from constructs_obs.private.alarm_checks import check_flag, check_https_url, che
 from constructs_obs.private.keys import add_service_statement, resolve_key
 from constructs_obs.private.monitors import add_dead_letter_alarm
 from constructs_obs.private.queues import dead_letter_queue
+from constructs_obs.private.scopes import adopt, child_path, path_of, stack_facts
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
@@ -86,6 +87,7 @@ class AlarmTopic(Construct):
         dead_letter_alarm: bool = True,
     ) -> None:
         super().__init__(scope, id)
+        adopt(self, scope, child_path(path_of(scope), id))  # its stack and path, kept in Python
         watch_stack_limits(self)
         check = Check("AlarmTopic", id)
         _check_names(check, topic_name, display_name)
@@ -125,7 +127,7 @@ class AlarmTopic(Construct):
             check=check,
             encryption_key=encryption_key,
             encryption_key_props=encryption_key_props,
-            description=f"Encrypts the alarm topic {self.node.path} and its dead-letter queue",
+            description=f"Encrypts the alarm topic {path_of(self)} and its dead-letter queue",
         )
         self._allow_publishers_to_use_key(key)
         return key
@@ -200,18 +202,18 @@ class AlarmTopic(Construct):
             self,
             "DeadLettersAlarm",
             queue=self.dead_letter_queue,
-            summary=f"Notifications of {self.node.path} could not be delivered to a "
+            summary=f"Notifications of {path_of(self)} could not be delivered to a "
             "subscriber and wait in its dead-letter queue.",
             notify=[self.topic],
             resource=self.node.id,
         )
 
     def _source_arn(self, service: str, resource: str) -> str:
-        stack = Stack.of(self)
+        stack = stack_facts(self)
         return f"arn:{stack.partition}:{service}:{stack.region}:{stack.account}:{resource}"
 
     def _allow_publishers_to_use_key(self, key: kms.IKey) -> None:
-        stack = Stack.of(self)
+        stack = stack_facts(self)
         add_service_statement(
             self,
             key,
@@ -226,7 +228,7 @@ class AlarmTopic(Construct):
         allow_eventbridge_to_publish_encrypted(self, key)
 
     def _allow_publishers(self, topic: sns.Topic) -> None:
-        stack = Stack.of(self)
+        stack = stack_facts(self)
         for sid, service, arn_service, resource in (
             (
                 "AllowCloudWatchAlarmsOfThisAccount",
@@ -314,7 +316,7 @@ def allow_eventbridge_to_publish_encrypted(scope: Construct, key: kms.IKey) -> b
     policy restricts who may publish. For a key this app cannot edit, a synth-time warning
     prints the statement to add.
     """
-    stack = Stack.of(scope)
+    stack = stack_facts(scope)
     condition_key = "kms:EncryptionContext:aws:sns:topicArn"
     topics = f"arn:{stack.partition}:sns:{stack.region}:{stack.account}:*"
     return add_service_statement(

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from aws_cdk import Duration
 
-from constructs_obs.private.scopes import duration_seconds
+from constructs_obs.private.scopes import duration_exact_seconds, duration_seconds
 from constructs_obs.private.validate import Check, is_token
 
 ONE_DAY_SECONDS = 86_400
@@ -24,7 +24,8 @@ def check_period(
     """A period CloudWatch accepts: 10 s or 30 s (high-resolution metrics only) or n x 60 s."""
     if not isinstance(period, Duration):
         check.fail(parameter, f"expected a Duration (such as Duration.minutes(5)), got {period!r}")
-    if not period.is_unresolved() and period.to_seconds(integral=False) % 1:
+    exact = duration_exact_seconds(period)
+    if exact is not None and exact % 1:
         # duration_seconds would meet aws-cdk-lib's JavaScript error on a fraction of a second
         check.fail(
             parameter,

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Stack
 from constructs import IConstruct
 
-__all__ = ["StackFacts", "adopt", "child_path", "duration_seconds", "path_of", "stack_facts"]
+__all__ = [
+    "StackFacts",
+    "adopt",
+    "child_path",
+    "duration_exact_seconds",
+    "duration_seconds",
+    "path_of",
+    "stack_facts",
+]
 
 
 @dataclass(frozen=True)
@@ -85,14 +93,25 @@ def child_path(parent_path: str, construct_id: str) -> str | None:
     return f"{parent_path}/{construct_id}" if parent_path else construct_id
 
 
-_SECONDS: weakref.WeakKeyDictionary[Duration, int | None] = weakref.WeakKeyDictionary()
+_SECONDS: weakref.WeakKeyDictionary[Duration, float | None] = weakref.WeakKeyDictionary()
+
+
+def duration_exact_seconds(duration: Duration) -> float | None:
+    """A literal duration in seconds, a fraction kept (None for a token), read once per
+    ``Duration`` object (durations are immutable)."""
+    if duration in _SECONDS:
+        return _SECONDS[duration]
+    seconds = None if duration.is_unresolved() else duration.to_seconds(integral=False)
+    _SECONDS[duration] = seconds
+    return seconds
 
 
 def duration_seconds(duration: Duration) -> int | None:
-    """A literal duration's whole seconds (None for a token), read once per ``Duration``
-    object (durations are immutable)."""
-    if duration in _SECONDS:
-        return _SECONDS[duration]
-    seconds = None if duration.is_unresolved() else int(duration.to_seconds())
-    _SECONDS[duration] = seconds
-    return seconds
+    """A literal duration's whole seconds (None for a token); a fraction of a second meets
+    aws-cdk-lib's own error, as ``to_seconds()`` does."""
+    seconds = duration_exact_seconds(duration)
+    if seconds is None:
+        return None
+    if seconds % 1:
+        return int(duration.to_seconds())
+    return int(seconds)

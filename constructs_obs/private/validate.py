@@ -16,6 +16,7 @@ from typing import NoReturn, TypeVar
 from aws_cdk import Duration, Token
 
 from constructs_obs.errors import InvalidParameterError
+from constructs_obs.private.scopes import duration_exact_seconds
 
 _T = TypeVar("_T")
 
@@ -93,11 +94,16 @@ class Check:
     ) -> int:
         if not isinstance(value, Duration):
             self.fail(parameter, f"expected a Duration, got {value!r}")
-        if value.is_unresolved():
-            self.fail(parameter, "must be a literal Duration, not a token")
-        amount = (
-            value.to_seconds(integral=False) if unit == "seconds" else value.to_days(integral=False)
-        )
+        if unit == "seconds":
+            # Kept per Duration object (private/scopes.py): later reads cost no round trip.
+            seconds = duration_exact_seconds(value)
+            if seconds is None:
+                self.fail(parameter, "must be a literal Duration, not a token")
+            amount = seconds
+        else:
+            if value.is_unresolved():
+                self.fail(parameter, "must be a literal Duration, not a token")
+            amount = value.to_days(integral=False)
         if amount != int(amount):
             self.fail(parameter, f"must be a whole number of {unit}, got {value.to_human_string()}")
         return self.integer(parameter, int(amount), minimum=minimum, maximum=maximum)

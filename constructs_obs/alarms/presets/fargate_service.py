@@ -24,6 +24,7 @@ from constructs_obs.alarms.presets.preset_alarms import (
     PresetAlarms,
     Signal,
     check_resource,
+    declaring,
 )
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.private.validate import Check
@@ -63,20 +64,21 @@ class FargateServiceAlarms(PresetAlarms):
         memory_utilization: AlarmOptions | None = None,
         running_tasks: AlarmOptions | None = None,
     ) -> None:
-        check_resource(
+        service = check_resource(
             Check("FargateServiceAlarms", id),
             "service",
             service,
             "service_name",
             "an ecs.IBaseService",
         )
+        cluster = declaring(service.cluster, "cluster_name") or service.cluster
         super().__init__(
             scope,
             id,
             kind="FargateServiceAlarms",
             routing=routing,
             resource_name=resource_name or service.node.id,
-            signals=_signals(service),
+            signals=_signals(service, cluster),
             options={
                 "cpu_utilization": cpu_utilization,
                 "memory_utilization": memory_utilization,
@@ -85,7 +87,7 @@ class FargateServiceAlarms(PresetAlarms):
             runbook_url=runbook_url,
         )
         if "running_tasks" in self.alarms:
-            self._warn_without_container_insights(service.cluster)
+            self._warn_without_container_insights(cluster)
 
     def _warn_without_container_insights(self, cluster: ecs.ICluster) -> None:
         if not _container_insights_on(cluster):
@@ -98,9 +100,9 @@ class FargateServiceAlarms(PresetAlarms):
             )
 
 
-def _signals(service: ecs.IBaseService) -> list[Signal]:
+def _signals(service: ecs.IBaseService, cluster: ecs.ICluster) -> list[Signal]:
     dimensions = {
-        "ClusterName": service.cluster.cluster_name,
+        "ClusterName": cluster.cluster_name,
         "ServiceName": service.service_name,
     }
     return [
@@ -174,6 +176,8 @@ def _missing_tasks(dimensions: dict[str, str]) -> MetricFactory:
 
 def _container_insights_on(cluster: ecs.ICluster) -> bool:
     """False only when we can see the cluster's settings and Container Insights is off."""
+    if not isinstance(cluster, ecs.Cluster):
+        return True  # imported cluster: cannot tell (and nothing read through jsii)
     cfn = cluster.node.default_child
     if not isinstance(cfn, ecs.CfnCluster):
         return True  # imported cluster: cannot tell

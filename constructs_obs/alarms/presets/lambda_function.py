@@ -32,6 +32,7 @@ from constructs_obs.alarms.presets.preset_alarms import (
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.errors import InvalidParameterError
 from constructs_obs.private.alarm_checks import check_flag
+from constructs_obs.private.scopes import duration_exact_seconds
 from constructs_obs.private.validate import Check
 
 __all__ = ["LambdaFunctionAlarms"]
@@ -94,7 +95,9 @@ class LambdaFunctionAlarms(PresetAlarms):
         dead_letter_messages: AlarmOptions | None = None,
     ) -> None:
         check = Check("LambdaFunctionAlarms", id)
-        check_resource(check, "function", function, "function_arn", "a lambda_.IFunction")
+        function = check_resource(
+            check, "function", function, "function_arn", "a lambda_.IFunction"
+        )
         check_flag(check, "asynchronous", asynchronous)
         duration_timeout = _duration_timeout(id, function, timeout, duration_p99)
         super().__init__(
@@ -229,13 +232,22 @@ def _duration_signal(function: lambda_.IFunction, timeout: Duration) -> Signal:
         "DurationP99",
         metric_per_period(function.metric, "Duration", "p99"),
         AlarmOptions(
-            threshold=0.8 * timeout.to_milliseconds(),
+            threshold=0.8 * _milliseconds(timeout),
             evaluation_periods=3,
             severity=Severity.WARNING,
         ),
         "p99 duration of {resource} reached {threshold} ms (80 % of its timeout)",
         DURATION_MS,
     )
+
+
+def _milliseconds(timeout: Duration) -> float:
+    """The timeout in milliseconds, from its seconds when they are known already (a timeout is
+    a whole number of seconds, checked by ``timeout=`` or by ``lambda_.Function``)."""
+    seconds = duration_exact_seconds(timeout)
+    if seconds is None or seconds % 1:
+        return timeout.to_milliseconds()
+    return seconds * 1000
 
 
 def _dead_letter_signals(

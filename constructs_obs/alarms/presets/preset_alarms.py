@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Final
+from typing import Final, TypeVar, cast
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -21,11 +21,13 @@ from constructs_obs.alarms.alarm_routing import AlarmRouting
 from constructs_obs.alarms.severity import Severity
 from constructs_obs.private.alarm_checks import check_flag, check_period, check_statistic
 from constructs_obs.private.metrics import MetricFacts, remember_metric
-from constructs_obs.private.scopes import duration_seconds
+from constructs_obs.private.scopes import adopt, child_path, duration_seconds, path_of
 from constructs_obs.private.stack_limits import watch_stack_limits
 from constructs_obs.private.validate import Check
 
 __all__ = ["AlarmOptions"]
+
+_R = TypeVar("_R")
 
 MAX_RESOURCE_NAME: Final = 128
 """The longest ``resource_name`` a preset takes; the alarm name adds the routing's prefix,
@@ -135,6 +137,8 @@ class PresetAlarms(Construct):
         runbook_url: str | None,
     ) -> None:
         super().__init__(scope, id)
+        # In the stack of ``scope``, at a path known in Python: no read back through jsii.
+        adopt(self, scope, child_path(path_of(scope), id))
         watch_stack_limits(self)
         check = Check(kind, id)
         if routing is not None and not isinstance(routing, AlarmRouting):
@@ -241,20 +245,43 @@ def _with_statistic(metric: cloudwatch.IMetric, statistic: str | None) -> cloudw
     return metric.with_(statistic=statistic)
 
 
-def check_resource(
-    check: Check, parameter: str, value: object, attribute: str, expected: str
-) -> None:
+def check_resource(check: Check, parameter: str, value: _R, attribute: str, expected: str) -> _R:
     """The monitored resource is a construct (``expected``), not its name: a string such as
     ``"orders-db"`` has none of its metrics. Import an existing resource with the service's
-    ``from_...`` method."""
-    if isinstance(value, str) or not hasattr(value, attribute):
+    ``from_...`` method. Returns the resource as ``declaring`` sees it."""
+    viewed = None if isinstance(value, str) else declaring(value, attribute)
+    if viewed is None:
         check.fail(
             parameter,
             f"expected {expected}, got {type(value).__name__} {value!r}; for a resource this "
             "app does not define, import it with the service's from_... method",
         )
+    return viewed
+
+
+def declaring(value: _R, attribute: str) -> _R | None:
+    """``value``, or the view of it whose class declares ``attribute`` (None: it has none).
+
+    An object jsii returns as several interfaces (an imported ECS service or cluster) answers
+    every property read by asking each of its views whether it has the property and then
+    reading it: two round trips to Node.js per read. The view that declares the property
+    reads it in one; looking on the class reads nothing."""
+    if hasattr(type(value), attribute):
+        return value
+    views = getattr(value, "__dict__", {}).get("_delegates")  # jsii's InterfaceDynamicProxy
+    for view in views if isinstance(views, list) else ():
+        if hasattr(type(view), attribute):
+            return cast("_R", view)
+    return value if hasattr(value, attribute) else None
+
+
+_MINUTES: dict[int, Duration] = {}
 
 
 def minutes(count: int) -> Duration:
-    """``count`` minutes, the unit preset periods are written in."""
-    return Duration.minutes(count)
+    """``count`` minutes, the unit preset periods are written in (one ``Duration`` per count:
+    durations are immutable, and what is known of one is kept, ``private/scopes.py``)."""
+    duration = _MINUTES.get(count)
+    if duration is None:
+        duration = _MINUTES[count] = Duration.minutes(count)
+    return duration

@@ -68,7 +68,7 @@ class RdsInstanceAlarms(PresetAlarms):
         free_storage_space: AlarmOptions | None = None,
         database_connections: AlarmOptions | None = None,
     ) -> None:
-        check_resource(
+        instance = check_resource(
             Check("RdsInstanceAlarms", id),
             "instance",
             instance,

@@ -12,6 +12,8 @@ Examples
     constructs-obs-audit sql "SELECT eventname, count(*) AS n FROM cloudtrail_logs \\
         WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 2 DESC" --logs ./trail-bucket \\
         --start-day 2024/03/01 --end-day 2024/03/31 -v 2024/03/01 -v 2024/03/31
+    constructs-obs-audit run root_activity --logs ./trail-bucket --cache ~/.cache/ct \
+        --param start_day=2024/03/01 --param end_day=2024/03/31
 
 Exit codes: 0 on success, 2 for bad input (unknown query, missing or malformed parameter,
 missing log folder; one line on stderr), 1 if the engine fails. Unreadable log files are
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Final, TextIO
@@ -44,6 +47,8 @@ from constructs_obs.errors import ConstructsObsError
 __all__ = ["main"]
 
 PROG: Final = "constructs-obs-audit"
+#: The environment variable naming a default ``--cache`` folder.
+CACHE_VARIABLE: Final = "CONSTRUCTS_OBS_AUDIT_CACHE"
 _FORMATS: Final = ("table", "json", "csv")
 _USAGE_ERROR: Final = 2
 _ENGINE_ERROR: Final = 1
@@ -147,6 +152,13 @@ def _add_engine_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: CPUs)")
     command.add_argument(
+        "--cache",
+        default=os.environ.get(CACHE_VARIABLE) or None,
+        metavar="DIR",
+        help="keep each log folder read into Parquet in DIR: the first query over a day reads "
+        f"its JSON once, later ones read columns (default: ${CACHE_VARIABLE}, else no cache)",
+    )
+    command.add_argument(
         "--projection-start",
         default=DEFAULT_PROJECTION_START,
         metavar="DAY",
@@ -214,6 +226,7 @@ def _engine(args: argparse.Namespace) -> LocalAuditEngine:
         threads=args.threads,
         projection=projection,
         only_projected=args.only_projected,
+        cache=args.cache,
     )
 
 

@@ -30,21 +30,24 @@ when this module is imported.
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.util
 import logging
-import sys
-import threading
+import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from constructs_obs.audit.catalog import get_query
 from constructs_obs.audit.errors import LogFolderError, QueryExecutionError, QueryParameterError
 from constructs_obs.audit.local._extra import require
 from constructs_obs.audit.local._messages import AD_HOC, first_line
+from constructs_obs.audit.local.execution import (
+    Rows,
+    Statement,
+    execute_with_progress,
+    fetch,
+    show_progress,
+)
 from constructs_obs.audit.local.log_files import (
     LOG_ROOT_NAME,
     MAX_PREFIX_DEPTH,
@@ -53,9 +56,13 @@ from constructs_obs.audit.local.log_files import (
     find_log_roots,
     list_log_files,
 )
+from constructs_obs.audit.local.parquet_cache import CacheEntry, ParquetCache
 from constructs_obs.audit.local.query_result import QueryResult, SkippedFile
 from constructs_obs.audit.local.source_view import (
+    TAG_COLUMN,
     SourceView,
+    cached_view_sql,
+    copy_to_parquet_sql,
     larger_object_size,
     object_size_for,
 )
@@ -73,18 +80,6 @@ _LOGGER: Final = logging.getLogger("constructs_obs.audit")
 
 # After this many files skipped one failed run at a time, check every file once instead.
 _SKIPS_BEFORE_SWEEP: Final = 2
-
-_Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A translated query, the values of its placeholders, and whether to show progress."""
-
-    name: str
-    sql: str
-    values: tuple[str, ...]
-    show_progress: bool
 
 
 class LocalAuditEngine:
@@ -109,13 +104,18 @@ class LocalAuditEngine:
     only_projected:
         Leave out the files outside ``projection`` instead of warning, to answer exactly
         what Athena would. Default: ``False``, every file in the day range is read.
+    cache:
+        A folder to keep each log folder read into Parquet
+        (:mod:`~constructs_obs.audit.local.parquet_cache`): the first query over a day
+        reads its JSON once (and takes longer), later queries read columns. Created if
+        missing, readable by its owner only. Default: - no cache, JSON read every time.
 
     Raises
     ------
     LogFolderError
         If ``root`` does not exist, is not a folder, or has no ``AWSLogs`` folder.
     InvalidParameterError
-        If ``threads`` is less than 1.
+        If ``threads`` is less than 1, or ``cache`` cannot be made a folder.
 
     Examples
     --------
@@ -133,6 +133,7 @@ class LocalAuditEngine:
         threads: int | None = None,
         projection: TableProjection | None = None,
         only_projected: bool = False,
+        cache: Path | str | None = None,
     ) -> None:
         given = str(root)
         path = Path(root).expanduser()
@@ -154,6 +155,7 @@ class LocalAuditEngine:
         self.threads: Final = threads
         self.projection: Final = projection or TableProjection()
         self.only_projected: Final = bool(only_projected)
+        self.cache: Final = _open_cache(cache)
         self.log_roots: Final = find_log_roots(self.root)
         if not self.log_roots:
             raise LogFolderError(
@@ -280,8 +282,14 @@ class LocalAuditEngine:
         translation = translate(sql)
         source = SourceView.for_paths(translation.paths)
         files, outside = self._projected(self.list_files(start_day, end_day), name)
-        statement = _Statement(name, translation.sql, values, _show_progress(progress))
-        (columns, rows), files, skipped = self._execute_readable(source, files, statement)
+        statement = Statement(name, translation.sql, values, show_progress(progress))
+        cached = None
+        if self.cache is not None:
+            cached = self._execute_cached(self.cache, files, statement)
+        if cached is None:
+            (columns, rows), files, skipped = self._execute_readable(source, files, statement)
+        else:
+            (columns, rows), skipped = cached, []
         return QueryResult(
             columns=columns,
             rows=rows,
@@ -325,10 +333,15 @@ class LocalAuditEngine:
         return (inside if self.only_projected else files), tuple(outside)
 
     def _execute_readable(
-        self, source: SourceView, files: list[LogFile], statement: _Statement
-    ) -> tuple[_Rows, list[LogFile], list[SkippedFile]]:
+        self,
+        source: SourceView,
+        files: list[LogFile],
+        statement: Statement,
+        tags: Mapping[Path, str] | None = None,
+    ) -> tuple[Rows, list[LogFile], list[SkippedFile]]:
         """Run ``statement`` on the files DuckDB can read: the rows, the files read, the
-        files skipped. A file that fails is left out and the statement runs again."""
+        files skipped. A file that fails is left out and the statement runs again. ``tags``:
+        see :meth:`SourceView.create`."""
         import duckdb  # noqa: PLC0415 - the audit extra, imported on use
 
         skipped: list[SkippedFile] = []
@@ -338,7 +351,8 @@ class LocalAuditEngine:
             # The message only: DuckDB's exception, its traceback and the frames holding the
             # connection are let go here, not chained to the error raised.
             try:
-                return self._execute(source, files, object_size, statement), files, skipped
+                rows = self._execute(source, files, object_size, statement, tags)
+                return rows, files, skipped
             except (duckdb.IOException, duckdb.InvalidInputException) as error:
                 message, readable = str(error), False
             except duckdb.Error as error:
@@ -354,15 +368,73 @@ class LocalAuditEngine:
                 )
             if not bad:
                 raise QueryExecutionError(statement.name, first_line(message))
-            for skipped_file in bad:
-                _LOGGER.warning(
-                    "skipping unreadable CloudTrail log file %s: %s",
-                    skipped_file.path,
-                    skipped_file.reason,
-                )
+            _log_skipped(bad)
             skipped.extend(bad)
             bad_paths = {skipped_file.path for skipped_file in bad}
             files = [log_file for log_file in files if log_file.path not in bad_paths]
+
+    def _execute_cached(
+        self, cache: ParquetCache, files: list[LogFile], statement: Statement
+    ) -> Rows | None:
+        """Run ``statement`` on the cache's entries of ``files``, reading the log folders not
+        cached yet into it first, in one pass; ``None`` when a folder holds a file that
+        could not be read with every column (the JSON answers, as without the cache)."""
+        import duckdb  # noqa: PLC0415 - the audit extra, imported on use
+
+        for attempt in range(2):
+            entries = cache.entries(files)
+            missing = [entry for entry in entries if entry.load() is None]
+            if missing:
+                self._fill(cache, missing, statement)
+            parquet_files: list[Path] = []
+            for entry in entries:
+                stored = entry.load()
+                if stored is None or stored.skipped:
+                    return None
+                parquet_files.extend(stored.parquet_files)
+            try:
+                return self._query_cached(parquet_files, statement)
+            except duckdb.IOException as error:
+                # An entry replaced by another process meanwhile: look again, once.
+                message = str(error)
+                if attempt == 0:
+                    continue
+            except duckdb.Error as error:
+                message = str(error)
+            raise QueryExecutionError(statement.name, first_line(message))
+        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _query_cached(self, parquet_files: list[Path], statement: Statement) -> Rows:
+        with self._connect() as connection:
+            if parquet_files:
+                connection.execute(cached_view_sql(parquet_files))
+            else:
+                SourceView.for_paths(None).create(connection, [], 0)
+            if statement.show_progress:
+                return execute_with_progress(connection, statement, len(parquet_files))
+            return fetch(connection, statement)
+
+    def _fill(self, cache: ParquetCache, entries: list[CacheEntry], statement: Statement) -> None:
+        """Read the log files of ``entries`` into the cache, in one pass."""
+        staging = cache.staging()
+        try:
+            files = [log_file for entry in entries for log_file in entry.files]
+            tags = {log_file.path: entry.key for entry in entries for log_file in entry.files}
+            copy = Statement(
+                f"{statement.name} (reading into the cache)",
+                copy_to_parquet_sql(staging),
+                (),
+                statement.show_progress,
+            )
+            source = SourceView.for_paths(None)
+            _, _, skipped = self._execute_readable(source, files, copy, tags)
+            for entry in entries:
+                entry.commit(
+                    staging / f"{TAG_COLUMN}={entry.key}",
+                    [item for item in skipped if item.path.parent == entry.folder],
+                )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _unreadable(
         self,
@@ -399,13 +471,14 @@ class LocalAuditEngine:
         source: SourceView,
         files: Sequence[LogFile],
         object_size: int,
-        statement: _Statement,
-    ) -> _Rows:
+        statement: Statement,
+        tags: Mapping[Path, str] | None,
+    ) -> Rows:
         with self._connect() as connection:
-            source.create(connection, files, object_size)
+            source.create(connection, files, object_size, tags)
             if statement.show_progress:
-                return _execute_with_progress(connection, statement, len(files))
-            return _fetch(connection, statement)
+                return execute_with_progress(connection, statement, len(files))
+            return fetch(connection, statement)
 
     def _sweep(
         self, source: SourceView, files: Sequence[LogFile], object_size: int
@@ -423,101 +496,28 @@ class LocalAuditEngine:
         return bad
 
 
-def _show_progress(progress: bool | None) -> bool:
-    if progress is None:
-        # On a terminal, a bar if tqdm is there; asked for explicitly, tqdm is required.
-        return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
-    return progress
+def _open_cache(cache: Path | str | None) -> ParquetCache | None:
+    if cache is None or str(cache) == "":
+        return None
+    try:
+        return ParquetCache(Path(cache).expanduser())
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise InvalidParameterError(
+            "LocalAuditEngine",
+            "cache",
+            f"must be a folder this user can create and write, empty or a cache already, "
+            f"got {str(cache)!r}: {reason}",
+        ) from None
 
 
-def _execute_with_progress(
-    connection: duckdb.DuckDBPyConnection, statement: _Statement, file_count: int
-) -> _Rows:
-    """Run the query in a worker thread and show DuckDB's progress with tqdm on stderr."""
-    require("tqdm")
-    # tqdm ships no type information.
-    import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - the audit extra, on use
-
-    connection.execute(
-        "SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
-        "SET progress_bar_time = 0"
-    )
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["columns"], outcome["rows"] = _fetch(connection, statement)
-        except BaseException as error:  # re-raised in the calling thread
-            outcome["error"] = error
-
-    worker = threading.Thread(target=work, name="constructs-obs-audit-query", daemon=True)
-    description = f"{statement.name} ({file_count} file{'' if file_count == 1 else 's'})"
-    with tqdm.tqdm(
-        total=100,
-        desc=description,
-        unit="%",
-        file=sys.stderr,
-        leave=False,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
-    ) as bar:
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.1)
-                done = connection.query_progress()
-                if done > bar.n:
-                    bar.update(done - bar.n)
-        finally:
-            # Interrupted (Ctrl-C) or failing here, stop the query and wait for the worker: a
-            # thread still holding the connection when Python exits makes DuckDB's bindings
-            # (nanobind) print dozens of "leaked instance" lines after everything else.
-            if worker.is_alive():
-                connection.interrupt()
-                worker.join()
-        if "error" not in outcome:
-            bar.update(100 - bar.n)
-            bar.refresh()
-    error = outcome.pop("error", None)
-    if error is not None:
-        try:
-            raise error
-        finally:
-            del error  # no frame -> exception -> frame cycle keeps the connection alive
-    columns: tuple[str, ...] = outcome["columns"]
-    rows: list[tuple[Any, ...]] = outcome["rows"]
-    return columns, rows
-
-
-def _fetch(connection: duckdb.DuckDBPyConnection, statement: _Statement) -> _Rows:
-    """Run ``statement``: its column names and rows. A ``timestamp with time zone`` comes
-    back as an aware UTC ``datetime`` (DuckDB would need pytz to convert it)."""
-    relation = connection.sql(statement.sql, params=list(statement.values) or None)
-    columns = tuple(str(name) for name in relation.columns)
-    zoned = {
-        index
-        for index, column_type in enumerate(relation.types)
-        if str(column_type) == "TIMESTAMP WITH TIME ZONE"
-    }
-    if not zoned:
-        return columns, relation.fetchall()
-    relation = relation.project(
-        ", ".join(
-            f"CAST({_quote(name)} AS TIMESTAMP)" if index in zoned else _quote(name)
-            for index, name in enumerate(columns)
+def _log_skipped(skipped: Sequence[SkippedFile]) -> None:
+    for skipped_file in skipped:
+        _LOGGER.warning(
+            "skipping unreadable CloudTrail log file %s: %s",
+            skipped_file.path,
+            skipped_file.reason,
         )
-    )
-    rows = [
-        tuple(
-            value.replace(tzinfo=dt.UTC) if index in zoned and value is not None else value
-            for index, value in enumerate(row)
-        )
-        for row in relation.fetchall()
-    ]
-    return columns, rows
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _file_named_in(message: str, files: Sequence[LogFile]) -> LogFile | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from constructs_obs.audit.hive_types import (
@@ -32,7 +33,14 @@ from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME, jso
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["SourceView", "larger_object_size", "object_size_for"]
+__all__ = [
+    "TAG_COLUMN",
+    "SourceView",
+    "cached_view_sql",
+    "copy_to_parquet_sql",
+    "larger_object_size",
+    "object_size_for",
+]
 
 _MIN_OBJECT_SIZE: Final = 16 * 1024 * 1024
 _MAX_OBJECT_SIZE: Final = 4 * 1024 * 1024 * 1024 - 1
@@ -56,6 +64,8 @@ _COLUMN_TYPES: Final[Mapping[str, HiveType]] = {
     column.name: column.parsed_type for column in COLUMNS
 }
 _PARTITION_NAMES: Final = tuple(column.name for column in PARTITION_KEYS)
+#: The column of a file's tag in a view made with tags (it names a cache entry).
+TAG_COLUMN: Final = "_tag"
 
 
 @dataclass(frozen=True)
@@ -80,21 +90,29 @@ class SourceView:
         return cls(tuple(columns))
 
     def create(
-        self, connection: duckdb.DuckDBPyConnection, files: Sequence[LogFile], object_size: int
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        files: Sequence[LogFile],
+        object_size: int,
+        tags: Mapping[Path, str] | None = None,
     ) -> None:
-        """Create the view over ``files`` (and the table of their partition values)."""
+        """Create the view over ``files`` (and the table of their partition values); with
+        ``tags``, each row also has its file's tag in a column named :data:`TAG_COLUMN`."""
         if files:
+            columns = {
+                "filename": [str(log_file.path) for log_file in files],
+                "account": [log_file.account for log_file in files],
+                "region": [log_file.region for log_file in files],
+                "day": [log_file.day for log_file in files],
+            }
+            if tags is not None:
+                columns[TAG_COLUMN] = [tags[log_file.path] for log_file in files]
+            select = ", ".join(f"unnest(?) AS {_quote(name)}" for name in columns)
             connection.execute(
-                "CREATE TEMP TABLE _ct_files AS SELECT unnest(?) AS filename, unnest(?) AS "
-                "account, unnest(?) AS region, unnest(?) AS day",
-                [
-                    [str(log_file.path) for log_file in files],
-                    [log_file.account for log_file in files],
-                    [log_file.region for log_file in files],
-                    [log_file.day for log_file in files],
-                ],
+                f"CREATE TEMP TABLE _ct_files AS SELECT {select}",
+                list(columns.values()),
             )
-        connection.execute(self.view_sql(files, object_size))
+        connection.execute(self.view_sql(files, object_size, tagged=tags is not None))
 
     def record_type(self) -> str:
         """DuckDB type of one record, with CloudTrail's JSON keys."""
@@ -116,19 +134,22 @@ class SourceView:
 
     # The SQL below is assembled from the schema and from file paths quoted by _literal: no
     # user text reaches it (ruff's S608 cannot tell).
-    def view_sql(self, files: Sequence[LogFile], object_size: int) -> str:
-        """``CREATE TEMP VIEW cloudtrail_logs``: one row per record, Athena's column names."""
+    def view_sql(self, files: Sequence[LogFile], object_size: int, *, tagged: bool = False) -> str:
+        """``CREATE TEMP VIEW cloudtrail_logs``: one row per record, Athena's column names
+        (and the files' tags, see :meth:`create`)."""
+        partitions = [*_PARTITION_NAMES, *([TAG_COLUMN] if tagged else [])]
         projections = [
             f"{_rename('r.' + _quote(json_key((name,))), hive_type, (name,))} AS {_quote(name)}"
             for name, hive_type in self.columns
         ]
-        projections.extend(_quote(name) for name in _PARTITION_NAMES)
+        projections.extend(_quote(name) for name in partitions)
         if files:
             scan = self.read_json([str(log_file.path) for log_file in files], object_size)
-            source = f'SELECT f.account, f.region, f.day, unnest(j."Records") AS r FROM {scan} AS j'  # noqa: S608
+            from_files = ", ".join(f"f.{_quote(name)}" for name in partitions)
+            source = f'SELECT {from_files}, unnest(j."Records") AS r FROM {scan} AS j'  # noqa: S608
             source += " JOIN _ct_files AS f ON j.filename = f.filename"
         else:
-            nothing = "NULL::VARCHAR AS account, NULL::VARCHAR AS region, NULL::VARCHAR AS day"
+            nothing = ", ".join(f"NULL::VARCHAR AS {_quote(name)}" for name in partitions)
             source = f"SELECT {nothing}, NULL::{self.record_type()} AS r WHERE false"
         select = ", ".join(projections)
         return f"CREATE TEMP VIEW {TABLE_NAME} AS SELECT {select} FROM ({source}) AS s"  # noqa: S608
@@ -137,6 +158,23 @@ class SourceView:
         """A query that reads ``log_file`` alone, to find out whether DuckDB can."""
         scan = self.read_json([str(log_file.path)], object_size, filename=False)
         return f'SELECT sum(len("Records")) FROM {scan}'  # noqa: S608
+
+
+def cached_view_sql(parquet_files: Sequence[Path]) -> str:
+    """``CREATE TEMP VIEW cloudtrail_logs`` over cache entries
+    (:mod:`~constructs_obs.audit.local.parquet_cache`), which hold the view's every column."""
+    paths = "[" + ", ".join(_literal(str(path)) for path in parquet_files) + "]"
+    scan = f"read_parquet({paths}, hive_partitioning = false, union_by_name = false)"
+    return f"CREATE TEMP VIEW {TABLE_NAME} AS SELECT * FROM {scan}"  # noqa: S608
+
+
+def copy_to_parquet_sql(folder: Path) -> str:
+    """``COPY`` the view made with tags into Parquet under ``folder``, one sub-folder
+    ``<TAG_COLUMN>=<tag>`` per tag (the tag column itself not stored)."""
+    return (
+        f"COPY (SELECT * FROM {TABLE_NAME}) TO {_literal(str(folder))} (FORMAT parquet, "  # noqa: S608
+        f"COMPRESSION zstd, PARTITION_BY ({_quote(TAG_COLUMN)}), OVERWRITE true)"
+    )
 
 
 def object_size_for(files: Sequence[LogFile]) -> int:

@@ -1,0 +1,131 @@
+"""Running one statement on a DuckDB connection: its rows, and a progress bar on stderr.
+
+duckdb and tqdm are the ``audit`` extra, imported on use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from constructs_obs.audit.local._extra import require
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["Rows", "Statement", "execute_with_progress", "fetch", "show_progress"]
+
+
+Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A translated query, the values of its placeholders, and whether to show progress."""
+
+    name: str
+    sql: str
+    values: tuple[str, ...]
+    show_progress: bool
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether to show a progress bar: ``progress``, or by default when stderr is a terminal."""
+    if progress is None:
+        # On a terminal, a bar if tqdm is there; asked for explicitly, tqdm is required.
+        return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
+    return progress
+
+
+def execute_with_progress(
+    connection: duckdb.DuckDBPyConnection, statement: Statement, file_count: int
+) -> Rows:
+    """Run the query in a worker thread and show DuckDB's progress with tqdm on stderr."""
+    require("tqdm")
+    # tqdm ships no type information.
+    import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - the audit extra, on use
+
+    connection.execute(
+        "SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+        "SET progress_bar_time = 0"
+    )
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["columns"], outcome["rows"] = fetch(connection, statement)
+        except BaseException as error:  # re-raised in the calling thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, name="constructs-obs-audit-query", daemon=True)
+    description = f"{statement.name} ({file_count} file{'' if file_count == 1 else 's'})"
+    with tqdm.tqdm(
+        total=100,
+        desc=description,
+        unit="%",
+        file=sys.stderr,
+        leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
+    ) as bar:
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+                done = connection.query_progress()
+                if done > bar.n:
+                    bar.update(done - bar.n)
+        finally:
+            # Interrupted (Ctrl-C) or failing here, stop the query and wait for the worker: a
+            # thread still holding the connection when Python exits makes DuckDB's bindings
+            # (nanobind) print dozens of "leaked instance" lines after everything else.
+            if worker.is_alive():
+                connection.interrupt()
+                worker.join()
+        if "error" not in outcome:
+            bar.update(100 - bar.n)
+            bar.refresh()
+    error = outcome.pop("error", None)
+    if error is not None:
+        try:
+            raise error
+        finally:
+            del error  # no frame -> exception -> frame cycle keeps the connection alive
+    columns: tuple[str, ...] = outcome["columns"]
+    rows: list[tuple[Any, ...]] = outcome["rows"]
+    return columns, rows
+
+
+def fetch(connection: duckdb.DuckDBPyConnection, statement: Statement) -> Rows:
+    """Run ``statement``: its column names and rows. A ``timestamp with time zone`` comes
+    back as an aware UTC ``datetime`` (DuckDB would need pytz to convert it)."""
+    relation = connection.sql(statement.sql, params=list(statement.values) or None)
+    columns = tuple(str(name) for name in relation.columns)
+    zoned = {
+        index
+        for index, column_type in enumerate(relation.types)
+        if str(column_type) == "TIMESTAMP WITH TIME ZONE"
+    }
+    if not zoned:
+        return columns, relation.fetchall()
+    relation = relation.project(
+        ", ".join(
+            f"CAST({_quote(name)} AS TIMESTAMP)" if index in zoned else _quote(name)
+            for index, name in enumerate(columns)
+        )
+    )
+    rows = [
+        tuple(
+            value.replace(tzinfo=dt.UTC) if index in zoned and value is not None else value
+            for index, value in enumerate(row)
+        )
+        for row in relation.fetchall()
+    ]
+    return columns, rows
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
