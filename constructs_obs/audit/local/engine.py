@@ -368,7 +368,12 @@ class LocalAuditEngine:
                 )
             if not bad:
                 raise QueryExecutionError(statement.name, first_line(message))
-            _log_skipped(bad)
+            for skipped_file in bad:
+                _LOGGER.warning(
+                    "skipping unreadable CloudTrail log file %s: %s",
+                    skipped_file.path,
+                    skipped_file.reason,
+                )
             skipped.extend(bad)
             bad_paths = {skipped_file.path for skipped_file in bad}
             files = [log_file for log_file in files if log_file.path not in bad_paths]
@@ -401,8 +406,8 @@ class LocalAuditEngine:
                     continue
             except duckdb.Error as error:
                 message = str(error)
-            raise QueryExecutionError(statement.name, first_line(message))
-        raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+            break
+        raise QueryExecutionError(statement.name, first_line(message))
 
     def _query_cached(self, parquet_files: list[Path], statement: Statement) -> Rows:
         with self._connect() as connection:
@@ -509,15 +514,6 @@ def _open_cache(cache: Path | str | None) -> ParquetCache | None:
             f"must be a folder this user can create and write, empty or a cache already, "
             f"got {str(cache)!r}: {reason}",
         ) from None
-
-
-def _log_skipped(skipped: Sequence[SkippedFile]) -> None:
-    for skipped_file in skipped:
-        _LOGGER.warning(
-            "skipping unreadable CloudTrail log file %s: %s",
-            skipped_file.path,
-            skipped_file.reason,
-        )
 
 
 def _file_named_in(message: str, files: Sequence[LogFile]) -> LogFile | None:
