@@ -89,6 +89,17 @@ def test_the_synth_benchmark_counts_only_inside_its_block() -> None:
     assert counter.count == seen
 
 
+def test_the_synth_benchmark_compares_the_alarms_cdk_monitoring_constructs_offers() -> None:
+    # GIVEN the RDS preset as the goal compares it with cdk-monitoring-constructs
+    with synth.JsiiCalls() as counter:
+        one, two = (synth.measure(synth.presets(synth.SAME_ALARMS, n), counter) for n in (1, 2))
+        whole = synth.measure(synth.presets("RdsInstanceAlarms", 1), counter)
+    # THEN each instance has the three alarms cdk-monitoring-constructs offers (CPU, free
+    # storage, connections), where the whole preset has six
+    assert two.alarms - one.alarms == 3
+    assert whole.alarms - one.alarms == 3
+
+
 def test_the_synth_benchmark_measures_a_fresh_process() -> None:
     run = synth.run_process(["hand-written", "1"])
     assert run.measure.resources == 3 + 4

@@ -1,4 +1,5 @@
-"""The ``audit`` extra (duckdb, sqlglot, tqdm), imported when a query runs, never on import.
+"""The ``audit`` extra (duckdb, sqlglot, tqdm, msgspec, pyarrow, isal), imported when a query
+runs, never on import.
 
 The local engine and its command line must start without these packages (listing the
 queries needs none of them) and without aws-cdk-lib; a missing one is named, with the

@@ -1,23 +1,37 @@
-"""Running one statement on a DuckDB connection: its rows, and a progress bar on stderr.
+"""Running one statement on a DuckDB connection: the database it runs on, its rows, and a
+progress bar on stderr.
 
 duckdb and tqdm are the ``audit`` extra, imported on use.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import importlib.util
+import os
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from constructs_obs.audit.local._extra import require
+from constructs_obs.audit.local.trino_functions import install
 
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Rows", "Statement", "execute_with_progress", "fetch", "show_progress"]
+__all__ = [
+    "Rows",
+    "Statement",
+    "database",
+    "decoding_progress",
+    "execute_with_progress",
+    "fetch",
+    "show_progress",
+]
 
 
 Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
@@ -33,6 +47,49 @@ class Statement:
     show_progress: bool
 
 
+_DATABASES: dict[int | None, duckdb.DuckDBPyConnection] = {}
+# Databases a forked child inherited: kept, never used (DuckDB's threads are the parent's).
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
+_DATABASES_LOCK = threading.Lock()
+
+
+def database(threads: int | None) -> duckdb.DuckDBPyConnection:
+    """The in-memory database queries with ``threads`` run on, with the macros installed:
+    one per process (opening one costs 25 ms, a cursor on it under 1 ms). Closed at exit,
+    before Python tears down DuckDB's bindings."""
+    with _DATABASES_LOCK:
+        database = _DATABASES.get(threads)
+        if database is None:
+            import duckdb  # noqa: PLC0415 - the audit extra, imported on use
+
+            config: dict[str, str | bool | int | float | list[str]] = {}
+            if threads is not None:
+                config["threads"] = threads
+            database = duckdb.connect(":memory:", config=config)
+            install(database)
+            if not _DATABASES and not _INHERITED:
+                atexit.register(_close_databases)
+            _DATABASES[threads] = database
+        return database
+
+
+def _close_databases() -> None:
+    with _DATABASES_LOCK:
+        while _DATABASES:
+            _, database = _DATABASES.popitem()
+            database.close()
+
+
+def _forget_after_fork() -> None:
+    global _DATABASES_LOCK  # noqa: PLW0603 - a lock another thread held at the fork stays held
+    _DATABASES_LOCK = threading.Lock()
+    _INHERITED.extend(_DATABASES.values())
+    _DATABASES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def show_progress(progress: bool | None) -> bool:
     """Whether to show a progress bar: ``progress``, or by default when stderr is a terminal."""
     if progress is None:
@@ -41,14 +98,26 @@ def show_progress(progress: bool | None) -> bool:
     return progress
 
 
+@contextlib.contextmanager
+def decoding_progress(statement: Statement, file_count: int) -> Iterator[Callable[[int], None]]:
+    """A function to call with each number of files decoded: a tqdm bar on stderr when the
+    statement shows progress, else nothing."""
+    if not statement.show_progress:
+        yield lambda _done: None
+        return
+    tqdm = _tqdm()
+    description = f"{statement.name} (decoding {file_count} file{'' if file_count == 1 else 's'})"
+    with tqdm.tqdm(
+        total=file_count, desc=description, unit="file", file=sys.stderr, leave=False
+    ) as bar:
+        yield bar.update
+
+
 def execute_with_progress(
     connection: duckdb.DuckDBPyConnection, statement: Statement, file_count: int
 ) -> Rows:
     """Run the query in a worker thread and show DuckDB's progress with tqdm on stderr."""
-    require("tqdm")
-    # tqdm ships no type information.
-    import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - the audit extra, on use
-
+    tqdm = _tqdm()
     connection.execute(
         "SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
         "SET progress_bar_time = 0"
@@ -125,6 +194,15 @@ def fetch(connection: duckdb.DuckDBPyConnection, statement: Statement) -> Rows:
         for row in relation.fetchall()
     ]
     return columns, rows
+
+
+def _tqdm() -> Any:
+    """tqdm, the ``audit`` extra, imported on use."""
+    require("tqdm")
+    # tqdm ships no type information.
+    import tqdm  # type: ignore[import-untyped]  # noqa: PLC0415 - the audit extra, on use
+
+    return tqdm
 
 
 def _quote(identifier: str) -> str:

@@ -55,6 +55,10 @@ class QueryResult:
         with the reason; read (and warned about) unless ``only_projected``.
     only_projected:
         Whether the files outside the projection were left out.
+    worker_cpu_seconds:
+        CPU time of the processes that decoded log files for this run
+        (:mod:`~constructs_obs.audit.local.record_decoder`), which this process's own CPU
+        time does not count.
     """
 
     columns: tuple[str, ...]
@@ -66,6 +70,7 @@ class QueryResult:
     elapsed_seconds: float = 0.0
     outside_projection: tuple[SkippedFile, ...] = ()
     only_projected: bool = False
+    worker_cpu_seconds: float = 0.0
 
     @property
     def warnings(self) -> tuple[str, ...]:

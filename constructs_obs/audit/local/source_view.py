@@ -32,8 +32,10 @@ from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME, jso
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
 
 __all__ = [
+    "DECODED_TABLE",
     "TAG_COLUMN",
     "SourceView",
     "cached_view_sql",
@@ -66,6 +68,9 @@ _COLUMN_TYPES: Final[Mapping[str, HiveType]] = {
 _PARTITION_NAMES: Final = tuple(column.name for column in PARTITION_KEYS)
 #: The column of a file's tag in a view made with tags (it names a cache entry).
 TAG_COLUMN: Final = "_tag"
+#: The table of records decoded by :mod:`~constructs_obs.audit.local.record_decoder`, with
+#: the view's columns and partition values.
+DECODED_TABLE: Final = "_ct_decoded"
 
 
 @dataclass(frozen=True)
@@ -95,9 +100,12 @@ class SourceView:
         files: Sequence[LogFile],
         object_size: int,
         tags: Mapping[Path, str] | None = None,
+        decoded: pa.Table | None = None,
     ) -> None:
         """Create the view over ``files`` (and the table of their partition values); with
-        ``tags``, each row also has its file's tag in a column named :data:`TAG_COLUMN`."""
+        ``tags``, each row also has its file's tag in a column named :data:`TAG_COLUMN`.
+        ``decoded``: records read already, with the view's columns and partition values
+        (:data:`DECODED_TABLE`), added to those of ``files``."""
         if files:
             columns = {
                 "filename": [str(log_file.path) for log_file in files],
@@ -112,7 +120,11 @@ class SourceView:
                 f"CREATE TEMP TABLE _ct_files AS SELECT {select}",
                 list(columns.values()),
             )
-        connection.execute(self.view_sql(files, object_size, tagged=tags is not None))
+        if decoded is not None:
+            connection.register(DECODED_TABLE, decoded)
+        connection.execute(
+            self.view_sql(files, object_size, tagged=tags is not None, decoded=decoded is not None)
+        )
 
     def record_type(self) -> str:
         """DuckDB type of one record, with CloudTrail's JSON keys."""
@@ -134,9 +146,17 @@ class SourceView:
 
     # The SQL below is assembled from the schema and from file paths quoted by _literal: no
     # user text reaches it (ruff's S608 cannot tell).
-    def view_sql(self, files: Sequence[LogFile], object_size: int, *, tagged: bool = False) -> str:
+    def view_sql(
+        self,
+        files: Sequence[LogFile],
+        object_size: int,
+        *,
+        tagged: bool = False,
+        decoded: bool = False,
+    ) -> str:
         """``CREATE TEMP VIEW cloudtrail_logs``: one row per record, Athena's column names
-        (and the files' tags, see :meth:`create`)."""
+        (and the files' tags, see :meth:`create`); with ``decoded``, the rows of
+        :data:`DECODED_TABLE` too."""
         partitions = [*_PARTITION_NAMES, *([TAG_COLUMN] if tagged else [])]
         projections = [
             f"{_rename('r.' + _quote(json_key((name,))), hive_type, (name,))} AS {_quote(name)}"
@@ -152,7 +172,11 @@ class SourceView:
             nothing = ", ".join(f"NULL::VARCHAR AS {_quote(name)}" for name in partitions)
             source = f"SELECT {nothing}, NULL::{self.record_type()} AS r WHERE false"
         select = ", ".join(projections)
-        return f"CREATE TEMP VIEW {TABLE_NAME} AS SELECT {select} FROM ({source}) AS s"  # noqa: S608
+        parts = [] if decoded and not files else [f"SELECT {select} FROM ({source}) AS s"]  # noqa: S608
+        if decoded:
+            names = [*(name for name, _ in self.columns), *partitions]
+            parts.append(f"SELECT {', '.join(map(_quote, names))} FROM {DECODED_TABLE}")  # noqa: S608
+        return f"CREATE TEMP VIEW {TABLE_NAME} AS {' UNION ALL '.join(parts)}"
 
     def check_sql(self, log_file: LogFile, object_size: int) -> str:
         """A query that reads ``log_file`` alone, to find out whether DuckDB can."""

@@ -53,29 +53,36 @@ if TYPE_CHECKING:
     import duckdb
     from sqlglot import exp
 
-__all__ = ["MACROS", "SUPPORTED_FUNCTIONS", "install", "json_path_pointer", "rewrite"]
+__all__ = [
+    "MACROS",
+    "SUPPORTED_FUNCTIONS",
+    "install",
+    "json_path_pointer",
+    "rewrite",
+    "start_session",
+]
 
 _NUMBER: Final = "-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][-+]?[0-9]+)?"
 
-#: The macros, one ``CREATE TEMP MACRO`` each; ``p`` is a JSON pointer (``/a/0``) made from
-#: the Trino path by :func:`json_path_pointer`.
+#: The macros, one ``CREATE MACRO`` each (in the database: every cursor of it sees them); ``p``
+#: is a JSON pointer (``/a/0``) made from the Trino path by :func:`json_path_pointer`.
 MACROS: Final = (
     # The number tokens of j (those after the key "k" if k is given) worth the value at p.
-    "CREATE TEMP MACRO trino_json_numbers(j, p, k) AS list_distinct(list_filter("
+    "CREATE MACRO trino_json_numbers(j, p, k) AS list_distinct(list_filter("
     "regexp_extract_all(j, CASE WHEN k IS NULL THEN '' ELSE "
     "'\"' || regexp_escape(k) || '\"\\s*:\\s*' END || '(" + _NUMBER + ")', 1), "
     "lambda n: TRY_CAST(n AS DOUBLE) = CAST(json_extract(j, p) AS DOUBLE)))",
     # The text of the number at p as j writes it: DuckDB re-writes a fractional number
     # (1.50 as 1.5), so take the tokens of j after the same key, or anywhere in j, with the
     # same value; if they are not all written alike, fail rather than guess.
-    "CREATE TEMP MACRO trino_json_number_text(j, p) AS list_transform([[trino_json_numbers("
+    "CREATE MACRO trino_json_number_text(j, p) AS list_transform([[trino_json_numbers("
     "j, p, CASE WHEN regexp_matches(p, '/[0-9]+$') THEN NULL ELSE replace(replace("
     "regexp_extract(p, '[^/]*$'), '~1', '/'), '~0', '~') END), trino_json_numbers(j, p, NULL)]]"
     ", lambda c: CASE WHEN len(c[1]) = 1 THEN c[1][1] WHEN len(c[1]) = 0 AND len(c[2]) = 1 "
     "THEN c[2][1] ELSE CAST(CAST('json_extract_scalar cannot tell how the number at ' || p "
     "|| ' is written' AS BIGINT) AS VARCHAR) END)[1]",
     # The value at p, if j is JSON and the value a string, a number (its text) or a boolean.
-    "CREATE TEMP MACRO trino_json_extract_scalar(j, p) AS "
+    "CREATE MACRO trino_json_extract_scalar(j, p) AS "
     "CASE try(json_type(CAST(j AS VARCHAR), p)) "
     "WHEN 'VARCHAR' THEN json_extract_string(CAST(j AS VARCHAR), p) "
     "WHEN 'BOOLEAN' THEN json_extract_string(CAST(j AS VARCHAR), p) "
@@ -83,15 +90,15 @@ MACROS: Final = (
     "WHEN 'UBIGINT' THEN json_extract_string(CAST(j AS VARCHAR), p) "
     "WHEN 'DOUBLE' THEN trino_json_number_text(CAST(j AS VARCHAR), p) "
     "WHEN 'HUGEINT' THEN trino_json_number_text(CAST(j AS VARCHAR), p) END",
-    "CREATE TEMP MACRO trino_json_extract(j, p) AS try(json_extract(CAST(j AS VARCHAR), p))",
-    "CREATE TEMP MACRO trino_json_format(j) AS CAST(j AS VARCHAR)",
+    "CREATE MACRO trino_json_extract(j, p) AS try(json_extract(CAST(j AS VARCHAR), p))",
+    "CREATE MACRO trino_json_format(j) AS CAST(j AS VARCHAR)",
     # An index of 0 fails the query as in Trino (and gives NULL under try()).
-    "CREATE TEMP MACRO trino_element_at(a, i) AS a[CASE WHEN i = 0 THEN "
+    "CREATE MACRO trino_element_at(a, i) AS a[CASE WHEN i = 0 THEN "
     "CAST('SQL array indices start at 1 (element_at index ' || i || ')' AS BIGINT) ELSE i END]",
-    "CREATE TEMP MACRO trino_subscript(a, i) AS a[CASE WHEN i BETWEEN 1 AND len(a) THEN i "
+    "CREATE MACRO trino_subscript(a, i) AS a[CASE WHEN i BETWEEN 1 AND len(a) THEN i "
     "ELSE CAST('Array subscript ' || i || ' out of bounds (1 to ' || len(a) || ')' AS BIGINT) "
     "END]",
-    "CREATE TEMP MACRO trino_from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, "
+    "CREATE MACRO trino_from_iso8601_timestamp(s) AS CASE WHEN regexp_full_match(s, "
     r"'\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?') "
     "THEN CAST(s AS TIMESTAMPTZ) ELSE "
     "CAST('from_iso8601_timestamp: invalid format: ' || s AS TIMESTAMPTZ) END",
@@ -144,10 +151,16 @@ _INDEX = re.compile(r"\[([0-9]+)\]")
 
 
 def install(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the macros on ``connection``, whose time zone becomes UTC (Athena's)."""
-    connection.execute("SET TimeZone = 'UTC'")
+    """Create the macros in ``connection``'s database, and start its session
+    (:func:`start_session`)."""
+    start_session(connection)
     for macro in MACROS:
         connection.execute(macro)
+
+
+def start_session(connection: duckdb.DuckDBPyConnection) -> None:
+    """Set up a connection (a cursor too) as Athena's sessions are: the time zone is UTC."""
+    connection.execute("SET TimeZone = 'UTC'")
 
 
 def json_path_pointer(path: str) -> str:

@@ -8,10 +8,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from constructs_obs.audit import COLUMNS, PARTITION_KEYS, LocalAuditEngine, QueryResult
+from constructs_obs.audit import (
+    COLUMNS,
+    PARTITION_KEYS,
+    LocalAuditEngine,
+    QueryResult,
+    load_queries,
+)
 from tests.audit.fixture_logs import (
     ACCOUNT_A,
+    ALICE_KEY,
     LOG_ROOT,
+    SOME_ROLE,
+    SUSPECT_IP,
     LogFileSpec,
     event_id,
     load_sample,
@@ -21,9 +30,12 @@ from tests.audit.fixture_logs import (
 __all__ = [
     "ALL_LOG_FILES",
     "COUNT_SQL",
+    "EVERY_DAY",
     "MAY_1",
     "TABLE_COLUMNS",
+    "answer",
     "bad_file",
+    "catalog_params",
     "files_of",
     "good_file",
     "gzip_json",
@@ -92,3 +104,25 @@ COUNT_SQL: Final = "SELECT eventid FROM cloudtrail_logs WHERE day BETWEEN ? AND 
 def gzip_json(text: str) -> bytes:
     """``text`` gzipped the same way each run."""
     return gzip.compress(text.encode(), mtime=0)
+
+
+#: Every fixture day, the corrupt one (2024/03/20) included.
+EVERY_DAY: Final = {"start_day": "2024/01/01", "end_day": "2024/12/31"}
+# A value for each catalog query's parameters other than the days.
+_QUERY_VALUES: Final = {
+    "bucket_name": "BUCKETNAME",
+    "access_key_id": ALICE_KEY,
+    "source_ip": SUSPECT_IP,
+    "principal_arn": SOME_ROLE,
+}
+
+
+def catalog_params(name: str, days: Mapping[str, str]) -> dict[str, str]:
+    """Parameters of the catalog query ``name`` over ``days``, with values the fixtures match."""
+    query = load_queries()[name]
+    return {**days, **{param: _QUERY_VALUES[param] for param in query.params[2:]}}
+
+
+def answer(result: QueryResult) -> tuple[object, ...]:
+    """What two ways of running a query must agree on: rows, files read, files skipped."""
+    return (result.columns, result.rows, result.files_scanned, result.skipped_files)

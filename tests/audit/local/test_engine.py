@@ -332,7 +332,8 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
 def test_importing_the_package_does_not_import_the_extra() -> None:
     code = (
         "import sys, constructs_obs.audit, constructs_obs.audit.local.cli\n"
-        "print(sorted(m for m in ('duckdb', 'sqlglot', 'tqdm') if m in sys.modules))"
+        "extra = ('duckdb', 'sqlglot', 'tqdm', 'msgspec', 'pyarrow', 'isal')\n"
+        "print(sorted(m for m in extra if m in sys.modules))"
     )
     env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     completed = subprocess.run(
@@ -341,7 +342,7 @@ def test_importing_the_package_does_not_import_the_extra() -> None:
     assert completed.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("module", ["duckdb", "sqlglot", "tqdm"])
+@pytest.mark.parametrize("module", ["duckdb", "sqlglot", "tqdm", "msgspec", "pyarrow", "isal"])
 def test_a_missing_extra_is_named(
     engine: LocalAuditEngine, monkeypatch: pytest.MonkeyPatch, module: str
 ) -> None:

@@ -12,52 +12,39 @@ from typing import Final
 
 import pytest
 
-from constructs_obs.audit import LocalAuditEngine, QueryExecutionError, QueryResult, load_queries
+from constructs_obs.audit import LocalAuditEngine, QueryExecutionError, load_queries
 from constructs_obs.audit.local import parquet_cache
 from constructs_obs.audit.local.cli import main
 from constructs_obs.audit.local.source_view import SourceView
 from constructs_obs.errors import InvalidParameterError
 from tests.audit.fixture_logs import (
-    ALICE_KEY,
     BAD_JSON_FILE,
     BUCKET,
     NOT_GZIP_FILE,
-    SOME_ROLE,
-    SUSPECT_IP,
     event_id,
 )
 from tests.audit.local.local_logs import (
     COUNT_SQL,
+    EVERY_DAY,
     MAY_1,
+    answer,
     bad_file,
+    catalog_params,
     good_file,
     gzip_json,
     record,
     run_in,
 )
 
-#: Every fixture day, the corrupt one (2024/03/20) included.
-EVERY_DAY: Final = {"start_day": "2024/01/01", "end_day": "2024/12/31"}
 #: Every fixture day before the corrupt one.
 READABLE_DAYS: Final = {"start_day": "2024/01/01", "end_day": "2024/03/19"}
-PARAMS: Final = {
-    "bucket_name": "BUCKETNAME",
-    "access_key_id": ALICE_KEY,
-    "source_ip": SUSPECT_IP,
-    "principal_arn": SOME_ROLE,
-}
 EVERY_COLUMN_SQL: Final = (
     "SELECT * FROM cloudtrail_logs WHERE day BETWEEN ? AND ? ORDER BY eventid, account, region"
 )
 
 
 def _params(name: str, days: dict[str, str] = READABLE_DAYS) -> dict[str, str]:
-    query = load_queries()[name]
-    return {**days, **{param: PARAMS[param] for param in query.params[2:]}}
-
-
-def _answer(result: QueryResult) -> tuple[object, ...]:
-    return (result.columns, result.rows, result.files_scanned, result.skipped_files)
+    return catalog_params(name, days)
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +95,8 @@ def test_every_query_answers_the_same_filling_and_reading_the_cache(
     reads = _JsonReads(monkeypatch)
     again = engine.run(name, _params(name))
     assert reads.count == 0, "the second run reads the cache, not the JSON"
-    assert _answer(first) == _answer(expected)
-    assert _answer(again) == _answer(expected)
+    assert answer(first) == answer(expected)
+    assert answer(again) == answer(expected)
 
 
 @pytest.mark.parametrize("name", sorted(load_queries()))
@@ -119,7 +106,7 @@ def test_a_range_with_unreadable_files_answers_as_without_the_cache(
     expected = uncached.run(name, _params(name, EVERY_DAY))
     assert expected.skipped_files
     for _ in range(2):
-        assert _answer(cached.run(name, _params(name, EVERY_DAY))) == _answer(expected)
+        assert answer(cached.run(name, _params(name, EVERY_DAY))) == answer(expected)
 
 
 def test_every_column_reads_back_as_it_was(
@@ -131,7 +118,7 @@ def test_every_column_reads_back_as_it_was(
     result = run_in(cached, EVERY_COLUMN_SQL, READABLE_DAYS)
     assert reads.count == 0
     assert len(expected.rows) > 25
-    assert _answer(result) == _answer(expected)
+    assert answer(result) == answer(expected)
 
 
 def test_unreadable_files_are_still_reported(
@@ -164,7 +151,7 @@ def test_a_field_of_the_wrong_shape_in_an_unused_column_does_not_stop_a_query(
     results = [run_in(_engine(tmp_path), COUNT_SQL, MAY_1) for _ in range(2)]
     # THEN it reads that file, as without the cache
     assert expected.rows == [(event_id(1),), (event_id(2),)]
-    assert [_answer(result) for result in results] == [_answer(expected)] * 2
+    assert [answer(result) for result in results] == [answer(expected)] * 2
 
 
 def test_the_cache_is_private_and_tagged(cached: LocalAuditEngine, cache_folder: Path) -> None:
