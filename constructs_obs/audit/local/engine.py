@@ -30,6 +30,7 @@ when a query runs, not when this module is imported.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -45,7 +46,7 @@ from constructs_obs.audit.local._messages import AD_HOC, first_line
 from constructs_obs.audit.local.execution import (
     Rows,
     Statement,
-    database,
+    connect,
     decoding_progress,
     execute_with_progress,
     fetch,
@@ -71,7 +72,6 @@ from constructs_obs.audit.local.source_view import (
     object_size_for,
 )
 from constructs_obs.audit.local.translation import translate
-from constructs_obs.audit.local.trino_functions import start_session
 from constructs_obs.audit.projection import TableProjection
 from constructs_obs.errors import InvalidParameterError
 
@@ -509,12 +509,8 @@ class LocalAuditEngine:
             return self._sweep(source, files, object_size), True
         return [], swept
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor (its own session: temporary views and tables) on a database kept
-        for the process: opening a database costs 25 ms, a cursor under 1 ms."""
-        connection = database(self.threads).cursor()
-        start_session(connection)
-        return connection
+    def _connect(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        return connect(self.threads)
 
     def _execute(
         self,

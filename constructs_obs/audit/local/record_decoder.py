@@ -68,8 +68,6 @@ _GZIP: Final = 31  # zlib wbits for a gzip header and trailer
 _GZIP_HEADER: Final = 10
 # The gzip header flags DuckDB reads: FEXTRA and FNAME (it refuses FTEXT, FHCRC, FCOMMENT).
 _GZIP_FLAGS_READ: Final = 0x04 | 0x08
-# /dev/shm is used when it has this many times the compressed files' size free.
-_SCRATCH_FACTOR: Final = 4
 
 Columns = tuple[tuple[str, HiveType], ...]
 
@@ -186,16 +184,26 @@ def _text_only(hive_type: HiveType) -> bool:
 
 
 def _scratch_root(paths: Sequence[Path]) -> str | None:
-    """Memory-backed ``/dev/shm`` when it has room for the decoded columns (at most a few
-    times the compressed files), else the temporary folder."""
+    """Memory-backed ``/dev/shm`` when it has room for the files uncompressed (the decoded
+    columns are a part of that), else the temporary folder."""
     shm = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp: 0700)
     try:
-        compressed = sum(path.stat().st_size for path in paths)
         space = os.statvfs(shm)
-    except OSError:
+        uncompressed = sum(_uncompressed_size(path) for path in paths)
+    except (OSError, AttributeError):  # no /dev/shm; no statvfs (Windows)
         return None
     room = space.f_bavail * space.f_frsize
-    return shm if os.access(shm, os.W_OK) and room >= _SCRATCH_FACTOR * compressed else None
+    return shm if os.access(shm, os.W_OK) and room >= uncompressed else None
+
+
+def _uncompressed_size(path: Path) -> int:
+    """A gzip file's uncompressed size, from its trailer (modulo 4 GiB, as gzip keeps it)."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size < _GZIP_HEADER:
+            return 0
+        handle.seek(-4, os.SEEK_END)
+        return int.from_bytes(handle.read(4), "little")
 
 
 def _decode_part(
@@ -215,8 +223,12 @@ def _decode_part(
         gc.enable()
     written = None
     if table is not None:
-        with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
+        try:
+            with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        except OSError:  # no room left: DuckDB's reader reads the part
+            Path(output).unlink(missing_ok=True)
+            return None, list(range(start, start + len(paths))), time.process_time() - started
         written = output
     return written, refused, time.process_time() - started
 

@@ -58,12 +58,10 @@ def run_calls(
     when it is done; ``done`` is called with the index of each call answered. Returns each
     call's value, or :class:`Failed`."""
     results: list[Any] = [Failed("not run")] * len(calls)
-    checked_out = _check_out(min(workers, len(calls)))
-    if not checked_out:
-        return [Failed("no worker process could start")] * len(calls)
     pending = deque(range(len(calls)))
     lock = threading.Lock()
     stop = threading.Event()
+    raised: list[BaseException] = []
 
     def serve(worker: _Worker) -> None:
         while not stop.is_set():
@@ -72,15 +70,26 @@ def run_calls(
                     return
                 index = pending.popleft()
             results[index] = worker.call(calls[index])
-            if done is not None:
-                with lock:
-                    done(index)
+            try:
+                if done is not None:
+                    with lock:
+                        done(index)
+            except BaseException as error:  # the caller's: raised in its thread
+                raised.append(error)
+                stop.set()
+            if not worker.alive:
+                return  # the other workers take the calls left
 
-    threads = [
-        threading.Thread(target=serve, args=(worker,), name="constructs-obs-worker", daemon=True)
-        for worker in checked_out
-    ]
+    checked_out: list[_Worker] = []
+    threads: list[threading.Thread] = []
     try:
+        checked_out.extend(_check_out(min(workers, len(calls))))
+        if not checked_out:
+            return [Failed("no worker process could start")] * len(calls)
+        threads.extend(
+            threading.Thread(target=serve, args=(w,), name="constructs-obs-worker", daemon=True)
+            for w in checked_out
+        )
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -93,6 +102,8 @@ def run_calls(
             if thread.ident is not None:
                 thread.join()
         _check_in(checked_out)
+    if raised:
+        raise raised[0]
     return results
 
 
@@ -108,6 +119,9 @@ class _Worker:
             [sys.executable, "-P", "-c", code],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # Its own process group: Ctrl-C at the terminal interrupts the caller, which
+            # stops the workers' calls itself, not the workers.
+            process_group=0 if os.name == "posix" else None,
         )
         self.numbers = itertools.count()
 
@@ -145,6 +159,8 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 _LOCK = threading.Lock()
@@ -159,6 +175,7 @@ def _check_out(count: int) -> list[_Worker]:
     with _LOCK:
         if not _STARTED:
             atexit.register(_stop_all)
+        _STARTED[:] = [worker for worker in _STARTED if worker.alive]
         _IDLE[:] = [worker for worker in _IDLE if worker.alive]
         taken = _IDLE[:count]
         del _IDLE[:count]
@@ -194,7 +211,8 @@ def _forget_after_fork() -> None:
     _IDLE.clear()
 
 
-os.register_at_fork(after_in_child=_forget_after_fork)
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _serve() -> None:

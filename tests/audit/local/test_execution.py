@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 import sys
 
 import duckdb
 import pytest
 
-from constructs_obs.audit.local.execution import Statement, fetch, show_progress
+from constructs_obs.audit.local.execution import Statement, connect, fetch, show_progress
+from tests.audit.fixture_logs import BUCKET
 
 
 def test_a_timestamp_with_time_zone_comes_back_aware_in_utc() -> None:
@@ -33,3 +36,46 @@ def test_no_bar_off_a_terminal_unless_asked(monkeypatch: pytest.MonkeyPatch) -> 
     assert show_progress(None) is False
     assert show_progress(True) is True
     assert show_progress(False) is False
+
+
+def test_cursors_share_a_database_but_not_their_temporary_views() -> None:
+    with connect(None) as first, connect(None) as second:
+        first.execute("CREATE TEMP VIEW only_here AS SELECT 1 AS x")
+        # The macros are the database's: every cursor has them.
+        assert second.execute("SELECT trino_json_format('{}')").fetchall() == [("{}",)]
+        with pytest.raises(duckdb.CatalogException):
+            second.execute("SELECT * FROM only_here")
+
+
+_FORK = """
+import os, sys
+from constructs_obs.audit import LocalAuditEngine
+engine = LocalAuditEngine(sys.argv[1])
+sql = "SELECT count(*) FROM cloudtrail_logs WHERE day BETWEEN ? AND ?"
+days = dict(start_day="2024/03/01", end_day="2024/03/05")
+def count():
+    return engine.run_sql(sql, ["2024/03/01", "2024/03/05"], **days).rows[0][0]
+before = count()
+child = os.fork()
+if child == 0:
+    code = 0 if count() == before else 3
+    sys.exit(code)  # a normal exit, which a DuckDB database open at the fork would crash
+_, status = os.waitpid(child, 0)
+print(os.waitstatus_to_exitcode(status), count() == before)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_queries_and_exits_cleanly() -> None:
+    # GIVEN a process that queried (its database open), WHEN it forks and the child queries
+    # and exits normally, THEN the child exits 0 and the parent queries on
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    completed = subprocess.run(
+        [sys.executable, "-c", _FORK, str(BUCKET)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["0", "True"]

@@ -53,6 +53,7 @@ def test_a_worker_that_ends_fails_its_call_and_is_replaced() -> None:
     assert isinstance(ended, Failed)
     assert "EOFError" in ended.reason or "UnpicklingError" in ended.reason
     [new_pid] = run_calls([(os.getpid, ())], 1)
+    assert isinstance(new_pid, int)
     assert new_pid != pid
 
 
@@ -99,3 +100,28 @@ def test_no_worker_in_a_frozen_application(monkeypatch: pytest.MonkeyPatch) -> N
     [answer] = run_calls([(os.getpid, ())], 2)
     assert isinstance(answer, Failed)
     assert answer.reason == "no worker process could start"
+
+
+def test_a_worker_that_ends_leaves_the_other_calls_to_the_others() -> None:
+    # GIVEN two workers and a call that ends its worker, among calls that do not
+    results = run_calls([(os._exit, (3,)), *[(operator.neg, (n,)) for n in range(12)]], 2)
+    # THEN only that call fails: the calls left go to the worker still running
+    assert isinstance(results[0], Failed)
+    assert results[1:] == [-n for n in range(12)]
+
+
+def test_an_error_of_the_callers_callback_is_raised_in_its_thread() -> None:
+    def interrupted(_index: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_calls([(operator.neg, (n,)) for n in range(4)], 2, interrupted)
+    # AND the workers are in step for the next caller
+    assert run_calls([(operator.neg, (n,)) for n in range(4)], 2) == [0, -1, -2, -3]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
+def test_workers_are_not_in_the_terminals_process_group() -> None:
+    # Ctrl-C at a terminal signals its foreground process group: the caller, not the workers.
+    pids = run_calls([(os.getpid, ())] * 2, 2)
+    assert all(os.getpgid(pid) != os.getpgid(0) for pid in pids)
