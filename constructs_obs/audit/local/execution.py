@@ -86,8 +86,6 @@ def _open(threads: int | None) -> duckdb.DuckDBPyConnection:
         config["threads"] = threads
     database = duckdb.connect(":memory:", config=config)
     install(database)
-    if not _DATABASES and not _INHERITED:
-        atexit.register(_close_databases)
     _DATABASES[threads] = database
     return database
 
@@ -108,6 +106,7 @@ def _forget_after_fork() -> None:
     _DATABASES.clear()
 
 
+atexit.register(_close_databases)
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
     os.register_at_fork(before=_close_databases, after_in_child=_forget_after_fork)
 

@@ -32,6 +32,7 @@ __all__ = [
     "check_days",
     "find_log_roots",
     "list_log_files",
+    "uncompressed_size",
 ]
 
 #: The folder CloudTrail writes its log files under.
@@ -122,6 +123,17 @@ def list_log_files(
     ]
     files.sort(key=lambda log_file: log_file.path)
     return files
+
+
+def uncompressed_size(path: Path) -> int | None:
+    """A gzip file's uncompressed size, from its trailer (modulo 4 GiB, as gzip keeps it);
+    ``None`` when the file cannot be read or is too short to have one."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(-4, os.SEEK_END)
+            return int.from_bytes(handle.read(4), "little")
+    except OSError:
+        return None
 
 
 def _subfolders(folder: Path) -> list[Path]:

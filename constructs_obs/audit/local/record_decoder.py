@@ -49,6 +49,7 @@ from constructs_obs.audit.hive_types import (
     PrimitiveType,
     StructType,
 )
+from constructs_obs.audit.local.log_files import uncompressed_size
 from constructs_obs.audit.local.worker_pool import Call, Failed, run_calls
 from constructs_obs.audit.schema import JSON_TEXT_COLUMNS, json_key
 
@@ -189,21 +190,11 @@ def _scratch_root(paths: Sequence[Path]) -> str | None:
     shm = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp: 0700)
     try:
         space = os.statvfs(shm)
-        uncompressed = sum(_uncompressed_size(path) for path in paths)
     except (OSError, AttributeError):  # no /dev/shm; no statvfs (Windows)
         return None
     room = space.f_bavail * space.f_frsize
+    uncompressed = sum(uncompressed_size(path) or 0 for path in paths)
     return shm if os.access(shm, os.W_OK) and room >= uncompressed else None
-
-
-def _uncompressed_size(path: Path) -> int:
-    """A gzip file's uncompressed size, from its trailer (modulo 4 GiB, as gzip keeps it)."""
-    with path.open("rb") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        if size < _GZIP_HEADER:
-            return 0
-        handle.seek(-4, os.SEEK_END)
-        return int.from_bytes(handle.read(4), "little")
 
 
 def _decode_part(

@@ -14,7 +14,6 @@ the uncompressed size, which the gzip trailer of each file gives.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from constructs_obs.audit.hive_types import (
     PrimitiveType,
     StructType,
 )
-from constructs_obs.audit.local.log_files import LogFile
+from constructs_obs.audit.local.log_files import LogFile, uncompressed_size
 from constructs_obs.audit.schema import COLUMNS, PARTITION_KEYS, TABLE_NAME, json_key
 
 if TYPE_CHECKING:
@@ -203,14 +202,8 @@ def copy_to_parquet_sql(folder: Path) -> str:
 
 def object_size_for(files: Sequence[LogFile]) -> int:
     """A ``maximum_object_size`` that fits the largest file, from the gzip size trailers."""
-    largest = 0
-    for log_file in files:
-        try:
-            with log_file.path.open("rb") as handle:
-                handle.seek(-4, os.SEEK_END)
-                largest = max(largest, int.from_bytes(handle.read(4), "little"))
-        except OSError:
-            continue  # too short to be gzip: DuckDB reports it
+    # A file too short to be gzip counts 0: DuckDB reports it.
+    largest = max((uncompressed_size(log_file.path) or 0 for log_file in files), default=0)
     size = _MIN_OBJECT_SIZE
     while size <= largest and size < _MAX_OBJECT_SIZE:
         size *= 2

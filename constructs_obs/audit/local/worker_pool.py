@@ -173,8 +173,6 @@ def _check_out(count: int) -> list[_Worker]:
     if getattr(sys, "frozen", False):
         return []
     with _LOCK:
-        if not _STARTED:
-            atexit.register(_stop_all)
         _STARTED[:] = [worker for worker in _STARTED if worker.alive]
         _IDLE[:] = [worker for worker in _IDLE if worker.alive]
         taken = _IDLE[:count]
@@ -211,6 +209,7 @@ def _forget_after_fork() -> None:
     _IDLE.clear()
 
 
+atexit.register(_stop_all)
 if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
     os.register_at_fork(after_in_child=_forget_after_fork)
 

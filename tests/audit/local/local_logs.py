@@ -4,6 +4,9 @@ temporary tree, and SQL run over a range of days."""
 from __future__ import annotations
 
 import gzip
+import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -41,6 +44,7 @@ __all__ = [
     "gzip_json",
     "record",
     "run_in",
+    "run_python",
     "write_log",
 ]
 
@@ -126,3 +130,12 @@ def catalog_params(name: str, days: Mapping[str, str]) -> dict[str, str]:
 def answer(result: QueryResult) -> tuple[object, ...]:
     """What two ways of running a query must agree on: rows, files read, files skipped."""
     return (result.columns, result.rows, result.files_scanned, result.skipped_files)
+
+
+def run_python(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """This Python run with ``arguments`` in a process of its own (``-c`` code, or a script):
+    its exit code and output, whatever they are."""
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    return subprocess.run(
+        [sys.executable, *arguments], capture_output=True, text=True, check=False, env=env
+    )

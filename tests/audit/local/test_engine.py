@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Final
@@ -50,6 +48,7 @@ from tests.audit.local.local_logs import (
     gzip_json,
     record,
     run_in,
+    run_python,
 )
 
 # --- the log folder --------------------------------------------------------------------
@@ -335,10 +334,8 @@ def test_importing_the_package_does_not_import_the_extra() -> None:
         "extra = ('duckdb', 'sqlglot', 'tqdm', 'msgspec', 'pyarrow', 'isal')\n"
         "print(sorted(m for m in extra if m in sys.modules))"
     )
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    completed = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-    )
+    completed = run_python("-c", code)
+    assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
 
 
@@ -439,15 +436,8 @@ except RuntimeError as error:
 
 def test_a_failing_progress_bar_stops_the_query_and_exits_cleanly() -> None:
     # GIVEN a long query whose progress bar fails at once (a terminal gone, say)
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     # WHEN it runs in its own interpreter
-    completed = subprocess.run(
-        [sys.executable, "-c", _FAILING_BAR, str(BUCKET)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    completed = run_python("-c", _FAILING_BAR, str(BUCKET))
     # THEN the error is the bar's, the query is stopped, and Python exits without DuckDB's
     # "nanobind: leaked instance" lines (a worker thread still holding the connection)
     assert completed.returncode == 0, completed.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 import sys
 
 import duckdb
@@ -12,6 +11,7 @@ import pytest
 
 from constructs_obs.audit.local.execution import Statement, connect, fetch, show_progress
 from tests.audit.fixture_logs import BUCKET
+from tests.audit.local.local_logs import run_python
 
 
 def test_a_timestamp_with_time_zone_comes_back_aware_in_utc() -> None:
@@ -69,13 +69,6 @@ print(os.waitstatus_to_exitcode(status), count() == before)
 def test_a_forked_child_queries_and_exits_cleanly() -> None:
     # GIVEN a process that queried (its database open), WHEN it forks and the child queries
     # and exits normally, THEN the child exits 0 and the parent queries on
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
-    completed = subprocess.run(
-        [sys.executable, "-c", _FORK, str(BUCKET)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    completed = run_python("-c", _FORK, str(BUCKET))
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["0", "True"]

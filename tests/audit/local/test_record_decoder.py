@@ -8,8 +8,6 @@ import functools
 import gzip
 import json
 import os
-import subprocess
-import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +32,7 @@ from tests.audit.local.local_logs import (
     good_file,
     gzip_json,
     run_in,
+    run_python,
 )
 
 #: Every column msgspec reads (all but the JSON text ones), nested structs and arrays included.
@@ -365,6 +364,27 @@ def test_decoding_shows_progress(
     assert "(decoding " in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not hasattr(os, "statvfs"), reason="no statvfs on this platform")
+def test_parts_go_to_dev_shm_only_with_room_for_the_files_uncompressed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN files whose gzip trailers say 1,000 bytes uncompressed in all
+    paths = [Path("a.json.gz"), Path("b.json.gz")]
+    monkeypatch.setattr(record_decoder, "uncompressed_size", lambda _path: 500)
+    monkeypatch.setattr(os, "access", lambda _path, _mode: True)
+
+    def room(free_bytes: int) -> None:
+        space = os.statvfs_result((4096, 1, 0, 0, free_bytes, 0, 0, 0, 0, 255))
+        monkeypatch.setattr(os, "statvfs", lambda _path: space)
+
+    # WHEN /dev/shm has that much room, THEN the parts go there; with a byte less, they go to
+    # the temporary folder
+    room(1000)
+    assert record_decoder._scratch_root(paths) == "/dev/shm"
+    room(999)
+    assert record_decoder._scratch_root(paths) is None
+
+
 _NO_MAIN_GUARD: Final = """
 from constructs_obs.audit import LocalAuditEngine
 result = LocalAuditEngine(ROOT).run_sql(
@@ -385,11 +405,8 @@ def test_a_script_without_a_main_guard_runs_once_with_workers(tmp_path: Path) ->
         )
     script = tmp_path / "query.py"
     script.write_text(_NO_MAIN_GUARD.replace("ROOT", repr(str(tmp_path / "logs"))))
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     # WHEN it runs in its own interpreter
-    completed = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, check=False, env=env
-    )
+    completed = run_python(str(script))
     # THEN the workers do not run the script again (multiprocessing's spawn would), it prints
     # once, and Python exits cleanly, the workers stopped
     assert completed.returncode == 0, completed.stderr
