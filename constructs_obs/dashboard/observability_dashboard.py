@@ -110,7 +110,8 @@ class ObservabilityDashboard(Construct):
     sources:
         Whose constructs to show (e.g. some stacks). Default: the whole app.
     title:
-        The heading. Default: the name, or "Observability".
+        The heading: non-blank text of at most 10,000 characters. Default: the name, or
+        "Observability".
     max_metrics_per_dashboard / max_widgets_per_dashboard:
         Where to split pages; no page passes either (at least what the largest graph draws,
         and 2 widgets: the heading and one more). Default: CloudWatch's limits (2,500
@@ -138,9 +139,10 @@ class ObservabilityDashboard(Construct):
     ) -> None:
         super().__init__(scope, id)
         check = Check("ObservabilityDashboard", id)
-        _check_options(
-            check, name, max_metrics_per_dashboard, max_widgets_per_dashboard, logs_query_limit
-        )
+        _check_options(check, name, max_metrics_per_dashboard, max_widgets_per_dashboard)
+        if title is not None:
+            check.text("title", title, max_length=10_000)
+        check.integer("logs_query_limit", logs_query_limit, minimum=1, maximum=10_000)
         scopes = _check_sources(check, sources) or [self.node.root]
         where = ", ".join(scope.node.path or "the app" for scope in scopes)
         registry = registry_of(self)
@@ -425,7 +427,6 @@ def _check_options(
     name: str | None,
     max_metrics_per_dashboard: int,
     max_widgets_per_dashboard: int,
-    logs_query_limit: int,
 ) -> None:
     if name is not None:
         check.text(
@@ -447,7 +448,6 @@ def _check_options(
         minimum=2,
         maximum=MAX_WIDGETS_PER_DASHBOARD,
     )
-    check.integer("logs_query_limit", logs_query_limit, minimum=1, maximum=10_000)
 
 
 def _check_largest_graph(check: Check, rows: list[_Row], max_metrics: int) -> None:

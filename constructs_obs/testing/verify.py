@@ -12,6 +12,8 @@ checkov scans in its process while cfn-lint lints in this one: ``verify_assembly
 template to checkov first, then lints them, then collects checkov's answers. What the checkers
 said about a template is kept for the life of the process, by the template's content (and stack
 name, region and checkov interpreter): the same template checked again is not linted again.
+Given an ``AnswerCache`` (``cache=``), what cfn-lint and checkov answered is also kept on disk,
+by the template's content, the region and the checkers' versions, for later processes.
 
 An acknowledgement without a written reason (a checkov skip without a comment, a cfn-lint
 ignore without a recorded reason) counts as a finding.
@@ -28,11 +30,12 @@ import subprocess
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from constructs_obs.acknowledge import MIN_REASON_LENGTH, REASONS_METADATA_KEY
+from constructs_obs.testing.answer_cache import AnswerCache, checker_version, from_environment
 from constructs_obs.testing.iam_check import check_policies
 
 __all__ = [
@@ -121,6 +124,9 @@ def acknowledged_rules(outdir: Path) -> list[Finding]:
     return found
 
 
+_DEFAULT_REGION = "us-east-1"  # cfn-lint's, for a template of no region
+
+
 def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
     try:
         from cfnlint.decode.decode import decode_str  # noqa: PLC0415 -- optional dependency
@@ -128,7 +134,7 @@ def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
         raise VerificationError("cfn-lint is not installed (pip install cfn-lint)") from error
     # What cfnlint.api.lint does, with one runner (its ~300 rules loaded once) per region.
     decoded, errors = decode_str(json.dumps(template))
-    matches = errors or list(_cfn_lint_runner(region or "us-east-1").validate_template(decoded))
+    matches = errors or list(_cfn_lint_runner(region or _DEFAULT_REGION).validate_template(decoded))
     return [
         Finding(
             tool="cfn-lint",
@@ -147,10 +153,45 @@ def _cfn_lint(template: dict[str, Any], region: str | None) -> list[Finding]:
 def _cfn_lint_runner(region: str) -> Any:
     """cfn-lint's runner with its default rules for ``region`` (as its command line runs many
     templates with one)."""
-    from cfnlint.config import ConfigMixIn, ManualArgs  # noqa: PLC0415 -- optional dependency
-    from cfnlint.runner import Runner  # noqa: PLC0415
+    from cfnlint.runner import Runner  # noqa: PLC0415 -- optional dependency
 
-    return Runner(ConfigMixIn(**ManualArgs(regions=[region])))
+    return Runner(_cfn_lint_config(region))
+
+
+@functools.cache
+def _cfn_lint_config(region: str) -> Any:
+    """cfn-lint's settings for ``region``: its defaults and any ``.cfnlintrc`` it finds (in
+    the home and working folders), read once per process, as the runner reads them."""
+    from cfnlint.config import ConfigMixIn, ManualArgs  # noqa: PLC0415 -- optional dependency
+
+    return ConfigMixIn(**ManualArgs(regions=[region]))
+
+
+#: The settings that change what cfn-lint answers (its rules and their configuration).
+_CFN_LINT_SETTINGS = (
+    "append_rules",
+    "configure_rules",
+    "custom_rules",
+    "ignore_checks",
+    "include_checks",
+    "include_experimental",
+    "mandatory_checks",
+    "override_spec",
+    "registry_schemas",
+)
+
+
+@functools.cache
+def _cfn_lint_identity(region: str) -> str | None:
+    """cfn-lint's version and a digest of its settings for ``region``: part of the key of its
+    cached answers (None when its version is unknown: then it is always asked)."""
+    version = checker_version("cfn-lint")
+    if version is None:
+        return None
+    config = _cfn_lint_config(region)
+    settings = {name: getattr(config, name, None) for name in _CFN_LINT_SETTINGS}
+    digest = hashlib.sha256(json.dumps(settings, default=str, sort_keys=True).encode())
+    return f"{version} {digest.hexdigest()[:16]}"
 
 
 def _acknowledged_in_metadata(stack_name: str, template: dict[str, Any]) -> list[Finding]:
@@ -181,6 +222,8 @@ class CheckovWorker:
         )
         # absolute(), not resolve(): a venv interpreter is a symlink that must stay unresolved.
         self.python = (python or Path(default)).absolute()
+        #: checkov's version in that environment (None: unknown, its answers are not cached).
+        self.version = checker_version("checkov", self.python)
         self._lock = threading.Lock()
         self._process: subprocess.Popen[str] | None = None
         # One thread (started on first use) waits for the worker's answers while the caller
@@ -256,12 +299,16 @@ def verify_template(
     *,
     region: str | None = None,
     checkov: CheckovWorker | None = None,
+    cache: AnswerCache | None = None,
 ) -> tuple[list[Finding], list[Finding]]:
     """cfn-lint, checkov and the IAM check over one template file: (unacknowledged findings,
     acknowledged). IAM findings name ``<stack_name>/<logical id>``, the statement and the action;
     they cannot be acknowledged. checkov scans while cfn-lint lints; a template already checked
-    in this process (same content, stack name, region and checkov) is not checked again."""
-    return _Check(path, stack_name, region, checkov or _default_worker()).result()
+    in this process (same content, stack name, region and checkov) is not checked again, nor
+    linted or scanned again when ``cache`` (default: ``CONSTRUCTS_OBS_VERIFY_CACHE``'s folder,
+    if set) holds the checkers' answers."""
+    worker, answers = checkov or _default_worker(), cache or from_environment()
+    return _Check(path, stack_name, region, worker, answers).result()
 
 
 class _Check:
@@ -269,15 +316,35 @@ class _Check:
     ``result``."""
 
     def __init__(
-        self, path: Path, stack_name: str, region: str | None, worker: CheckovWorker
+        self,
+        path: Path,
+        stack_name: str,
+        region: str | None,
+        worker: CheckovWorker,
+        cache: AnswerCache | None,
     ) -> None:
-        self.path, self.stack_name, self.region = path, stack_name, region
+        self.path, self.stack_name, self.region, self.cache = path, stack_name, region, cache
         text = path.read_bytes()
-        self.key: _Key = (hashlib.sha256(text).hexdigest(), stack_name, region, str(worker.python))
+        digest = hashlib.sha256(text).hexdigest()
+        self.key: _Key = (digest, stack_name, region, str(worker.python))
         with _CHECKED_LOCK:
             self.known = _CHECKED.get(self.key)
         self.template: dict[str, Any] = {} if self.known else json.loads(text)
-        self.answer = None if self.known else worker.submit(path)
+        # Keys name the checker's version (and cfn-lint's settings); a checker of unknown
+        # version is always asked. checkov reads a file by its suffix (it skips a template
+        # named .txt), so the suffix is part of its question.
+        lint = _cfn_lint_identity(region or _DEFAULT_REGION)
+        self.lint_key = ("cfn-lint", lint, region or "", digest) if lint else None
+        self.scan_key = ("checkov", worker.version, path.suffix, digest) if worker.version else None
+        self.scanned = None if self.known else self._cached(self.scan_key)
+        self.answer = None if self.known or self.scanned is not None else worker.submit(path)
+
+    def _cached(self, key: tuple[str, ...] | None) -> Any:
+        return None if self.cache is None or key is None else self.cache.get(*key)
+
+    def _keep(self, answer: Any, key: tuple[str, ...] | None) -> None:
+        if self.cache is not None and key is not None:
+            self.cache.put(answer, *key)
 
     def result(self) -> tuple[list[Finding], list[Finding]]:
         if self.known is None:
@@ -287,14 +354,22 @@ class _Check:
         return list(self.known[0]), list(self.known[1])
 
     def _check(self) -> tuple[list[Finding], list[Finding]]:
-        assert self.answer is not None
         stack_name, template = self.stack_name, self.template
-        findings = _cfn_lint(template, self.region)
+        linted = self._cached(self.lint_key)
+        if linted is not None:
+            findings = [Finding(*fields) for fields in linted]
+        else:
+            findings = _cfn_lint(template, self.region)
+            self._keep([astuple(f) for f in findings], self.lint_key)
         findings += [
             Finding("iam", problem.rule, problem.where, problem.message)
             for problem in check_policies(template, stack_name)
         ]
-        answer = self.answer.result()
+        answer = self.scanned
+        if answer is None:
+            assert self.answer is not None
+            answer = self.answer.result()  # raises on checkov's errors: those are not kept
+            self._keep(answer, self.scan_key)
         findings += [
             Finding("checkov", c["check_id"], f"{stack_name}/{c['resource']}", c["name"])
             for c in answer["failed"]
@@ -318,14 +393,17 @@ class _Check:
         return findings, acknowledged
 
 
-def verify_assembly(outdir: Path, *, checkov: CheckovWorker | None = None) -> TemplateReport:
+def verify_assembly(
+    outdir: Path, *, checkov: CheckovWorker | None = None, cache: AnswerCache | None = None
+) -> TemplateReport:
     """cfn-lint, checkov and the IAM check over every stack template of the cloud assembly in
     ``outdir`` (nested stages included). checkov gets every template first and scans them
-    while cfn-lint lints them here."""
+    while cfn-lint lints them here; answers ``cache`` holds (default:
+    ``CONSTRUCTS_OBS_VERIFY_CACHE``'s folder, if set) are not asked again."""
     report = TemplateReport()
-    worker = checkov or _default_worker()
+    worker, answers = checkov or _default_worker(), cache or from_environment()
     checks = [
-        _Check(template_path, stack_name, region, worker)
+        _Check(template_path, stack_name, region, worker, answers)
         for stack_name, template_path, region in _stack_templates(outdir)
     ]
     for check in checks:

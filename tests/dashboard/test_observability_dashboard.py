@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk.assertions import Annotations, Match
+from constructs import Construct
 
 from constructs_obs import (
     AlarmIdentity,
@@ -27,7 +28,15 @@ from constructs_obs import (
     add_anomaly_alarm,
     add_threshold_alarm,
 )
-from tests.support.harness import CHECKOV, Synthesized, new_app, new_stack, synth, verify_template
+from tests.support.harness import (
+    ANSWERS,
+    CHECKOV,
+    Synthesized,
+    new_app,
+    new_stack,
+    synth,
+    verify_template,
+)
 from tests.support.template import render
 
 
@@ -210,7 +219,9 @@ def _board_synth(name: str, **dashboard_kwargs: Any) -> dict[str, dict[str, Any]
     board = new_stack(app, "Board")
     ObservabilityDashboard(board, "Dashboard", name="shop", sources=[workload], **dashboard_kwargs)
     stack = app.synth().get_stack_by_name("Board")
-    findings, _ = verify_template(Path(stack.template_full_path), "Board", checkov=CHECKOV)
+    findings, _ = verify_template(
+        Path(stack.template_full_path), "Board", checkov=CHECKOV, cache=ANSWERS
+    )
     assert findings == []
     return _bodies(stack.template)
 
@@ -324,6 +335,12 @@ def test_bad_input() -> None:
         ObservabilityDashboard(stack, "ByName", sources=["Empty"])  # type: ignore[list-item]
     with pytest.raises(InvalidParameterError, match="sources: expected a list of constructs"):
         ObservabilityDashboard(stack, "OneName", sources="Empty")  # type: ignore[arg-type]
+    # A title that is not text was written into the heading as its repr ("<constructs.Construct
+    # object at 0x...>"), a heading that changed with every synthesis.
+    with pytest.raises(InvalidParameterError, match="title: expected a string, got Construct"):
+        ObservabilityDashboard(stack, "Titled", title=Construct(stack, "X"))  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="title: must not be empty"):
+        ObservabilityDashboard(stack, "Untitled", title=" ")
 
 
 def _build_across(app: cdk.App) -> None:

@@ -9,11 +9,17 @@ IAM findings cannot be acknowledged.
 
 Use it from module- or session-scoped fixtures: a synth costs seconds, an assertion
 milliseconds.
+
+What cfn-lint and checkov answered is kept in ``.test-out/verify-cache`` (``AnswerCache``: by
+template content, region and checker versions), so a template no change touched is not linted
+again in the next run. ``CONSTRUCTS_OBS_VERIFY_CACHE=<folder>`` keeps them elsewhere;
+``CONSTRUCTS_OBS_VERIFY_CACHE= make test`` (empty) checks every template afresh.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +30,7 @@ from aws_cdk import assertions
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from constructs_obs.acknowledge import MIN_REASON_LENGTH
+from constructs_obs.testing.answer_cache import ENVIRONMENT_VARIABLE, AnswerCache
 from constructs_obs.testing.verify import (
     CheckovWorker,
     Finding,
@@ -36,6 +43,7 @@ from constructs_obs.testing.verify import (
 )
 
 __all__ = [
+    "ANSWERS",
     "CDK_CONTEXT",
     "CHECKOV",
     "DEFAULT_ENV",
@@ -55,6 +63,9 @@ OUT = ROOT / ".test-out"
 CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
 DEFAULT_ENV = cdk.Environment(account="123456789012", region="eu-west-1")
 CHECKOV = CheckovWorker(ROOT / ".venv-checkov" / "bin" / "python")
+#: What cfn-lint and checkov answered: in CONSTRUCTS_OBS_VERIFY_CACHE's folder (empty: none).
+_CACHE_FOLDER = os.environ.get(ENVIRONMENT_VARIABLE, str(OUT / "verify-cache"))
+ANSWERS = AnswerCache(Path(_CACHE_FOLDER)) if _CACHE_FOLDER else None
 
 
 @dataclass
@@ -133,7 +144,7 @@ def check_app(app: cdk.App) -> Synthesized:
         if not errors:
             raise
         raise VerificationError(format_findings("synthesis failed validation", errors)) from None
-    report = verify_assembly(outdir, checkov=CHECKOV)
+    report = verify_assembly(outdir, checkov=CHECKOV, cache=ANSWERS)
     acknowledged = acknowledged_rules(outdir)
     # An acknowledgement made around the library's helper still needs its written reason.
     report.findings += [
