@@ -60,8 +60,10 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
+# Bytecode is written (some machines set PYTHONDONTWRITEBYTECODE): each pytest worker would
+# otherwise compile and assertion-rewrite every module of the project again, run after run.
 unit: setup
-	$(BIN)/python -m pytest -n 2
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2
 
 test: setup lint typecheck unit
 
