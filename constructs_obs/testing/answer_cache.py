@@ -125,10 +125,11 @@ class AnswerCache:
                 yield path
 
 
-def from_environment() -> AnswerCache | None:
-    """The cache in the folder ``CONSTRUCTS_OBS_VERIFY_CACHE`` names (one per folder and
-    process), or None when it is unset or empty."""
-    folder = os.environ.get(ENVIRONMENT_VARIABLE, "")
+def from_environment(default: Path | None = None) -> AnswerCache | None:
+    """The cache in the folder ``CONSTRUCTS_OBS_VERIFY_CACHE`` names, else in ``default``
+    (one cache object per folder and process); None when the variable is empty, or unset
+    without a default."""
+    folder = os.environ.get(ENVIRONMENT_VARIABLE, str(default or ""))
     return _opened(str(Path(folder).absolute())) if folder else None
 
 

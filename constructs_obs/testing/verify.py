@@ -13,7 +13,8 @@ template to checkov first, then lints them, then collects checkov's answers. Wha
 said about a template is kept for the life of the process, by the template's content (and stack
 name, region and checkov interpreter): the same template checked again is not linted again.
 Given an ``AnswerCache`` (``cache=``), what cfn-lint and checkov answered is also kept on disk,
-by the template's content, the region and the checkers' versions, for later processes.
+for later processes, by what decides each answer (``_Check`` builds the keys: content, suffix,
+region, checker versions and cfn-lint's settings).
 
 An acknowledgement without a written reason (a checkov skip without a comment, a cfn-lint
 ignore without a recorded reason) counts as a finding.

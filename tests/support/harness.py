@@ -19,7 +19,6 @@ again in the next run. ``CONSTRUCTS_OBS_VERIFY_CACHE=<folder>`` keeps them elsew
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from aws_cdk import assertions
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from constructs_obs.acknowledge import MIN_REASON_LENGTH
-from constructs_obs.testing.answer_cache import ENVIRONMENT_VARIABLE, AnswerCache
+from constructs_obs.testing.answer_cache import from_environment
 from constructs_obs.testing.verify import (
     CheckovWorker,
     Finding,
@@ -64,8 +63,7 @@ CDK_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["conte
 DEFAULT_ENV = cdk.Environment(account="123456789012", region="eu-west-1")
 CHECKOV = CheckovWorker(ROOT / ".venv-checkov" / "bin" / "python")
 #: What cfn-lint and checkov answered: in CONSTRUCTS_OBS_VERIFY_CACHE's folder (empty: none).
-_CACHE_FOLDER = os.environ.get(ENVIRONMENT_VARIABLE, str(OUT / "verify-cache"))
-ANSWERS = AnswerCache(Path(_CACHE_FOLDER)) if _CACHE_FOLDER else None
+ANSWERS = from_environment(default=OUT / "verify-cache")
 
 
 @dataclass

@@ -275,8 +275,13 @@ def test_calls_given_no_cache_use_the_folder_the_environment_names(
     # THEN both answers are kept there
     assert from_environment() is not None
     assert len(list((tmp_path / "from-env").glob("??/*.json"))) == 2
-    # AND unset or empty, there is no cache
+    # AND empty, there is no cache, even with a default (how `make test` checks afresh)
     monkeypatch.setenv("CONSTRUCTS_OBS_VERIFY_CACHE", "")
     assert from_environment() is None
+    assert from_environment(default=tmp_path / "default") is None
+    # AND unset, the default folder if one is given (the suite's .test-out/verify-cache)
     monkeypatch.delenv("CONSTRUCTS_OBS_VERIFY_CACHE")
     assert from_environment() is None
+    cache = from_environment(default=tmp_path / "default")
+    assert cache is not None
+    assert cache.directory == (tmp_path / "default").absolute()
