@@ -58,8 +58,10 @@ ENVIRONMENT_VARIABLE = "CONSTRUCTS_OBS_VERIFY_CACHE"
 class AnswerCache:
     """Answers of the checkers under ``directory`` (created on first write)."""
 
-    def __init__(self, directory: Path, *, max_age: timedelta = timedelta(days=30)) -> None:
-        self.directory = directory
+    def __init__(
+        self, directory: str | os.PathLike[str], *, max_age: timedelta = timedelta(days=30)
+    ) -> None:
+        self.directory = Path(directory)
         self.hits = 0
         self.misses = 0
         self._prune(time.time() - max_age.total_seconds())
@@ -125,11 +127,11 @@ class AnswerCache:
                 yield path
 
 
-def from_environment(default: Path | None = None) -> AnswerCache | None:
+def from_environment(default: str | os.PathLike[str] | None = None) -> AnswerCache | None:
     """The cache in the folder ``CONSTRUCTS_OBS_VERIFY_CACHE`` names, else in ``default``
     (one cache object per folder and process); None when the variable is empty, or unset
     without a default."""
-    folder = os.environ.get(ENVIRONMENT_VARIABLE, str(default or ""))
+    folder = os.environ.get(ENVIRONMENT_VARIABLE, "" if default is None else os.fspath(default))
     return _opened(str(Path(folder).absolute())) if folder else None
 
 
@@ -155,7 +157,7 @@ _CODE_VERSION: str | None = None
 
 
 @functools.cache
-def checker_version(distribution: str, python: Path | None = None) -> str | None:
+def checker_version(distribution: str, python: str | os.PathLike[str] | None = None) -> str | None:
     """The installed version of ``distribution``: in this interpreter, or (``python`` given) in
     the virtual environment of that interpreter, read from its ``*.dist-info`` folder without
     starting it. None when it cannot be found (its answers are then not kept)."""
@@ -164,7 +166,7 @@ def checker_version(distribution: str, python: Path | None = None) -> str | None
             return metadata.version(distribution)
         except metadata.PackageNotFoundError:
             return None
-    environment = python.parent.parent
+    environment = Path(python).parent.parent
     name = distribution.replace("-", "_")
     found = [
         *environment.glob(f"lib/python*/site-packages/{name}-*.dist-info"),  # POSIX

@@ -87,11 +87,13 @@ def format_findings(headline: str, findings: Iterable[Finding]) -> str:
     return f"{headline} ({len(listed)}):\n{lines}"
 
 
-def validation_report_findings(outdir: Path, *, severities: Iterable[str]) -> list[Finding]:
+def validation_report_findings(
+    outdir: str | os.PathLike[str], *, severities: Iterable[str]
+) -> list[Finding]:
     """Findings of the validation plugins (cdk-nag, CloudFormation validation, annotations)
     from ``<outdir>/validation-report.json``."""
     wanted = set(severities)
-    report_path = outdir / "validation-report.json"
+    report_path = Path(outdir) / "validation-report.json"
     if not report_path.exists():
         return []
     report = json.loads(report_path.read_text())
@@ -109,11 +111,11 @@ def validation_report_findings(outdir: Path, *, severities: Iterable[str]) -> li
     ]
 
 
-def acknowledged_rules(outdir: Path) -> list[Finding]:
+def acknowledged_rules(outdir: str | os.PathLike[str]) -> list[Finding]:
     """Rules acknowledged with ``Validations.of(scope).acknowledge(...)`` (cdk-nag and the
     other validation plugins), with their reasons, from the stacks' metadata files."""
     found: list[Finding] = []
-    for metadata_file in sorted(outdir.glob("**/*.metadata.json")):
+    for metadata_file in sorted(Path(outdir).glob("**/*.metadata.json")):
         for path, entries in json.loads(metadata_file.read_text()).items():
             for entry in entries:
                 if entry.get("type") != "aws:cdk:acknowledged-rules":
@@ -217,12 +219,12 @@ class CheckovWorker:
     under the current directory.
     """
 
-    def __init__(self, python: Path | None = None) -> None:
+    def __init__(self, python: str | os.PathLike[str] | None = None) -> None:
         default = os.environ.get(
             "CONSTRUCTS_OBS_CHECKOV_PYTHON", str(Path(".venv-checkov") / "bin" / "python")
         )
         # absolute(), not resolve(): a venv interpreter is a symlink that must stay unresolved.
-        self.python = (python or Path(default)).absolute()
+        self.python = Path(python or default).absolute()
         #: checkov's version in that environment (None: unknown, its answers are not cached).
         self.version = checker_version("checkov", self.python)
         self._lock = threading.Lock()
@@ -253,21 +255,21 @@ class CheckovWorker:
         atexit.register(process.kill)
         return process
 
-    def scan(self, path: Path) -> dict[str, Any]:
+    def scan(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Scan one template: ``{"passed": n, "failed": [...], "skipped": [...]}``."""
         with self._lock:
             if self._process is None or self._process.poll() is not None:
                 self._process = self._start()
             assert self._process.stdin is not None
             assert self._process.stdout is not None
-            self._process.stdin.write(json.dumps({"file": str(path.resolve())}) + "\n")
+            self._process.stdin.write(json.dumps({"file": str(Path(path).resolve())}) + "\n")
             self._process.stdin.flush()
             answer: dict[str, Any] = json.loads(self._process.stdout.readline())
         if "error" in answer:
             raise VerificationError(f"checkov could not scan {path}: {answer['error']}")
         return answer
 
-    def submit(self, path: Path) -> Future[dict[str, Any]]:
+    def submit(self, path: str | os.PathLike[str]) -> Future[dict[str, Any]]:
         """Scan one template in the background; the future's result is what ``scan`` returns."""
         return self._waiter.submit(self.scan, path)
 
@@ -295,7 +297,7 @@ _CHECKED_LOCK = threading.Lock()
 
 
 def verify_template(
-    path: Path,
+    path: str | os.PathLike[str],
     stack_name: str,
     *,
     region: str | None = None,
@@ -309,7 +311,7 @@ def verify_template(
     linted or scanned again when ``cache`` (default: ``CONSTRUCTS_OBS_VERIFY_CACHE``'s folder,
     if set) holds the checkers' answers."""
     worker, answers = checkov or _default_worker(), cache or from_environment()
-    return _Check(path, stack_name, region, worker, answers).result()
+    return _Check(Path(path), stack_name, region, worker, answers).result()
 
 
 class _Check:
@@ -395,7 +397,10 @@ class _Check:
 
 
 def verify_assembly(
-    outdir: Path, *, checkov: CheckovWorker | None = None, cache: AnswerCache | None = None
+    outdir: str | os.PathLike[str],
+    *,
+    checkov: CheckovWorker | None = None,
+    cache: AnswerCache | None = None,
 ) -> TemplateReport:
     """cfn-lint, checkov and the IAM check over every stack template of the cloud assembly in
     ``outdir`` (nested stages included). checkov gets every template first and scans them
@@ -405,7 +410,7 @@ def verify_assembly(
     worker, answers = checkov or _default_worker(), cache or from_environment()
     checks = [
         _Check(template_path, stack_name, region, worker, answers)
-        for stack_name, template_path, region in _stack_templates(outdir)
+        for stack_name, template_path, region in _stack_templates(Path(outdir))
     ]
     for check in checks:
         report.stacks[check.stack_name] = check.path

@@ -254,7 +254,7 @@ def test_checkov_errors_are_not_kept(tmp_path: Path) -> None:
     cache = AnswerCache(tmp_path / "cache")
     failing = verify.CheckovWorker(CHECKOV.python)
 
-    def scan(path: Path) -> dict[str, Any]:
+    def scan(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise verify.VerificationError(f"checkov could not scan {path}: scan failed")
 
     failing.scan = scan  # type: ignore[method-assign]

@@ -12,6 +12,13 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from constructs_obs.acknowledge import acknowledge_nag, ignore_cfn_lint, nag_ref
+from constructs_obs.testing import (
+    AnswerCache,
+    CheckovWorker,
+    acknowledged_rules,
+    validation_report_findings,
+    verify_assembly,
+)
 from tests.support.harness import (
     CDK_CONTEXT,
     CHECKOV,
@@ -86,6 +93,27 @@ def test_cloudformations_own_validation_runs() -> None:
     with pytest.raises(VerificationError) as info:
         synth("harness_cfn_validate", build)
     assert "[CloudFormation Validate] F3034 at Test/Queue" in str(info.value)
+
+
+def test_every_path_may_be_text_as_app_outdir_is(tmp_path: Path) -> None:
+    # GIVEN an assembly with an acknowledged nag finding, named by text (cdk.App.outdir is str)
+    def build(app: cdk.App) -> None:
+        queue = _queue_without_dlq(app)
+        acknowledge_nag(queue, "AwsSolutions-SQS3", "This queue is a DLQ of an SNS subscription.")
+
+    outdir: str = synth("harness_text_paths", build).app.outdir
+    # THEN each function answers as for a Path (text raised TypeError in verify_assembly)
+    as_path = verify_assembly(Path(outdir), checkov=CHECKOV)
+    as_text = verify_assembly(outdir, checkov=CHECKOV, cache=AnswerCache(str(tmp_path / "c")))
+    assert as_text == as_path
+    assert as_text.stacks == {"Test": Path(outdir) / "Test.template.json"}
+    assert acknowledged_rules(outdir) == acknowledged_rules(Path(outdir)) != []
+    warnings = validation_report_findings(outdir, severities={"warning", "error"})
+    assert warnings == validation_report_findings(Path(outdir), severities={"warning", "error"})
+    template = f"{outdir}/Test.template.json"
+    assert verify_template(template, "Test", checkov=CheckovWorker(str(CHECKOV.python))) == (
+        verify_template(Path(template), "Test", checkov=CHECKOV)
+    )
 
 
 def _write(tmp_path: Path, resources: dict[str, object]) -> Path:
