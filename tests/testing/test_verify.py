@@ -17,6 +17,7 @@ from constructs_obs.testing import (
     CheckovWorker,
     acknowledged_rules,
     validation_report_findings,
+    verify,
     verify_assembly,
 )
 from tests.support.harness import (
@@ -95,25 +96,35 @@ def test_cloudformations_own_validation_runs() -> None:
     assert "[CloudFormation Validate] F3034 at Test/Queue" in str(info.value)
 
 
-def test_every_path_may_be_text_as_app_outdir_is(tmp_path: Path) -> None:
+def test_every_path_may_be_text_as_app_outdir_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # GIVEN an assembly with an acknowledged nag finding, named by text (cdk.App.outdir is str)
     def build(app: cdk.App) -> None:
         queue = _queue_without_dlq(app)
         acknowledge_nag(queue, "AwsSolutions-SQS3", "This queue is a DLQ of an SNS subscription.")
 
     outdir: str = synth("harness_text_paths", build).app.outdir
-    # THEN each function answers as for a Path (text raised TypeError in verify_assembly)
     as_path = verify_assembly(Path(outdir), checkov=CHECKOV)
-    as_text = verify_assembly(outdir, checkov=CHECKOV, cache=AnswerCache(str(tmp_path / "c")))
+    # WHEN it is checked afresh (nothing remembered in the process), with a cache named by text
+    monkeypatch.setattr(verify, "_CHECKED", {})
+    cache = tmp_path / "cache"
+    as_text = verify_assembly(outdir, checkov=CHECKOV, cache=AnswerCache(str(cache)))
+    # THEN it answers as for a Path (text raised TypeError), keeping cfn-lint's and checkov's
     assert as_text == as_path
     assert as_text.stacks == {"Test": Path(outdir) / "Test.template.json"}
+    assert len(list(cache.glob("??/*.json"))) == 2
+    # AND the other functions take text too
     assert acknowledged_rules(outdir) == acknowledged_rules(Path(outdir)) != []
-    warnings = validation_report_findings(outdir, severities={"warning", "error"})
-    assert warnings == validation_report_findings(Path(outdir), severities={"warning", "error"})
-    template = f"{outdir}/Test.template.json"
-    assert verify_template(template, "Test", checkov=CheckovWorker(str(CHECKOV.python))) == (
-        verify_template(Path(template), "Test", checkov=CHECKOV)
+    severities = {"warning", "error"}
+    assert validation_report_findings(outdir, severities=severities) == (
+        validation_report_findings(Path(outdir), severities=severities)
     )
+    template = f"{outdir}/Test.template.json"
+    assert verify_template(template, "Test", region="eu-west-1", checkov=CHECKOV) == (
+        verify_template(Path(template), "Test", region="eu-west-1", checkov=CHECKOV)
+    )
+    assert CheckovWorker(str(CHECKOV.python)).python == CHECKOV.python  # not started
 
 
 def _write(tmp_path: Path, resources: dict[str, object]) -> Path:
