@@ -23,7 +23,8 @@ missed. Times are the best of ``--repeat`` runs (the machine may be shared); the
 shown too.
 
 Options: ``--records`` (approximate corpus size), ``--corpus DIR`` (keep and reuse the corpus
-between runs), ``--threads`` (DuckDB threads), ``--repeat``.
+between runs), ``--threads`` (DuckDB threads), ``--repeat``, ``--days`` (fewer than 30 for a
+quick check that it runs: the floors are for 30).
 """
 
 from __future__ import annotations
@@ -277,12 +278,13 @@ def _write_partition(task: _Task, log_root: Path) -> tuple[int, int]:
     return task.files, records_written
 
 
-def build_corpus(corpus: Path, records: int) -> dict[str, Any]:
-    """Write the corpus under ``corpus/AWSLogs`` (reused if its manifest matches)."""
-    partitions = DAYS * sum(len(regions) for _, _, regions in TRAILS)
+def build_corpus(corpus: Path, records: int, days: int = DAYS) -> dict[str, Any]:
+    """Write the corpus of ``days`` days under ``corpus/AWSLogs`` (reused if its manifest
+    matches)."""
+    partitions = days * sum(len(regions) for _, _, regions in TRAILS)
     files_per_partition = max(1, round(records / RECORDS_PER_FILE / partitions))
     wanted = {
-        "days": DAYS,
+        "days": days,
         "records_per_file": RECORDS_PER_FILE,
         "files_per_partition": files_per_partition,
         "trails": [[org, account, list(regions)] for org, account, regions in TRAILS],
@@ -296,7 +298,7 @@ def build_corpus(corpus: Path, records: int) -> dict[str, Any]:
             return dict(existing)
     tasks = [
         _Task(day, organization, account, region, files_per_partition, seed=day * 1000 + number)
-        for day in range(1, DAYS + 1)
+        for day in range(1, days + 1)
         for number, (organization, account, region) in enumerate(
             (org, acc, reg) for org, acc, regions in TRAILS for reg in regions
         )
@@ -378,11 +380,12 @@ def measure(corpus: Path, manifest: dict[str, Any], threads: int | None, repeat:
     from constructs_obs.audit import LocalAuditEngine, load_queries  # noqa: PLC0415
 
     records = int(manifest["records"])
-    days = list(_iter_days(1, DAYS))
+    day_count = int(manifest["parameters"]["days"])
+    days = list(_iter_days(1, day_count))
     month = {"start_day": days[0], "end_day": days[-1]}
-    one_day = {"start_day": days[DAYS // 2], "end_day": days[DAYS // 2]}
+    one_day = {"start_day": days[day_count // 2], "end_day": days[day_count // 2]}
     engine = LocalAuditEngine(corpus, threads=threads)
-    print(f"\ncorpus: {records:,} records, {manifest['files']:,} files, {DAYS} days")
+    print(f"\ncorpus: {records:,} records, {manifest['files']:,} files, {day_count} days")
     print(f"DuckDB threads: {threads or os.cpu_count()}; best of {repeat} runs (median)\n")
 
     engine.run(FULL_SCAN_QUERY, one_day)  # warm the caches (translation, file system)
@@ -392,7 +395,7 @@ def measure(corpus: Path, manifest: dict[str, Any], threads: int | None, repeat:
     speed_up = full_time.best / day_time.best
     full_files = len(full.files_scanned)
     day_files = len(day.files_scanned)
-    print(f"full scan, {FULL_SCAN_QUERY} over {DAYS} days ({full_files} files):")
+    print(f"full scan, {FULL_SCAN_QUERY} over {day_count} days ({full_files} files):")
     print(f"  {full_time.best:.2f} s ({full_time.median:.2f} s)  ->  {full_rate:,.0f} records/s")
     print(
         f"  {full_time.cpu:.2f} CPU s  ->  {records / full_time.cpu:,.0f} records per CPU second "
@@ -424,7 +427,7 @@ def measure(corpus: Path, manifest: dict[str, Any], threads: int | None, repeat:
     )
     print(f"  the engine is {full_rate / python_rate:.1f}x faster; answers agree: {agree}")
 
-    print(f"\nevery query over the {DAYS} days (one run each):")
+    print(f"\nevery query over the {day_count} days (one run each):")
     extra = {
         "bucket_name": "finance-reports",
         "access_key_id": "AKIAEXAMPLE000000007",
@@ -467,8 +470,9 @@ def measure_cache(
     cached records/s and whether its answer is the JSON scan's."""
     from constructs_obs.audit import LocalAuditEngine  # noqa: PLC0415 - see measure()
 
-    records = int(json.loads((corpus / MANIFEST).read_text())["records"])
-    days = list(_iter_days(1, DAYS))
+    manifest = json.loads((corpus / MANIFEST).read_text())
+    records = int(manifest["records"])
+    days = list(_iter_days(1, int(manifest["parameters"]["days"])))
     month = {"start_day": days[0], "end_day": days[-1]}
     with tempfile.TemporaryDirectory(prefix="constructs-obs-audit-cache-") as folder:
         engine = LocalAuditEngine(corpus, threads=threads, cache=folder)
@@ -492,14 +496,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None, help="keep the corpus here")
     parser.add_argument("--threads", type=int, default=None, help="DuckDB threads")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
+    parser.add_argument(
+        "--days",
+        type=int,
+        choices=range(2, DAYS + 1),
+        default=DAYS,
+        metavar=f"2..{DAYS}",
+        help=f"days of log files (default {DAYS}; the floors assume {DAYS})",
+    )
     args = parser.parse_args(argv)
     if args.corpus is not None:
         args.corpus.mkdir(parents=True, exist_ok=True)
-        manifest = build_corpus(args.corpus, args.records)
+        manifest = build_corpus(args.corpus, args.records, args.days)
         return 0 if measure(args.corpus, manifest, args.threads, args.repeat) else 1
     with tempfile.TemporaryDirectory(prefix="constructs-obs-audit-bench-") as folder:
         corpus = Path(folder)
-        manifest = build_corpus(corpus, args.records)
+        manifest = build_corpus(corpus, args.records, args.days)
         return 0 if measure(corpus, manifest, args.threads, args.repeat) else 1
 
 

@@ -295,7 +295,9 @@ class LocalAuditEngine:
         translation = translate(sql)
         source = SourceView.for_paths(translation.paths)
         files, outside = self._projected(self.list_files(start_day, end_day), name)
-        statement = Statement(name, translation.sql, values, show_progress(progress))
+        statement = Statement(
+            name, translation.sql, values, show_progress(progress), translation.required
+        )
         cached = None
         if self.cache is not None:
             cached = self._execute_cached(self.cache, files, statement)
@@ -406,7 +408,8 @@ class LocalAuditEngine:
         self, source: SourceView, files: list[LogFile], statement: Statement
     ) -> tuple[pa.Table | None, list[LogFile], float]:
         """The records msgspec decodes (:mod:`~constructs_obs.audit.local.record_decoder`),
-        with their partition values, the files left for DuckDB's reader, the workers' CPU."""
+        but those the statement can never use, with their partition values, the files left for
+        DuckDB's reader, the workers' CPU."""
         if not (self.fast_json and files and decodable(source.columns)):
             return None, files, 0.0
         for module in ("msgspec", "pyarrow", "isal"):
@@ -415,7 +418,7 @@ class LocalAuditEngine:
         workers = min(self.threads or cpus, cpus)
         paths = [log_file.path for log_file in files]
         with decoding_progress(statement, len(files)) as progress:
-            decoded = decode_files(source.columns, paths, workers, progress)
+            decoded = decode_files(source.columns, paths, workers, progress, statement.required)
         json_files = [files[index] for index in decoded.refused]
         if decoded.table is None:
             return None, json_files, decoded.worker_cpu_seconds

@@ -39,12 +39,15 @@ Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 
 @dataclass(frozen=True)
 class Statement:
-    """A translated query, the values of its placeholders, and whether to show progress."""
+    """A translated query, the values of its placeholders, whether to show progress, and the
+    field paths whose NULL keeps a record out of its answer
+    (:attr:`~constructs_obs.audit.local.translation.Translation.required`)."""
 
     name: str
     sql: str
     values: tuple[str, ...]
     show_progress: bool
+    required: frozenset[tuple[str, ...]] = frozenset()
 
 
 _DATABASES: dict[int | None, duckdb.DuckDBPyConnection] = {}

@@ -7,7 +7,9 @@ none is one of :data:`~constructs_obs.audit.schema.JSON_TEXT_COLUMNS` (objects C
 writes, which DuckDB serializes back to text), this module reads the files instead:
 
 - ISA-L (``isal``) inflates a file, and msgspec decodes its ``{"Records": [...]}`` into typed
-  objects. msgspec skips the fields the query does not read. The fields go into Arrow columns;
+  objects. msgspec skips the fields the query does not read. Records with a field NULL that
+  the query's WHERE clause needs are left out (:mod:`~constructs_obs.audit.local.row_filter`:
+  it would reject them); the fields of the others go into Arrow columns;
 - with more than one thread and at least :data:`PARALLEL_FROM` files, worker processes
   (:mod:`~constructs_obs.audit.local.worker_pool`) decode parts of the file list. Each part
   comes back as an Arrow IPC file (in ``/dev/shm`` when it has room) that is memory-mapped,
@@ -71,6 +73,7 @@ _GZIP_HEADER: Final = 10
 _GZIP_FLAGS_READ: Final = 0x04 | 0x08
 
 Columns = tuple[tuple[str, HiveType], ...]
+Paths = frozenset[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -107,19 +110,22 @@ def decode_files(
     paths: Sequence[Path],
     workers: int,
     progress: Callable[[int], object] | None = None,
+    required: Paths = frozenset(),
 ) -> DecodedFiles:
     """Decode ``paths`` into the fields of ``columns`` (:func:`decodable` ones), in up to
     ``workers`` processes (:mod:`~constructs_obs.audit.local.worker_pool`); ``progress`` is
-    called with each number of files done. A part of the list whose worker fails is refused
-    whole: DuckDB's reader reads it."""
+    called with each number of files done. Records with any field of ``required`` NULL are
+    left out (a path through anything but structs leaves nothing out). A part of the list
+    whose worker fails is refused whole: DuckDB's reader reads it."""
     import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
 
     if workers < 2 or len(paths) < PARALLEL_FROM:
-        table, not_read = _decode(columns, [str(path) for path in paths], 0)
+        table, not_read = _decode(columns, [str(path) for path in paths], 0, required)
         if progress is not None:
             progress(len(paths))
         return DecodedFiles(table, tuple(not_read), 0.0)
     part_count = max(workers, min(workers * _PARTS_PER_WORKER, len(paths) // _PART_FILES))
+    part_count += -part_count % workers  # as many parts for each worker
     size = -(-len(paths) // part_count)
     parts = [
         (start, [str(path) for path in paths[start : start + size]])
@@ -128,7 +134,7 @@ def decode_files(
     folder = Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=_scratch_root(paths)))
     try:
         calls: list[Call] = [
-            (_decode_part, (columns, part, start, str(folder / f"part-{start}.arrow")))
+            (_decode_part, (columns, part, start, str(folder / f"part-{start}.arrow"), required))
             for start, part in parts
         ]
         answers = run_calls(
@@ -198,7 +204,7 @@ def _scratch_root(paths: Sequence[Path]) -> str | None:
 
 
 def _decode_part(
-    columns: Columns, paths: list[str], start: int, output: str
+    columns: Columns, paths: list[str], start: int, output: str, required: Paths
 ) -> tuple[str | None, list[int], float]:
     """In a worker: decode ``paths`` and write their table to ``output`` (Arrow IPC); the
     file written (``None``: no record), the files refused, the CPU seconds taken."""
@@ -209,7 +215,7 @@ def _decode_part(
     # A worker's own process: no other thread to disturb.
     gc.disable()
     try:
-        table, refused = _decode(columns, paths, start)
+        table, refused = _decode(columns, paths, start, required)
     finally:
         gc.enable()
     written = None
@@ -224,12 +230,14 @@ def _decode_part(
     return written, refused, time.process_time() - started
 
 
-def _decode(columns: Columns, paths: list[str], start: int) -> tuple[pa.Table | None, list[int]]:
+def _decode(
+    columns: Columns, paths: list[str], start: int, required: Paths
+) -> tuple[pa.Table | None, list[int]]:
     """Decode ``paths`` (file ``start + i`` is ``paths[i]``): the table and refused files."""
     import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
     from isal import isal_zlib  # noqa: PLC0415 - the audit extra, imported on use
 
-    decoder = _decoder(columns)
+    decoder = _decoder(columns, required)
     records: list[Any] = []
     file_index: list[int] = []
     refused: list[int] = []
@@ -261,12 +269,13 @@ def _decode(columns: Columns, paths: list[str], start: int) -> tuple[pa.Table | 
     return pa.Table.from_arrays(arrays, names=names), refused
 
 
-_DECODERS: dict[Columns, Callable[[bytes], list[Any]]] = {}
+_DECODERS: dict[tuple[Columns, Paths], Callable[[bytes], list[Any]]] = {}
 
 
-def _decoder(columns: Columns) -> Callable[[bytes], list[Any]]:
-    """A function decoding one log file's JSON into its records, typed for ``columns``."""
-    decoder = _DECODERS.get(columns)
+def _decoder(columns: Columns, required: Paths) -> Callable[[bytes], list[Any]]:
+    """A function decoding one log file's JSON into its records, typed for ``columns``, but
+    those with a field of ``required`` NULL."""
+    decoder = _DECODERS.get((columns, required))
     if decoder is None:
         import msgspec  # noqa: PLC0415 - the audit extra, imported on use
 
@@ -275,13 +284,50 @@ def _decoder(columns: Columns) -> Callable[[bytes], list[Any]]:
             "LogFile", [("Records", types.GenericAlias(list, (record,)))], gc=False
         )
         decode: Callable[[bytes], Any] = msgspec.json.Decoder(envelope).decode
+        kept = _kept(columns, required)
 
         def decoder(data: bytes) -> list[Any]:
             records: list[Any] = decode(data).Records
-            return records
+            return records if kept is None else kept(records)
 
-        _DECODERS[columns] = decoder
+        _DECODERS[columns, required] = decoder
     return decoder
+
+
+def _kept(columns: Columns, required: Paths) -> Callable[[list[Any]], list[Any]] | None:
+    """A function keeping the records whose fields of ``required`` are all set (paths
+    through structs only; others are ignored), or ``None``: nothing to leave out."""
+    types_of = dict(columns)
+    paths: list[tuple[str, ...]] = []
+    for path in sorted(required):
+        hive_type = types_of.get(path[0])
+        for name in path[1:]:
+            if not isinstance(hive_type, StructType):
+                hive_type = None
+                break
+            hive_type = dict(hive_type.fields).get(name)
+        if hive_type is not None:
+            paths.append(path)
+    if not paths:
+        return None
+    if all(len(path) == 1 for path in paths):
+        if len(paths) == 1:
+            (name,) = paths[0]
+            get_one = attrgetter(name)
+            return lambda records: [record for record in records if get_one(record) is not None]
+        get_all = attrgetter(*(name for (name,) in paths))
+        return lambda records: [record for record in records if None not in get_all(record)]
+
+    def set_everywhere(record: Any) -> bool:
+        for path in paths:
+            value = record
+            for name in path:
+                value = getattr(value, name)
+                if value is None:
+                    return False
+        return True
+
+    return lambda records: [record for record in records if set_everywhere(record)]
 
 
 def _struct(msgspec: Any, name: str, fields: Columns, path: tuple[str, ...]) -> Any:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 from constructs_obs.audit.errors import QueryDefinitionError
 from constructs_obs.audit.local._extra import require
 from constructs_obs.audit.local._messages import AD_HOC, first_line
+from constructs_obs.audit.local.row_filter import required_paths
 from constructs_obs.audit.local.trino_functions import rewrite
 from constructs_obs.audit.schema import COLUMNS
 
@@ -43,11 +44,15 @@ class Translation:
     paths:
         Field paths the query reads (``("useridentity", "arn")``, ``("eventname",)`` ...);
         ``None``: every field.
+    required:
+        Field paths whose NULL keeps a record out of the answer: a reader may leave such
+        records out (:mod:`~constructs_obs.audit.local.row_filter`).
     """
 
     sql: str
     placeholders: int
     paths: frozenset[tuple[str, ...]] | None
+    required: frozenset[tuple[str, ...]] = frozenset()
 
 
 @functools.lru_cache(maxsize=128)
@@ -90,7 +95,7 @@ def translate(sql: str) -> Translation:
             AD_HOC, f"cannot translate to DuckDB: {first_line(str(error))}"
         ) from None
     placeholders = sum(1 for _ in tree.find_all(exp.Placeholder))
-    return Translation(duck_sql, placeholders, paths)
+    return Translation(duck_sql, placeholders, paths, required_paths(tree))
 
 
 def _read_paths(tree: sqlglot.exp.Expr) -> frozenset[tuple[str, ...]] | None:

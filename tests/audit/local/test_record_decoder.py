@@ -91,14 +91,15 @@ def where(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
 
 
 @pytest.fixture
-def decode_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of files of each decode_files call the engine makes."""
-    calls: list[int] = []
+def decode_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, object]]:
+    """The number of files of each decode_files call the engine makes, and the field paths a
+    record needs that the engine passed."""
+    calls: list[tuple[int, object]] = []
     real = record_decoder.decode_files
 
-    def spy(columns: Any, paths: Any, workers: int, progress: Any = None) -> Any:
-        calls.append(len(paths))
-        return real(columns, paths, workers, progress)
+    def spy(columns: Any, paths: Any, workers: int, progress: Any, required: Any) -> Any:
+        calls.append((len(paths), required))
+        return real(columns, paths, workers, progress, required)
 
     monkeypatch.setattr("constructs_obs.audit.local.engine.decode_files", spy)
     return calls
@@ -110,7 +111,7 @@ def test_every_catalog_query_answers_as_duckdbs_reader(
     where: str,
     fast: LocalAuditEngine,
     expected: Callable[[str], tuple[object, ...]],
-    decode_calls: list[int],
+    decode_calls: list[tuple[int, object]],
 ) -> None:
     # GIVEN the fixture tree, its corrupt day included
     # WHEN a catalog query runs with and without the msgspec reader
@@ -119,7 +120,9 @@ def test_every_catalog_query_answers_as_duckdbs_reader(
     assert answer(result) == expected(name)
     # AND the msgspec reader read them when the query reads text fields only, in the
     # workers when asked
-    assert bool(decode_calls) == _decodes(load_queries()[name].sql)
+    sql = load_queries()[name].sql
+    assert bool(decode_calls) == _decodes(sql)
+    assert all(required == translate(sql).required for _, required in decode_calls)
     assert (result.worker_cpu_seconds > 0) == (bool(decode_calls) and where == "in workers")
 
 
@@ -129,12 +132,46 @@ def test_nested_fields_and_every_text_column_read_as_duckdbs_reader(
     where: str,
     fast: LocalAuditEngine,
     expected: Callable[[str], tuple[object, ...]],
-    decode_calls: list[int],
+    decode_calls: list[tuple[int, object]],
 ) -> None:
     result = run_in(fast, sql, EVERY_DAY)
     assert answer(result) == expected(sql)
     assert decode_calls, "the msgspec reader was not used"
     assert (result.worker_cpu_seconds > 0) == (where == "in workers")
+    assert result.rows
+
+
+#: Ad-hoc queries whose WHERE clause needs a field (the reader leaves records out), or not.
+FILTERED_SQL: Final = {
+    "SELECT eventid, errorcode FROM cloudtrail_logs WHERE day BETWEEN ? AND ? "
+    "AND errorcode IS NOT NULL ORDER BY eventid, account, region": {("errorcode",)},
+    "SELECT eventid, errorcode, eventname FROM cloudtrail_logs WHERE day BETWEEN ? AND ? "
+    "AND (errorcode LIKE 'Access%' OR eventname = 'GetObject') "
+    "ORDER BY eventid, account, region": set(),
+    "SELECT useridentity.type AS kind, count(*) AS n, count(errorcode) AS errors "
+    "FROM cloudtrail_logs WHERE day BETWEEN ? AND ? AND useridentity.type IN ('Root', 'IAMUser') "
+    "GROUP BY 1 ORDER BY 1": {("useridentity", "type")},
+    "SELECT count(*) AS n, min(eventid) AS first FROM cloudtrail_logs "
+    "WHERE day BETWEEN ? AND ? AND errorcode = 'NoSuchCode'": {("errorcode",)},
+}
+
+
+@pytest.mark.usefixtures("where")
+@pytest.mark.parametrize("sql", sorted(FILTERED_SQL))
+def test_records_left_out_change_no_answer(
+    sql: str,
+    fast: LocalAuditEngine,
+    expected: Callable[[str], tuple[object, ...]],
+    decode_calls: list[tuple[int, object]],
+) -> None:
+    # GIVEN a query whose WHERE clause needs (or does not need) a field
+    assert translate(sql).required == FILTERED_SQL[sql]
+    # WHEN it runs with the msgspec reader, which leaves out records without that field
+    result = run_in(fast, sql, EVERY_DAY)
+    # THEN the reader was told which field, and answers as DuckDB's reader, which reads every
+    # record
+    assert [required for _, required in decode_calls] == [FILTERED_SQL[sql]]
+    assert answer(result) == expected(sql)
     assert result.rows
 
 
