@@ -52,6 +52,7 @@ from constructs_obs.audit.hive_types import (
     StructType,
 )
 from constructs_obs.audit.local.log_files import uncompressed_size
+from constructs_obs.audit.local.row_filter import Paths
 from constructs_obs.audit.local.worker_pool import Call, Failed, run_calls
 from constructs_obs.audit.schema import JSON_TEXT_COLUMNS, json_key
 
@@ -75,7 +76,6 @@ _GZIP_HEADER: Final = 10
 _GZIP_FLAGS_READ: Final = 0x04 | 0x08
 
 Columns = tuple[tuple[str, HiveType], ...]
-Paths = frozenset[tuple[str, ...]]
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 The msgspec reader (:mod:`~constructs_obs.audit.local.record_decoder`) builds Arrow columns for
 every record it decodes and hands them over: a third of its time on the benchmark's full scan.
 A record the query's WHERE clause rejects never reaches its answer, so the reader may leave it
-out. This
-module finds the simplest such rule, from the query's syntax tree (sqlglot's, as DuckDB runs
-it): the fields whose NULL makes the WHERE clause NULL or FALSE, never TRUE. For example,
-``errorcode LIKE 'AccessDenied%' OR errorcode LIKE 'Unauthorized%'`` needs ``errorcode``.
+out. This module finds the simplest such rule, from the query's syntax tree (sqlglot's, as
+DuckDB runs it): the fields whose NULL makes the WHERE clause NULL or FALSE, never TRUE. For
+example, ``errorcode LIKE 'AccessDenied%' OR errorcode LIKE 'Unauthorized%'`` needs
+``errorcode``.
 
 Only this shape is read: one ``SELECT`` from ``cloudtrail_logs`` alone (no join, subquery,
 ``WITH``, sample, ``PIVOT``/``UNPIVOT``, alias renaming its columns, nothing else reading the
@@ -30,15 +30,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from constructs_obs.audit.schema import COLUMNS
+from constructs_obs.audit.schema import COLUMNS, TABLE_NAME
 
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["TABLE", "required_paths"]
+__all__ = ["Paths", "required_paths"]
 
-#: The table the local engine's queries read.
-TABLE: Final = "cloudtrail_logs"
 _TOP_LEVEL: Final = frozenset(column.name for column in COLUMNS)
 
 Paths = frozenset[tuple[str, ...]]
@@ -58,7 +56,7 @@ def required_paths(tree: exp.Expr) -> Paths:
         where is None
         or source is None
         or tables != [source.this]
-        or tables[0].name.lower() != TABLE
+        or tables[0].name.lower() != TABLE_NAME
         # a schema, a pivot, a sample, columns renamed by the alias (t(a, b)): not the records
         or _given(tables[0]) - {"this", "alias"}
         or (tables[0].args.get("alias") and _given(tables[0].args["alias"]) - {"this"})
@@ -66,7 +64,7 @@ def required_paths(tree: exp.Expr) -> Paths:
         or any(query is not tree for query in tree.find_all(exp.Query))
     ):
         return frozenset()
-    qualifiers = {TABLE, tables[0].alias_or_name.lower()}
+    qualifiers = {TABLE_NAME, tables[0].alias_or_name.lower()}
     return _needed(where.this, qualifiers)
 
 
