@@ -376,6 +376,8 @@ class LocalAuditEngine:
                 rows = self._execute(
                     source, json_files, object_size, statement, tags, decoded, len(files)
                 )
+                if not skipped:  # hashing thousands of paths costs milliseconds
+                    return rows, files, skipped, worker_cpu
                 left_out = {skipped_file.path for skipped_file in skipped}
                 read = [log_file for log_file in files if log_file.path not in left_out]
                 return rows, read, skipped, worker_cpu

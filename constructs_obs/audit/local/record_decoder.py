@@ -32,6 +32,7 @@ msgspec, pyarrow and isal are the ``audit`` extra, imported on use.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shutil
@@ -51,7 +52,6 @@ from constructs_obs.audit.hive_types import (
     PrimitiveType,
     StructType,
 )
-from constructs_obs.audit.local.log_files import uncompressed_size
 from constructs_obs.audit.local.row_filter import Paths
 from constructs_obs.audit.local.worker_pool import Call, Failed, run_calls
 from constructs_obs.audit.schema import JSON_TEXT_COLUMNS, json_key
@@ -133,7 +133,7 @@ def decode_files(
         (start, [str(path) for path in paths[start : start + size]])
         for start in range(0, len(paths), size)
     ]
-    folder = Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=_scratch_root(paths)))
+    folder = Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=_memory_folder()))
     try:
         calls: list[Call] = [
             (_decode_part, (columns, part, start, str(folder / f"part-{start}.arrow"), required))
@@ -158,6 +158,9 @@ def decode_files(
                 # Memory-mapped: the pages stay readable after the file's name is removed.
                 with pa.memory_map(written) as source:
                     tables.append(pa.ipc.open_file(source).read_all())
+                if Path(written).parent != folder:  # in the temporary folder (see _write)
+                    with contextlib.suppress(OSError):
+                        os.unlink(written)
         table = pa.concat_tables(tables) if tables else None
         return DecodedFiles(table, tuple(sorted(refused)), cpu_seconds)
     finally:
@@ -192,26 +195,48 @@ def _text_only(hive_type: HiveType) -> bool:
             return _text_only(key) and _text_only(value)
 
 
-def _scratch_root(paths: Sequence[Path]) -> str | None:
-    """Memory-backed ``/dev/shm`` when it has room for the files uncompressed (the decoded
-    columns are a part of that), else the temporary folder."""
+def _memory_folder() -> str | None:
+    """Memory-backed ``/dev/shm`` when it can be written to, else the temporary folder
+    (``None``). A worker writes there only with room to spare (:func:`_write`)."""
     shm = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp: 0700)
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def _room(folder: str) -> int | None:
+    """Bytes free to an unprivileged user in ``folder``'s file system (``None``: unknown)."""
     try:
-        space = os.statvfs(shm)
-    except (OSError, AttributeError):  # no /dev/shm; no statvfs (Windows)
+        space = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs (Windows)
         return None
-    room = space.f_bavail * space.f_frsize
-    uncompressed = sum(uncompressed_size(path) or 0 for path in paths)
-    return shm if os.access(shm, os.W_OK) and room >= uncompressed else None
+    return space.f_bavail * space.f_frsize
+
+
+def _write(table: pa.Table, output: str) -> str | None:
+    """Write ``table`` as an Arrow IPC file: to ``output`` when its file system has room for
+    twice the table (another worker may be writing there too, and ``/dev/shm`` is memory),
+    else to a new file in the temporary folder; the file written, ``None`` when it could not
+    be written."""
+    import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
+
+    room = _room(os.path.dirname(output))
+    if room is not None and room < 2 * table.nbytes:
+        descriptor, output = tempfile.mkstemp(prefix="constructs-obs-decode-", suffix=".arrow")
+        os.close(descriptor)
+    try:
+        with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    except OSError:  # no room left after all
+        Path(output).unlink(missing_ok=True)
+        return None
+    return output
 
 
 def _decode_part(
     columns: Columns, paths: list[str], start: int, output: str, required: Paths
 ) -> tuple[str | None, list[int], float]:
-    """In a worker: decode ``paths`` and write their table to ``output`` (Arrow IPC); the
-    file written (``None``: no record), the files refused, the CPU seconds taken."""
-    import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
-
+    """In a worker: decode ``paths`` and write their table to ``output`` (Arrow IPC, see
+    :func:`_write`); the file written (``None``: no record), the files refused, the CPU
+    seconds taken."""
     started = time.process_time()
     # Millions of short-lived objects, none in a cycle: the collector would only slow this.
     # A worker's own process: no other thread to disturb.
@@ -222,13 +247,9 @@ def _decode_part(
         gc.enable()
     written = None
     if table is not None:
-        try:
-            with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-        except OSError:  # no room left: DuckDB's reader reads the part
-            Path(output).unlink(missing_ok=True)
+        written = _write(table, output)
+        if written is None:  # DuckDB's reader reads the part
             return None, list(range(start, start + len(paths))), time.process_time() - started
-        written = output
     return written, refused, time.process_time() - started
 
 

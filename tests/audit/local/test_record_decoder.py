@@ -8,6 +8,7 @@ import functools
 import gzip
 import json
 import os
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -402,24 +403,65 @@ def test_decoding_shows_progress(
 
 
 @pytest.mark.skipif(not hasattr(os, "statvfs"), reason="no statvfs on this platform")
-def test_parts_go_to_dev_shm_only_with_room_for_the_files_uncompressed(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_part_goes_to_its_folder_only_with_room_for_twice_its_table(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # GIVEN files whose gzip trailers say 1,000 bytes uncompressed in all
-    paths = [Path("a.json.gz"), Path("b.json.gz")]
-    monkeypatch.setattr(record_decoder, "uncompressed_size", lambda _path: 500)
-    monkeypatch.setattr(os, "access", lambda _path, _mode: True)
+    pa = pytest.importorskip("pyarrow")
+
+    # GIVEN a decoded table, a folder for the parts (/dev/shm) and the temporary folder
+    table = pa.table({"eventname": ["ConsoleLogin" * 20] * 50})
+    shm, temporary = tmp_path / "shm", tmp_path / "tmp"
+    shm.mkdir()
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
 
     def room(free_bytes: int) -> None:
         space = os.statvfs_result((4096, 1, 0, 0, free_bytes, 0, 0, 0, 0, 255))
         monkeypatch.setattr(os, "statvfs", lambda _path: space)
 
-    # WHEN /dev/shm has that much room, THEN the parts go there; with a byte less, they go to
-    # the temporary folder
-    room(1000)
-    assert record_decoder._scratch_root(paths) == "/dev/shm"
-    room(999)
-    assert record_decoder._scratch_root(paths) is None
+    # WHEN the parts' folder has room for twice the table, THEN the part is written there
+    room(2 * table.nbytes)
+    assert record_decoder._write(table, str(shm / "part-0.arrow")) == str(shm / "part-0.arrow")
+    # WHEN it has a byte less, THEN it goes to a file of its own in the temporary folder
+    room(2 * table.nbytes - 1)
+    written = record_decoder._write(table, str(shm / "part-1.arrow"))
+    assert written is not None
+    assert Path(written).parent == temporary
+    assert not (shm / "part-1.arrow").exists()
+    with pa.memory_map(written) as source:
+        assert pa.ipc.open_file(source).read_all().equals(table)
+
+
+def test_parts_written_outside_their_folder_are_read_and_removed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # GIVEN three log files, no room in the parts' folder (every part goes to the temporary
+    # folder), and the calls run in this process
+    log_root = tmp_path / "logs" / "AWSLogs"
+    for number in range(3):
+        good_file(log_root, number, f"20240501T09{number:02d}Z")
+    paths = [log_file.path for log_file in LocalAuditEngine(tmp_path / "logs").list_files()]
+    columns = SourceView.for_paths(translate(CASE_SQL).paths).columns
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(record_decoder, "_room", lambda _folder: 0)
+    monkeypatch.setattr(record_decoder, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(record_decoder, "_PART_FILES", 1)
+    monkeypatch.setattr(
+        record_decoder,
+        "run_calls",
+        lambda calls, _workers, _done=None: [function(*arguments) for function, arguments in calls],
+    )
+    # WHEN files are decoded in parts
+    decoded = record_decoder.decode_files(columns, paths, 2)
+    alone = record_decoder.decode_files(columns, paths, 1)
+    # THEN the parts are read (the same records as in one process) and their files removed
+    assert decoded.table is not None
+    assert alone.table is not None
+    assert decoded.table.num_rows == alone.table.num_rows > 0
+    assert decoded.table.equals(alone.table)
+    assert list(temporary.iterdir()) == []
 
 
 _NO_MAIN_GUARD: Final = """

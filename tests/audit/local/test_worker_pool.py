@@ -125,3 +125,19 @@ def test_workers_are_not_in_the_terminals_process_group() -> None:
     # Ctrl-C at a terminal signals its foreground process group: the caller, not the workers.
     pids = run_calls([(os.getpid, ())] * 2, 2)
     assert all(os.getpgid(pid) != os.getpgid(0) for pid in pids)
+
+
+def test_workers_keep_memory_at_the_top_of_their_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN no setting of glibc's malloc in the caller's environment
+    monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
+    worker_pool._stop_all()
+    try:
+        # WHEN a worker starts, THEN its malloc keeps 16 MiB free at the top of its heap (a
+        # decoding worker would fault the same pages in again for every file)
+        assert run_calls([(os.getenv, ("MALLOC_TOP_PAD_",))], 1) == [str(16 << 20)]
+        # GIVEN the caller's own value, WHEN a worker starts, THEN the worker has it
+        worker_pool._stop_all()
+        monkeypatch.setenv("MALLOC_TOP_PAD_", "131072")
+        assert run_calls([(os.getenv, ("MALLOC_TOP_PAD_",))], 1) == ["131072"]
+    finally:
+        worker_pool._stop_all()
