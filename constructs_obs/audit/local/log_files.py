@@ -106,7 +106,8 @@ def find_log_roots(root: Path) -> tuple[Path, ...]:
 def list_log_files(
     log_roots: Sequence[Path], start_day: str | None = None, end_day: str | None = None
 ) -> list[LogFile]:
-    """The ``*.json.gz`` files of the ``CloudTrail`` folders of ``log_roots``, in path order.
+    """The ``*.json.gz`` files of the ``CloudTrail`` folders of ``log_roots``, in path order
+    (their parts compared in turn, case-sensitively).
 
     Parameters
     ----------
@@ -121,7 +122,8 @@ def list_log_files(
         for log_root in log_roots
         for log_file in _log_files_of(log_root, start_day, end_day)
     ]
-    # The parts, not the paths: the same order (on POSIX), a quarter of the time.
+    # The parts, not the paths: the order of POSIX paths (Windows paths compare without
+    # case), a quarter of the time.
     files.sort(key=lambda log_file: log_file.path.parts)
     return files
 
@@ -172,18 +174,13 @@ def _log_files_of(log_root: Path, start_day: str | None, end_day: str | None) ->
 
 def _log_file_paths(folder: Path) -> list[Path]:
     """The ``*.json.gz`` files of ``folder``, in name order."""
-    try:
-        with os.scandir(folder) as entries:
-            names = {
-                entry.name
-                for entry in entries
-                if entry.name.endswith(".json.gz") and entry.is_file()
-            }
-        # iterdir makes each path without parsing it again (a fifth of the time of folder /
-        # name); the names scandir found are the files, not folders, among them.
-        named = [(path.name, path) for path in folder.iterdir()]
-    except OSError:
-        return []
+    with os.scandir(folder) as entries:
+        names = {
+            entry.name for entry in entries if entry.name.endswith(".json.gz") and entry.is_file()
+        }
+    # iterdir makes each path without parsing it again (a fifth of the time of folder / name);
+    # the names scandir found are the files, not folders, among them.
+    named = [(path.name, path) for path in folder.iterdir()]
     named.sort(key=lambda name_and_path: name_and_path[0])
     return [path for name, path in named if name in names]
 

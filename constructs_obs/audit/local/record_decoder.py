@@ -32,7 +32,6 @@ msgspec, pyarrow and isal are the ``audit`` extra, imported on use.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import shutil
@@ -119,7 +118,6 @@ def decode_files(
     called with each number of files done. Records with any field of ``required`` NULL are
     left out (a path through anything but structs leaves nothing out). A part of the list
     whose worker fails is refused whole: DuckDB's reader reads it."""
-    import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
 
     if workers < 2 or len(paths) < PARALLEL_FROM:
         table, not_read = _decode(columns, [str(path) for path in paths], 0, required)
@@ -133,10 +131,23 @@ def decode_files(
         (start, [str(path) for path in paths[start : start + size]])
         for start in range(0, len(paths), size)
     ]
-    folder = Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=_memory_folder()))
+    # Parts go to /dev/shm (memory) when it has room, else to the temporary folder (see _write).
+    folders = [Path(tempfile.mkdtemp(prefix="constructs-obs-decode-"))]
     try:
+        memory = _memory_folder()
+        if memory is not None:
+            folders.insert(0, Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=memory)))
         calls: list[Call] = [
-            (_decode_part, (columns, part, start, str(folder / f"part-{start}.arrow"), required))
+            (
+                _decode_part,
+                (
+                    columns,
+                    part,
+                    start,
+                    tuple(str(folder / f"part-{start}.arrow") for folder in folders),
+                    required,
+                ),
+            )
             for start, part in parts
         ]
         answers = run_calls(
@@ -144,27 +155,33 @@ def decode_files(
             workers,
             None if progress is None else lambda index: progress(len(parts[index][1])),
         )
-        tables: list[pa.Table] = []
-        refused: list[int] = []
-        cpu_seconds = 0.0
-        for (start, part), answer in zip(parts, answers, strict=True):
-            if isinstance(answer, Failed):
-                refused.extend(range(start, start + len(part)))
-                continue
-            written, part_refused, part_cpu = answer
-            refused.extend(part_refused)
-            cpu_seconds += part_cpu
-            if written is not None:
-                # Memory-mapped: the pages stay readable after the file's name is removed.
-                with pa.memory_map(written) as source:
-                    tables.append(pa.ipc.open_file(source).read_all())
-                if Path(written).parent != folder:  # in the temporary folder (see _write)
-                    with contextlib.suppress(OSError):
-                        os.unlink(written)
-        table = pa.concat_tables(tables) if tables else None
-        return DecodedFiles(table, tuple(sorted(refused)), cpu_seconds)
+        return _read_parts(parts, answers)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _read_parts(parts: list[tuple[int, list[str]]], answers: list[Any]) -> DecodedFiles:
+    """What the workers decoded: the tables they wrote (memory-mapped), the files they refused
+    and those of the parts that failed, their CPU time."""
+    import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
+
+    tables: list[pa.Table] = []
+    refused: list[int] = []
+    cpu_seconds = 0.0
+    for (start, part), answer in zip(parts, answers, strict=True):
+        if isinstance(answer, Failed):
+            refused.extend(range(start, start + len(part)))
+            continue
+        written, part_refused, part_cpu = answer
+        refused.extend(part_refused)
+        cpu_seconds += part_cpu
+        if written is not None:
+            # Memory-mapped: the pages stay readable after the file's name is removed.
+            with pa.memory_map(written) as source:
+                tables.append(pa.ipc.open_file(source).read_all())
+    table = pa.concat_tables(tables) if tables else None
+    return DecodedFiles(table, tuple(sorted(refused)), cpu_seconds)
 
 
 def with_file_values(table: pa.Table, per_file: Mapping[str, list[str]]) -> pa.Table:
@@ -196,46 +213,47 @@ def _text_only(hive_type: HiveType) -> bool:
 
 
 def _memory_folder() -> str | None:
-    """Memory-backed ``/dev/shm`` when it can be written to, else the temporary folder
-    (``None``). A worker writes there only with room to spare (:func:`_write`)."""
+    """Memory-backed ``/dev/shm`` when it can be written to (``None``: it cannot)."""
     shm = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp: 0700)
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
-def _room(folder: str) -> int | None:
-    """Bytes free to an unprivileged user in ``folder``'s file system (``None``: unknown)."""
+def _has_room(folder: str, size: int) -> bool:
+    """Whether writing ``size`` bytes in ``folder`` leaves room for as much again (another
+    worker may be writing there too) and a quarter of its file system free (``/dev/shm`` is
+    memory that other programs use); ``True`` where that cannot be told."""
     try:
         space = os.statvfs(folder)
     except (OSError, AttributeError):  # no statvfs (Windows)
-        return None
-    return space.f_bavail * space.f_frsize
+        return True
+    free = space.f_bavail * space.f_frsize
+    return free - size >= max(size, space.f_blocks * space.f_frsize // 4)
 
 
-def _write(table: pa.Table, output: str) -> str | None:
-    """Write ``table`` as an Arrow IPC file: to ``output`` when its file system has room for
-    twice the table (another worker may be writing there too, and ``/dev/shm`` is memory),
-    else to a new file in the temporary folder; the file written, ``None`` when it could not
-    be written."""
+def _write(table: pa.Table, outputs: tuple[str, ...]) -> str | None:
+    """Write ``table`` as an Arrow IPC file to the first of ``outputs`` that takes it: each but
+    the last only when its file system has room to spare (:func:`_has_room`); the file
+    written, ``None`` when none could be."""
     import pyarrow as pa  # noqa: PLC0415 - the audit extra, imported on use
 
-    room = _room(os.path.dirname(output))
-    if room is not None and room < 2 * table.nbytes:
-        descriptor, output = tempfile.mkstemp(prefix="constructs-obs-decode-", suffix=".arrow")
-        os.close(descriptor)
-    try:
-        with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-    except OSError:  # no room left after all
-        Path(output).unlink(missing_ok=True)
-        return None
-    return output
+    for number, output in enumerate(outputs, start=1):
+        if number < len(outputs) and not _has_room(os.path.dirname(output), table.nbytes):
+            continue
+        try:
+            with pa.OSFile(output, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        except OSError:  # no room left after all: the next one
+            Path(output).unlink(missing_ok=True)
+            continue
+        return output
+    return None
 
 
 def _decode_part(
-    columns: Columns, paths: list[str], start: int, output: str, required: Paths
+    columns: Columns, paths: list[str], start: int, outputs: tuple[str, ...], required: Paths
 ) -> tuple[str | None, list[int], float]:
-    """In a worker: decode ``paths`` and write their table to ``output`` (Arrow IPC, see
-    :func:`_write`); the file written (``None``: no record), the files refused, the CPU
+    """In a worker: decode ``paths`` and write their table to one of ``outputs`` (Arrow IPC,
+    see :func:`_write`); the file written (``None``: no record), the files refused, the CPU
     seconds taken."""
     started = time.process_time()
     # Millions of short-lived objects, none in a cycle: the collector would only slow this.
@@ -247,7 +265,7 @@ def _decode_part(
         gc.enable()
     written = None
     if table is not None:
-        written = _write(table, output)
+        written = _write(table, outputs)
         if written is None:  # DuckDB's reader reads the part
             return None, list(range(start, start + len(paths))), time.process_time() - started
     return written, refused, time.process_time() - started

@@ -40,12 +40,17 @@ Call = tuple[Callable[..., Any], tuple[Any, ...]]
 
 _PACKAGE_PARENT: Final = str(Path(__file__).resolve().parents[3])
 _STOP_TIMEOUT: Final = 5.0
-# glibc's malloc gives the top of its heap back to the system as soon as 128 KiB there are free,
-# and a decoding worker frees a file's text (hundreds of KiB) after each file: the next file
-# faulted the same pages in again, about 45 minor faults a file of 300 records, 13 % of a
-# worker's CPU time. Keeping 16 MiB at the top when the heap shrinks ends that; other C
-# libraries ignore the variable. A value already in the environment is kept.
-_WORKER_ENVIRONMENT: Final = {"MALLOC_TOP_PAD_": str(16 << 20)}
+# glibc's malloc gives the top of its heap back to the system as soon as a little is free there
+# (twice its last large block), and a decoding worker frees a file's text (hundreds of KiB)
+# after each file: the next file faulted the same pages in again, about 45 minor faults a file
+# of 300 records, 13 % of a worker's CPU time. Blocks up to 32 MiB come from the heap (the most
+# glibc's own adaptive threshold reaches, which setting either variable turns off), and the heap
+# is trimmed only past 64 MiB free. Other C libraries ignore the variables; a value already in
+# the environment is kept.
+_WORKER_ENVIRONMENT: Final = {
+    "MALLOC_MMAP_THRESHOLD_": str(32 << 20),
+    "MALLOC_TRIM_THRESHOLD_": str(64 << 20),
+}
 
 
 @dataclass(frozen=True)

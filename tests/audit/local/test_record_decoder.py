@@ -403,40 +403,50 @@ def test_decoding_shows_progress(
 
 
 @pytest.mark.skipif(not hasattr(os, "statvfs"), reason="no statvfs on this platform")
-def test_a_part_goes_to_its_folder_only_with_room_for_twice_its_table(
+def test_a_part_goes_to_dev_shm_only_with_room_to_spare(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     pa = pytest.importorskip("pyarrow")
-
-    # GIVEN a decoded table, a folder for the parts (/dev/shm) and the temporary folder
+    # GIVEN a decoded table, and two folders for it: /dev/shm's and the temporary folder's
     table = pa.table({"eventname": ["ConsoleLogin" * 20] * 50})
     shm, temporary = tmp_path / "shm", tmp_path / "tmp"
     shm.mkdir()
     temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
 
-    def room(free_bytes: int) -> None:
-        space = os.statvfs_result((4096, 1, 0, 0, free_bytes, 0, 0, 0, 0, 255))
+    def outputs(name: str) -> tuple[str, str]:
+        return str(shm / name), str(temporary / name)
+
+    def room(free_bytes: int, total_bytes: int) -> None:
+        space = os.statvfs_result((1, 1, total_bytes, 0, free_bytes, 0, 0, 0, 0, 255))
         monkeypatch.setattr(os, "statvfs", lambda _path: space)
 
-    # WHEN the parts' folder has room for twice the table, THEN the part is written there
-    room(2 * table.nbytes)
-    assert record_decoder._write(table, str(shm / "part-0.arrow")) == str(shm / "part-0.arrow")
-    # WHEN it has a byte less, THEN it goes to a file of its own in the temporary folder
-    room(2 * table.nbytes - 1)
-    written = record_decoder._write(table, str(shm / "part-1.arrow"))
-    assert written is not None
-    assert Path(written).parent == temporary
-    assert not (shm / "part-1.arrow").exists()
-    with pa.memory_map(written) as source:
+    # WHEN /dev/shm keeps, after the table, room for another and a quarter of it free, THEN
+    # the part is written there
+    size = table.nbytes
+    quarter_more = 4 * (size + 1000)  # a quarter of it is more than the table
+    room(2 * size + 1000, quarter_more)
+    assert record_decoder._write(table, outputs("a.arrow")) == str(shm / "a.arrow")
+    room(2 * size, 400)
+    assert record_decoder._write(table, outputs("b.arrow")) == str(shm / "b.arrow")
+    # WHEN either is a byte short, THEN it goes to the temporary folder
+    room(2 * size + 999, quarter_more)
+    assert record_decoder._write(table, outputs("c.arrow")) == str(temporary / "c.arrow")
+    room(2 * size - 1, 400)
+    assert record_decoder._write(table, outputs("d.arrow")) == str(temporary / "d.arrow")
+    # WHEN writing to /dev/shm fails all the same (its folder gone), THEN too
+    room(10**9, 10**9)
+    gone = (str(tmp_path / "gone" / "e.arrow"), str(temporary / "e.arrow"))
+    assert record_decoder._write(table, gone) == str(temporary / "e.arrow")
+    assert sorted(path.name for path in shm.iterdir()) == ["a.arrow", "b.arrow"]
+    with pa.memory_map(str(temporary / "e.arrow")) as source:
         assert pa.ipc.open_file(source).read_all().equals(table)
 
 
-def test_parts_written_outside_their_folder_are_read_and_removed(
+def test_parts_in_the_temporary_folder_are_read_and_removed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # GIVEN three log files, no room in the parts' folder (every part goes to the temporary
-    # folder), and the calls run in this process
+    # GIVEN three log files, no room in /dev/shm (every part goes to the temporary folder,
+    # set in this process), and the calls run in this process
     log_root = tmp_path / "logs" / "AWSLogs"
     for number in range(3):
         good_file(log_root, number, f"20240501T09{number:02d}Z")
@@ -445,18 +455,24 @@ def test_parts_written_outside_their_folder_are_read_and_removed(
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    monkeypatch.setattr(record_decoder, "_room", lambda _folder: 0)
+    monkeypatch.setattr(record_decoder, "_has_room", lambda _folder, _size: False)
     monkeypatch.setattr(record_decoder, "PARALLEL_FROM", 1)
     monkeypatch.setattr(record_decoder, "_PART_FILES", 1)
-    monkeypatch.setattr(
-        record_decoder,
-        "run_calls",
-        lambda calls, _workers, _done=None: [function(*arguments) for function, arguments in calls],
-    )
-    # WHEN files are decoded in parts
+    written: list[str | None] = []
+
+    def in_this_process(calls: Any, _workers: int, _done: Any = None) -> list[Any]:
+        answers = [function(*arguments) for function, arguments in calls]
+        written.extend(answer[0] for answer in answers)
+        return answers
+
+    monkeypatch.setattr(record_decoder, "run_calls", in_this_process)
+    # WHEN the files are decoded in parts
     decoded = record_decoder.decode_files(columns, paths, 2)
     alone = record_decoder.decode_files(columns, paths, 1)
-    # THEN the parts are read (the same records as in one process) and their files removed
+    # THEN each part was written in the temporary folder, read (the same records as in one
+    # process), and removed with its folder
+    assert len(written) == 3
+    assert all(path is not None and Path(path).parent.parent == temporary for path in written)
     assert decoded.table is not None
     assert alone.table is not None
     assert decoded.table.num_rows == alone.table.num_rows > 0

@@ -128,16 +128,20 @@ def test_workers_are_not_in_the_terminals_process_group() -> None:
 
 
 def test_workers_keep_memory_at_the_top_of_their_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+    probe = [(os.getenv, (name,)) for name in names]
     # GIVEN no setting of glibc's malloc in the caller's environment
-    monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
     worker_pool._stop_all()
     try:
-        # WHEN a worker starts, THEN its malloc keeps 16 MiB free at the top of its heap (a
-        # decoding worker would fault the same pages in again for every file)
-        assert run_calls([(os.getenv, ("MALLOC_TOP_PAD_",))], 1) == [str(16 << 20)]
-        # GIVEN the caller's own value, WHEN a worker starts, THEN the worker has it
+        # WHEN a worker starts, THEN its malloc takes blocks up to 32 MiB from its heap and
+        # trims the heap only past 64 MiB free (else a decoding worker faults the same pages
+        # in again for every file)
+        assert run_calls(probe, 1) == [str(32 << 20), str(64 << 20)]
+        # GIVEN the caller's own value of one, WHEN a worker starts, THEN the worker has it
         worker_pool._stop_all()
-        monkeypatch.setenv("MALLOC_TOP_PAD_", "131072")
-        assert run_calls([(os.getenv, ("MALLOC_TOP_PAD_",))], 1) == ["131072"]
+        monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+        assert run_calls(probe, 1) == [str(32 << 20), "131072"]
     finally:
         worker_pool._stop_all()
