@@ -220,6 +220,14 @@ def _with_header_flag(compressed: bytes, bit: int) -> bytes:
     return bytes(header) + rest
 
 
+def _with_trailer(compressed: bytes, crc_change: int = 0, size_change: int = 0) -> bytes:
+    """``compressed`` with its gzip trailer's CRC-32 or size changed by the given amounts."""
+    crc = int.from_bytes(compressed[-8:-4], "little")
+    size = int.from_bytes(compressed[-4:], "little")
+    trailer = ((crc + crc_change) % 2**32).to_bytes(4, "little")
+    return compressed[:-8] + trailer + ((size + size_change) % 2**32).to_bytes(4, "little")
+
+
 #: Files msgspec refuses, each read (or skipped) by DuckDB's reader.
 REFUSED: Final[dict[str, bytes]] = {
     "a number in a text field": gzip_json(_log(_record(1, eventName=12))),
@@ -252,6 +260,14 @@ REFUSED: Final[dict[str, bytes]] = {
         for flag, bit in (("FTEXT", 0x01), ("FHCRC", 0x02), ("FCOMMENT", 0x10))
     },
     "truncated gzip": gzip_json(_log(_record(1)))[:-20],
+    "a gzip trailer with a wrong CRC": _with_trailer(gzip_json(_log(_record(1))), crc_change=1),
+    "a gzip trailer giving a size too small": _with_trailer(
+        gzip_json(_log(_record(1))), size_change=-1
+    ),
+    "a gzip trailer giving a size too large": _with_trailer(
+        gzip_json(_log(_record(1))), size_change=1
+    ),
+    "bytes after the gzip member": gzip_json(_log(_record(1))) + b"\n",
     "not gzip": _log(_record(1)).encode(),
     "empty": b"",
 }
