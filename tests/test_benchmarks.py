@@ -66,6 +66,27 @@ def test_the_audit_benchmark_agrees_with_the_plain_loop(
     assert "answers agree with the JSON scan: True" in out
 
 
+def test_the_audit_benchmark_times_the_one_day_query_between_full_scans() -> None:
+    # GIVEN a long and a short measurement that note when they run
+    order: list[str] = []
+
+    def long() -> str:
+        order.append("long")
+        return "long"
+
+    def short() -> str:
+        order.append("short")
+        return "short"
+
+    # WHEN they are timed together, 3 times
+    (long_time, long_value), (short_time, short_value) = audit._alternated(long, short, 3)
+    # THEN each full scan is followed by two one-day queries, in the same moments
+    assert order == ["long", "short", "short"] * 3
+    assert (long_value, short_value) == ("long", "short")
+    assert 0 < long_time.best <= long_time.median
+    assert 0 < short_time.best <= short_time.median
+
+
 def test_the_synth_benchmark_builds_the_same_resources_both_ways() -> None:
     # GIVEN the library's log groups and their hand-written equivalent, one and three of each
     with synth.JsiiCalls() as counter:
