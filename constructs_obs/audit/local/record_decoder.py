@@ -120,24 +120,20 @@ def decode_files(
     left out (a path through anything but structs leaves nothing out). A part of the list
     whose worker fails is refused whole: DuckDB's reader reads it."""
 
-    if workers < 2 or len(paths) < PARALLEL_FROM:
+    folders = [] if workers < 2 or len(paths) < PARALLEL_FROM else _part_folders()
+    if not folders:  # few files, one worker, or no folder for the parts: in this process
         table, not_read = _decode(columns, [str(path) for path in paths], 0, required)
         if progress is not None:
             progress(len(paths))
         return DecodedFiles(table, tuple(not_read), 0.0)
-    part_count = max(workers, min(workers * _PARTS_PER_WORKER, len(paths) // _PART_FILES))
-    part_count += -part_count % workers  # as many parts for each worker
-    size = -(-len(paths) // part_count)
-    parts = [
-        (start, [str(path) for path in paths[start : start + size]])
-        for start in range(0, len(paths), size)
-    ]
-    # Parts go to /dev/shm (memory) when it has room, else to the temporary folder (see _write).
-    folders = [Path(tempfile.mkdtemp(prefix="constructs-obs-decode-"))]
     try:
-        memory = _memory_folder()
-        if memory is not None:
-            folders.insert(0, Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=memory)))
+        part_count = max(workers, min(workers * _PARTS_PER_WORKER, len(paths) // _PART_FILES))
+        part_count += -part_count % workers  # as many parts for each worker
+        size = -(-len(paths) // part_count)
+        parts = [
+            (start, [str(path) for path in paths[start : start + size]])
+            for start in range(0, len(paths), size)
+        ]
         calls: list[Call] = [
             (
                 _decode_part,
@@ -213,6 +209,19 @@ def _text_only(hive_type: HiveType) -> bool:
             return _text_only(key) and _text_only(value)
 
 
+def _part_folders() -> list[Path]:
+    """Private folders for the workers' parts, in the order they are tried: one in
+    ``/dev/shm`` (memory) when it can be made, and one in the temporary folder (see
+    :func:`_write`); none when neither can be made."""
+    folders: list[Path] = []
+    for parent in (_memory_folder(), None):
+        try:
+            folders.append(Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=parent)))
+        except OSError:  # full, or no temporary folder: the other one, or this process
+            continue
+    return folders
+
+
 def _memory_folder() -> str | None:
     """Memory-backed ``/dev/shm`` when it can be written to (``None``: it cannot)."""
     shm = "/dev/shm"  # noqa: S108 - a private folder is made in it (mkdtemp: 0700)
@@ -220,9 +229,9 @@ def _memory_folder() -> str | None:
 
 
 def _has_room(folder: str, size: int) -> bool:
-    """Whether writing ``size`` bytes in ``folder`` leaves room for as much again (another
-    worker may be writing there too) and a quarter of its file system free (``/dev/shm`` is
-    memory that other programs use); ``True`` where that cannot be told."""
+    """Whether writing ``size`` bytes in ``folder`` leaves at least as much again (another
+    worker may be writing there too), and at least a quarter of its file system, free
+    (``/dev/shm`` is memory that other programs use); ``True`` where that cannot be told."""
     try:
         space = os.statvfs(folder)
     except (OSError, AttributeError):  # no statvfs (Windows)
@@ -290,8 +299,9 @@ def _decode(
             if len(compressed) < _GZIP_HEADER or compressed[3] & ~_GZIP_FLAGS_READ:
                 raise ValueError("a gzip header DuckDB does not read")
             # Told the text's size (the trailer's, modulo 4 GiB), ISA-L inflates into one
-            # buffer instead of growing and copying it: 12 % less time. It checks the gzip
-            # header, the CRC and the size; a wrong size leaves the member unfinished (eof).
+            # buffer (up to 16 MiB) instead of growing and copying it: 12 % less inflating
+            # time. It checks the header, the CRC and the size (IsalError); a size 2 or more
+            # too small stops the output early (eof False).
             size = int.from_bytes(compressed[-4:], "little")
             inflater = igzip_lib.IgzipDecompressor(igzip_lib.DECOMP_GZIP)
             data = inflater.decompress(

@@ -261,8 +261,15 @@ REFUSED: Final[dict[str, bytes]] = {
     },
     "truncated gzip": gzip_json(_log(_record(1)))[:-20],
     "a gzip trailer with a wrong CRC": _with_trailer(gzip_json(_log(_record(1))), crc_change=1),
-    "a gzip trailer giving a size too small": _with_trailer(
+    "a gzip trailer giving a size one byte short": _with_trailer(
         gzip_json(_log(_record(1))), size_change=-1
+    ),
+    # Two bytes short or more: the output stops early, not at the end of the member.
+    "a gzip trailer giving a size two bytes short": _with_trailer(
+        gzip_json(_log(_record(1))), size_change=-2
+    ),
+    "a gzip trailer giving a size of 2 GiB": _with_trailer(
+        gzip_json(_log(_record(1))), size_change=2**31
     ),
     "a gzip trailer giving a size too large": _with_trailer(
         gzip_json(_log(_record(1))), size_change=1
@@ -494,6 +501,44 @@ def test_parts_in_the_temporary_folder_are_read_and_removed(
     assert decoded.table.num_rows == alone.table.num_rows > 0
     assert decoded.table.equals(alone.table)
     assert list(temporary.iterdir()) == []
+
+
+def test_part_folders_that_cannot_be_made_are_done_without(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real_mkdtemp = tempfile.mkdtemp
+
+    def no_memory_folder(prefix: str | None = None, dir: str | None = None) -> str:
+        if dir is not None:
+            raise OSError(28, "No space left on device")
+        return real_mkdtemp(prefix=prefix)
+
+    def no_folder(*_args: object, **_kwargs: object) -> str:
+        raise OSError(2, "No usable temporary directory found")
+
+    monkeypatch.setattr(record_decoder, "_memory_folder", lambda: str(tmp_path))
+    # GIVEN a folder that cannot be made in /dev/shm, THEN the parts go to the temporary one
+    monkeypatch.setattr(tempfile, "mkdtemp", no_memory_folder)
+    folders = record_decoder._part_folders()
+    assert [folder.parent for folder in folders] == [Path(tempfile.gettempdir())]
+    folders[0].rmdir()
+    # GIVEN no folder at all, THEN none
+    monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
+    assert record_decoder._part_folders() == []
+    # WHEN files are decoded with two workers, THEN they are in this process, as with one
+    log_root = tmp_path / "logs" / "AWSLogs"
+    for number in range(3):
+        good_file(log_root, number, f"20240501T09{number:02d}Z")
+    paths = [log_file.path for log_file in LocalAuditEngine(tmp_path / "logs").list_files()]
+    columns = SourceView.for_paths(translate(CASE_SQL).paths).columns
+    monkeypatch.setattr(record_decoder, "PARALLEL_FROM", 1)
+    decoded = record_decoder.decode_files(columns, paths, 2)
+    alone = record_decoder.decode_files(columns, paths, 1)
+    assert decoded.worker_cpu_seconds == 0.0
+    assert decoded.table is not None
+    assert alone.table is not None
+    assert decoded.table.num_rows == 3
+    assert decoded.table.equals(alone.table)
 
 
 _NO_MAIN_GUARD: Final = """
