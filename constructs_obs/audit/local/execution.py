@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from constructs_obs.audit.local._extra import require
+from constructs_obs.audit.local.row_filter import Paths
 from constructs_obs.audit.local.trino_functions import install, start_session
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Statement:
     sql: str
     values: tuple[str, ...]
     show_progress: bool
-    required: frozenset[tuple[str, ...]] = frozenset()
+    required: Paths = frozenset()
 
 
 _DATABASES: dict[int | None, duckdb.DuckDBPyConnection] = {}

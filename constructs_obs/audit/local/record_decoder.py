@@ -213,8 +213,9 @@ def _part_folders() -> list[Path]:
     """Private folders for the workers' parts, in the order they are tried: one in
     ``/dev/shm`` (memory) when it can be made, and one in the temporary folder (see
     :func:`_write`); none when neither can be made."""
+    memory = _memory_folder()
     folders: list[Path] = []
-    for parent in (_memory_folder(), None):
+    for parent in (memory, None) if memory is not None else (None,):
         try:
             folders.append(Path(tempfile.mkdtemp(prefix="constructs-obs-decode-", dir=parent)))
         except OSError:  # full, or no temporary folder: the other one, or this process

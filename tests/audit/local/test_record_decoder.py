@@ -522,6 +522,11 @@ def test_part_folders_that_cannot_be_made_are_done_without(
     folders = record_decoder._part_folders()
     assert [folder.parent for folder in folders] == [Path(tempfile.gettempdir())]
     folders[0].rmdir()
+    # GIVEN no /dev/shm, THEN one folder, in the temporary folder
+    monkeypatch.setattr(record_decoder, "_memory_folder", lambda: None)
+    folders = record_decoder._part_folders()
+    assert [folder.parent for folder in folders] == [Path(tempfile.gettempdir())]
+    folders[0].rmdir()
     # GIVEN no folder at all, THEN none
     monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
     assert record_decoder._part_folders() == []
